@@ -1,0 +1,65 @@
+"""mmsdr: MMS/SMS delivery reports, read reports and inbound messages from provider callbacks.
+
+Sans-I/O: pass what your web framework already has to :func:`parse_request` and get a typed, frozen event;
+send back what :func:`acknowledge` returns. Everything public is importable from here; the semantic
+versioning promise covers what the documentation describes.
+"""
+
+from __future__ import annotations
+
+from . import mxtelecom
+from ._errors import (
+    LimitExceededError,
+    MalformedRequestError,
+    MmsdrError,
+    UnsupportedFormatError,
+    UntrustedSourceError,
+)
+from ._events import (
+    Ack,
+    DeliveryReport,
+    Event,
+    InboundMessage,
+    Part,
+    RawFields,
+    ReadReport,
+    Report,
+    SubscriptionRenewal,
+    Unsubscribe,
+)
+from ._format import Format
+from ._limits import Limits
+from ._parser import DEFAULT_ZONE, FORMATS, Parser, acknowledge, parse_request
+from ._source import is_trusted_source
+from ._status import Status
+
+__version__ = "0.1.0.dev0"
+
+__all__ = (
+    "DEFAULT_ZONE",
+    "FORMATS",
+    "Ack",
+    "DeliveryReport",
+    "Event",
+    "Format",
+    "InboundMessage",
+    "LimitExceededError",
+    "Limits",
+    "MalformedRequestError",
+    "MmsdrError",
+    "Parser",
+    "Part",
+    "RawFields",
+    "ReadReport",
+    "Report",
+    "Status",
+    "SubscriptionRenewal",
+    "Unsubscribe",
+    "UnsupportedFormatError",
+    "UntrustedSourceError",
+    "__version__",
+    "acknowledge",
+    "is_trusted_source",
+    "mxtelecom",
+    "parse_request",
+)

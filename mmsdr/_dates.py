@@ -1,0 +1,109 @@
+"""Provider timestamps: one strict grammar with the lenient corners real traffic needs.
+
+Every result is timezone-aware. A value with an offset keeps it; a zone-less value is read in the zone the
+provider documents (MX Telecom: Europe/London, "GMT or BST"), configurable by the caller.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zoneinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+
+from dateutil import tz as dateutil_tz
+
+__all__ = ("DateError", "parse_provider_date", "resolve_zone")
+
+#: Years outside this window are garbage or an attack (D2), never a real callback.
+MIN_YEAR = 1970
+MAX_YEAR = 2199
+# "UTC offsets range from -12:00 to +14:00" (ISO 8601 in practice); anything beyond is hostile (D2).
+_MAX_OFFSET = timedelta(hours=14)
+
+# MX Telecom: "yyyy-MM-dd HH:mm:ssZ (Z is UTC offset, eg +0100)", "yyyy-MM-dd HH:mm:ss Z" (a space) and
+# "yyyy-MM-dd HH:mm:ss" (no zone); MM7 and OpenMarket: ISO 8601 with "T" and "+01:00" or "Z".
+_DATE = re.compile(
+    r"""
+    (?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})
+    [T ]
+    (?P<hour>\d{2}):(?P<minute>\d{2})           # seconds missing: seen in third-party tests (mxtelecom.md 9)
+    (?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?
+    (?:
+        [ ]?(?P<utc>Z)
+      | [ ]?(?P<sign>[+-])(?P<offset_hours>\d{2}):?(?P<offset_minutes>\d{2})
+      # "+0100" sent unescaped in a query string arrives as " 0100": a query decoder made the "+" a space
+      | [ ](?P<plus_hours>\d{2})(?P<plus_minutes>\d{2})
+    )?
+    """,
+    re.VERBOSE | re.ASCII,
+)
+
+
+class DateError(ValueError):
+    """Why a date string was refused; the caller names the provider and field."""
+
+
+@functools.lru_cache(maxsize=32)
+def resolve_zone(name: str) -> tzinfo:
+    """The tzinfo for an IANA zone name, from the system's tz database or dateutil's bundled copy."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dateutil_tz.gettz(name)
+        if zone is None:
+            msg = f"unknown time zone {name!r}"
+            raise ValueError(msg) from None
+        return zone
+
+
+def parse_provider_date(text: str, *, default_zone: tzinfo, max_chars: int = 64) -> datetime:
+    """Parse a provider timestamp; raise :class:`DateError` saying what was wrong."""
+    if len(text) > max_chars:
+        msg = f"longer than {max_chars} characters"
+        raise DateError(msg)
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        msg = "not a date of the form yyyy-MM-dd HH:mm:ss with an optional UTC offset"
+        raise DateError(msg)
+    parts = match.groupdict()
+    zone = _zone_of(parts, default_zone)
+    fraction = (parts["fraction"] or "").ljust(6, "0")[:6]
+    try:
+        value = datetime(
+            int(parts["year"]),
+            int(parts["month"]),
+            int(parts["day"]),
+            int(parts["hour"]),
+            int(parts["minute"]),
+            int(parts["second"] or 0),
+            int(fraction),
+            tzinfo=zone,
+        )
+    except ValueError as exc:  # month 13, hour 24, February 30 ...
+        raise DateError(str(exc)) from None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        msg = f"year {value.year} is outside {MIN_YEAR}..{MAX_YEAR}"
+        raise DateError(msg)
+    return value
+
+
+def _zone_of(parts: dict[str, str | None], default_zone: tzinfo) -> tzinfo:
+    if parts["utc"]:
+        return UTC
+    if parts["sign"]:
+        sign, hours, minutes = parts["sign"], parts["offset_hours"], parts["offset_minutes"]
+    elif parts["plus_hours"]:
+        sign, hours, minutes = "+", parts["plus_hours"], parts["plus_minutes"]
+    else:
+        return default_zone
+    assert hours is not None
+    assert minutes is not None
+    if int(minutes) >= 60:
+        msg = f"UTC offset minutes {minutes} out of range"
+        raise DateError(msg)
+    offset = timedelta(hours=int(hours), minutes=int(minutes))
+    if offset > _MAX_OFFSET:
+        msg = f"UTC offset {sign}{hours}{minutes} is beyond 14 hours"
+        raise DateError(msg)
+    return timezone(-offset if sign == "-" else offset)

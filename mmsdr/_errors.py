@@ -1,0 +1,120 @@
+"""The exception hierarchy: one root, four kinds, each with the HTTP status to answer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._events import Ack
+
+# Everything in __all__ gets re-exported as part of the mmsdr public API.
+__all__ = (
+    "LimitExceededError",
+    "MalformedRequestError",
+    "MmsdrError",
+    "UnsupportedFormatError",
+    "UntrustedSourceError",
+)
+
+# How much of an offending value a message shows: enough to recognise it, never a flood.
+_SHOWN_VALUE_CHARS = 60
+
+
+def shown(value: object) -> str:
+    """``repr`` of a provider value, cut so that an error message stays one readable line."""
+    text = repr(value)
+    if len(text) > _SHOWN_VALUE_CHARS:
+        text = f"{text[: _SHOWN_VALUE_CHARS - 5]}...{text[-2:]}"
+    return text
+
+
+class MmsdrError(Exception):
+    """Root of every error mmsdr raises on bad input.
+
+    Catch this one class around :func:`mmsdr.parse_request` and answer with ``error.ack``: no other
+    exception escapes the parser on hostile input.
+
+    .. attribute:: status_hint
+
+       The HTTP status that fits the rejection (400, 403, 413, 415, ...).
+
+    .. attribute:: provider
+
+       The provider whose format was being read (``"mxtelecom"``, ...), or None when no format was chosen yet.
+
+    .. attribute:: format
+
+       The format being read (``"mxtelecom.sms_report"``, ...), or None.
+
+    .. attribute:: field
+
+       The field (query parameter, header, element, part) that was wrong, or None.
+
+    .. attribute:: ack
+
+       The response to send back: the provider's own rejection (an MM7 fault, ...) where it has one,
+       else ``status_hint`` with a short text body.
+    """
+
+    #: The default HTTP status for this kind of error.
+    default_status_hint: int = 400
+
+    def __init__(
+        self,
+        message: str,
+        /,
+        *,
+        provider: str | None = None,
+        format: str | None = None,  # noqa: A002 - the public attribute is named after what it holds
+        field: str | None = None,
+        status_hint: int | None = None,
+        ack: Ack | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.format = format
+        self.field = field
+        self.status_hint = self.default_status_hint if status_hint is None else status_hint
+        self._ack = ack
+
+    @property
+    def ack(self) -> Ack:
+        """The rejection to send: see the class docstring."""
+        if self._ack is None:
+            from ._events import Ack  # noqa: PLC0415 - _events imports this module
+
+            self._ack = Ack.plain_text(self.status_hint, self.message)
+        return self._ack
+
+    @ack.setter
+    def ack(self, value: Ack) -> None:
+        self._ack = value
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, status_hint={self.status_hint})"
+
+
+class MalformedRequestError(MmsdrError, ValueError):
+    """The request is in a known format but a field is missing, garbled or of the wrong type (400)."""
+
+
+class UnsupportedFormatError(MmsdrError, ValueError):
+    """No accepted format matches the request: wrong content type, unknown shape, wrong method (415)."""
+
+    default_status_hint = 415
+
+
+class LimitExceededError(MmsdrError, ValueError):
+    """The request is larger than a configured limit allows: body, fields, parts, entries (413)."""
+
+    default_status_hint = 413
+
+
+class UntrustedSourceError(MmsdrError):
+    """The request came from an address outside the provider's trusted networks (403)."""
+
+    default_status_hint = 403

@@ -1,0 +1,156 @@
+"""One validation helper for name/value formats: every field is read, checked and reported the same way.
+
+Error messages have one shape, tested verbatim: ``"<format>: field '<name>' <what was wrong>, got <value>"``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ._dates import DateError, parse_provider_date
+from ._errors import MalformedRequestError, shown
+from ._events import RawFields
+from ._request import decode_text
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime, tzinfo
+
+    from ._limits import Limits
+
+__all__ = ("FieldReader", "ParseContext", "make_dedupe_key")
+
+# int() accepts Arabic-Indic digits, "_" and surrounding spaces (security.md section 7): check ASCII first.
+_DIGITS = re.compile(r"[0-9]{1,20}", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseContext:
+    """The options one parse runs with."""
+
+    limits: Limits
+    default_zone: tzinfo
+
+
+def make_dedupe_key(format_name: str, *values: object) -> str:
+    """``"<format>:<digest>"`` over the values that identify one callback (retries give the same values)."""
+    digest = hashlib.sha256("\x1f".join("" if value is None else str(value) for value in values).encode())
+    return f"{format_name}:{digest.hexdigest()[:32]}"
+
+
+class FieldReader:
+    """Typed access to ``(name, value)`` fields of one format, raising errors that name the field."""
+
+    __slots__ = ("_fields", "context", "format")
+
+    def __init__(
+        self, fields: Sequence[tuple[str, bytes | str]], /, *, format_name: str, context: ParseContext
+    ) -> None:
+        self._fields = fields
+        self.format = format_name
+        self.context = context
+
+    @property
+    def provider(self) -> str:
+        return self.format.split(".", 1)[0]
+
+    def raw(self) -> RawFields:
+        """Every field, decoded as :func:`mmsdr._request.decode_text` says, in order."""
+        return RawFields(
+            (name, value if isinstance(value, str) else decode_text(value)) for name, value in self._fields
+        )
+
+    def error(self, field: str, problem: str, value: object = None, *, show: bool = True) -> MalformedRequestError:
+        """A :class:`MalformedRequestError` for ``field``: ``problem`` plus the offending value."""
+        message = f"{self.format}: field {field!r} {problem}"
+        if show:
+            message += f", got {shown(value)}"
+        return MalformedRequestError(message, provider=self.provider, format=self.format, field=field)
+
+    def has(self, name: str) -> bool:
+        return any(field == name for field, _ in self._fields)
+
+    def values(self, name: str) -> list[bytes | str]:
+        return [value for field, value in self._fields if field == name]
+
+    def _single(self, name: str) -> bytes | str | None:
+        values = self.values(name)
+        if not values:
+            return None
+        if any(value != values[0] for value in values[1:]):
+            # Q1: a repeated key field with two values makes the request ambiguous; refuse to guess.
+            raise self.error(name, "is repeated with different values", [self._decode(v) for v in values])
+        return values[0]
+
+    def _decode(self, value: bytes | str, charset: str | None = None) -> str:
+        if isinstance(value, str):
+            return value
+        if charset is None:
+            return decode_text(value)
+        return value.decode(charset)
+
+    def text(self, name: str, *, charset: str | None = None) -> str | None:
+        """The field's value as text, or None when absent. ``charset`` overrides the UTF-8/Latin-9 rule."""
+        value = self._single(name)
+        return None if value is None else self._decode(value, charset)
+
+    def required_text(self, name: str, *, charset: str | None = None) -> str:
+        """The field's value, which must be present and not blank."""
+        value = self.text(name, charset=charset)
+        if value is None:
+            raise self.error(name, "is missing", show=False)
+        if not value.strip():
+            raise self.error(name, "is empty", value)
+        return value
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        """Every value of a repeatable field, in order, blank ones skipped."""
+        return tuple(text for text in (self._decode(v) for v in self.values(name)) if text.strip())
+
+    def bytes_value(self, name: str) -> bytes | None:
+        """The field's percent-decoded bytes (UTF-8 for a pre-decoded mapping), or None when absent."""
+        value = self._single(name)
+        if value is None:
+            return None
+        return value.encode("utf-8") if isinstance(value, str) else value
+
+    def unsigned(self, name: str, *, bits: int, required: bool = True) -> int | None:
+        """A decimal integer in ``0 .. 2**bits - 1``."""
+        text = self.required_text(name) if required else self.text(name)
+        if text is None:
+            return None
+        return self.check_unsigned(name, text, bits=bits)
+
+    def check_unsigned(self, name: str, text: str, *, bits: int) -> int:
+        if _DIGITS.fullmatch(text) is None:
+            raise self.error(name, "must be a decimal integer", text)
+        number = int(text)
+        if number >= 1 << bits:
+            raise self.error(name, f"must be below 2**{bits}", text)
+        return number
+
+    def date(self, name: str) -> datetime:
+        """A required timestamp, timezone-aware (the configured zone when it has no offset)."""
+        return self.check_date(name, self.required_text(name))
+
+    def optional_date(self, name: str) -> datetime | None:
+        text = self.text(name)
+        return None if text is None or not text.strip() else self.check_date(name, text)
+
+    def check_date(self, name: str, text: str) -> datetime:
+        try:
+            return parse_provider_date(
+                text, default_zone=self.context.default_zone, max_chars=self.context.limits.max_date_chars
+            )
+        except DateError as exc:
+            raise self.error(name, f"is not a valid date ({exc})", text) from None
+
+    def choice(self, name: str, allowed: Sequence[str]) -> str:
+        """A required field whose value must be one of ``allowed``."""
+        text = self.required_text(name).strip()
+        if text not in allowed:
+            raise self.error(name, f"must be one of {', '.join(allowed)}", text)
+        return text

@@ -1,0 +1,46 @@
+"""What a callback format is to the parser: how to recognise it, read it and answer it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ._errors import MmsdrError
+    from ._events import Ack, Event
+    from ._fields import ParseContext
+    from ._request import Request
+
+__all__ = ("Format",)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Format:
+    """One callback format of one provider; see :data:`mmsdr.FORMATS` for the list."""
+
+    name: str
+    """``"<provider>.<format>"``, e.g. ``"mxtelecom.sms_report"``: what ``Parser(formats=...)`` takes."""
+
+    description: str
+    """One line for people: what arrives in this format."""
+
+    methods: frozenset[str]
+    """The HTTP methods the provider uses for it."""
+
+    matches: Callable[[Request], bool]
+    """Cheap test whether a request has this format's shape (used when several formats are accepted)."""
+
+    parse: Callable[[Request, ParseContext], Event]
+    """Read the request into an event, raising :class:`mmsdr.MmsdrError` subclasses."""
+
+    acknowledge: Callable[[Event], Ack]
+    """The success response the provider expects for an event of this format."""
+
+    reject: Callable[[MmsdrError], Ack] | None = field(default=None)
+    """The provider's own rejection response, where it has one (MM7 faults); else a plain text answer."""
+
+    @property
+    def provider(self) -> str:
+        return self.name.split(".", 1)[0]

@@ -1,0 +1,331 @@
+"""Turn what a web framework hands over (headers, body, query) into one normalised request.
+
+Frameworks disagree on shapes: WSGI has an environ dict, ASGI a list of ``[bytes, bytes]`` pairs, Django and
+Flask mappings with repeated names, bodies come whole or in chunks. Everything is read here, once, within the
+limits, so that the format modules see one :class:`Request`.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
+
+from ._errors import LimitExceededError, MalformedRequestError, UnsupportedFormatError
+
+if TYPE_CHECKING:
+    from ._limits import Limits
+
+__all__ = ("Headers", "Request", "read_request")
+
+_WSGI_MARKERS = ("REQUEST_METHOD", "wsgi.version", "SERVER_PROTOCOL")
+_WSGI_UNPREFIXED = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+_INFLATE_STEP = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Headers:
+    """HTTP headers as ``(lower-case name, value)`` pairs in the order received, repeats kept."""
+
+    items: tuple[tuple[str, str], ...] = ()
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The first value of ``name`` (any case), or ``default``."""
+        name = name.lower()
+        for item_name, value in self.items:
+            if item_name == name:
+                return value
+        return default
+
+    def getall(self, name: str) -> tuple[str, ...]:
+        """Every value of ``name`` (any case), in order."""
+        name = name.lower()
+        return tuple(value for item_name, value in self.items if item_name == name)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One callback, normalised: what every format module reads."""
+
+    headers: Headers
+    body: bytes
+    query: tuple[tuple[str, bytes | str], ...]
+    """Query fields in order: values percent-decoded to bytes from a raw query string, or ``str`` when the
+    caller passed an already decoded mapping."""
+    form: tuple[tuple[str, bytes | str], ...] = ()
+    """Fields of an ``application/x-www-form-urlencoded`` body, read the same way as the query."""
+    method: str | None = None
+    remote_address: str | None = None
+
+    @property
+    def media_type(self) -> str:
+        """The Content-Type without parameters, lower-case; ``""`` when there is none."""
+        return media_type_of(self.headers)
+
+    @property
+    def field_names(self) -> frozenset[str]:
+        """The names of the query and form fields, for format detection."""
+        return frozenset(name for name, _ in self.query) | frozenset(name for name, _ in self.form)
+
+
+def media_type_of(headers: Headers) -> str:
+    value = headers.get("content-type") or ""
+    return value.split(";", 1)[0].strip().lower()
+
+
+def read_request(
+    headers: Any,
+    body: Any,
+    query: Any,
+    /,
+    *,
+    limits: Limits,
+    method: str | None = None,
+    remote_address: str | None = None,
+) -> Request:
+    """Read the three framework inputs within ``limits``; raise :class:`MmsdrError` subclasses on bad input."""
+    header_items, environ_method = _read_headers(headers, limits)
+    normalised = Headers(header_items)
+    raw_body = _read_body(body, limits)
+    raw_body = _undo_content_encoding(normalised.get("content-encoding"), raw_body, limits)
+    resolved_method = method or environ_method
+    form: tuple[tuple[str, bytes | str], ...] = ()
+    if media_type_of(normalised) == "application/x-www-form-urlencoded":
+        form = parse_query_string(raw_body, limits)
+    return Request(
+        headers=normalised,
+        body=raw_body,
+        query=read_query(query, limits),
+        form=form,
+        method=resolved_method.upper() if resolved_method else None,
+        remote_address=remote_address,
+    )
+
+
+def _text(value: object, what: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        # HTTP header bytes are ISO-8859-1 by definition (RFC 9110 5.5); WSGI and ASGI agree.
+        return bytes(value).decode("latin-1")
+    msg = f"{what} must be str or bytes, not {type(value).__name__}"
+    raise TypeError(msg)
+
+
+def _read_headers(headers: Any, limits: Limits) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    if headers is None:
+        return (), None
+    environ_method: str | None = None
+    pairs: Iterable[Any]
+    if isinstance(headers, Mapping):
+        if any(marker in headers for marker in _WSGI_MARKERS):
+            return _read_environ(headers, limits)
+        pairs = _mapping_items(headers)
+    elif isinstance(headers, (str, bytes, bytearray, memoryview)):
+        msg = "headers must be a mapping or an iterable of (name, value) pairs, not a string"
+        raise TypeError(msg)
+    else:
+        pairs = headers
+    items: list[tuple[str, str]] = []
+    size = 0
+    for pair in pairs:
+        name, value = pair
+        name_text = _text(name, "a header name").strip().lower()
+        value_text = _text(value, "a header value").strip()
+        size += len(name_text) + len(value_text)
+        items.append((name_text, value_text))
+        _check_header_limits(len(items), size, limits)
+    return tuple(items), environ_method
+
+
+def _mapping_items(mapping: Mapping[Any, Any]) -> Iterable[tuple[Any, Any]]:
+    # werkzeug's Headers and MultiDict yield every repeat from items(); a dict of lists is expanded here.
+    for name, value in mapping.items():
+        if isinstance(value, (list, tuple)):
+            for one in value:
+                yield name, one
+        else:
+            yield name, value
+
+
+def _read_environ(environ: Mapping[Any, Any], limits: Limits) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    items: list[tuple[str, str]] = []
+    size = 0
+    for key, value in environ.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            continue
+        if key.startswith("HTTP_"):
+            name = key[5:].replace("_", "-").lower()
+        elif key in _WSGI_UNPREFIXED:
+            name = _WSGI_UNPREFIXED[key]
+        else:
+            continue
+        size += len(name) + len(value)
+        items.append((name, value.strip()))
+        _check_header_limits(len(items), size, limits)
+    method = environ.get("REQUEST_METHOD")
+    return tuple(items), method if isinstance(method, str) else None
+
+
+def _check_header_limits(count: int, size: int, limits: Limits) -> None:
+    if count > limits.max_header_count:
+        msg = f"request: more than {limits.max_header_count} header lines (Limits.max_header_count)"
+        raise LimitExceededError(msg, field="headers", status_hint=431)
+    if size > limits.max_header_bytes:
+        msg = f"request: headers larger than {limits.max_header_bytes} bytes (Limits.max_header_bytes)"
+        raise LimitExceededError(msg, field="headers", status_hint=431)
+
+
+def _body_limit_error(limits: Limits) -> LimitExceededError:
+    msg = f"request: body larger than {limits.max_body_bytes} bytes (Limits.max_body_bytes)"
+    return LimitExceededError(msg, field="body")
+
+
+def _read_body(body: Any, limits: Limits) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        msg = "body must be bytes-like or an iterable of bytes chunks, not str"
+        raise TypeError(msg)
+    if isinstance(body, bytes):
+        data = body
+    else:
+        try:
+            data = memoryview(body).tobytes()
+        except TypeError:
+            data = _join_chunks(body, limits)
+    if len(data) > limits.max_body_bytes:
+        raise _body_limit_error(limits)
+    return data
+
+
+def _join_chunks(chunks: Any, limits: Limits) -> bytes:
+    try:
+        iterator = iter(chunks)
+    except TypeError:
+        msg = f"body must be bytes-like or an iterable of bytes chunks, not {type(chunks).__name__}"
+        raise TypeError(msg) from None
+    buffer = bytearray()
+    for chunk in iterator:
+        if isinstance(chunk, str):
+            msg = "body chunks must be bytes-like, not str"
+            raise TypeError(msg)
+        buffer += chunk
+        if len(buffer) > limits.max_body_bytes:
+            raise _body_limit_error(limits)
+    return bytes(buffer)
+
+
+def _undo_content_encoding(encoding: str | None, body: bytes, limits: Limits) -> bytes:
+    """Inflate a gzip or deflate body, counting output so that a bomb stops at the body limit (C1)."""
+    if encoding is None or encoding.strip().lower() in {"", "identity"}:
+        return body
+    coding = encoding.strip().lower()
+    if coding in {"gzip", "x-gzip"}:
+        wbits = 16 + zlib.MAX_WBITS
+    elif coding == "deflate":
+        wbits = zlib.MAX_WBITS  # RFC 9110 8.4.1.2: "deflate" is the zlib format
+    else:
+        msg = f"request: Content-Encoding {coding!r} is not supported (gzip, deflate and identity are)"
+        raise UnsupportedFormatError(msg, field="content-encoding")
+    inflater = zlib.decompressobj(wbits)
+    output = bytearray()
+    pending = body
+    try:
+        while pending:
+            output += inflater.decompress(pending, _INFLATE_STEP)
+            if len(output) > limits.max_body_bytes:
+                raise _body_limit_error(limits)
+            pending = inflater.unconsumed_tail
+        output += inflater.flush()
+    except zlib.error as exc:
+        msg = f"request: the {coding} body is corrupt ({exc})"
+        raise MalformedRequestError(msg, field="content-encoding") from exc
+    if not inflater.eof:
+        msg = f"request: the {coding} body ends before its end marker"
+        raise MalformedRequestError(msg, field="content-encoding")
+    if len(output) > limits.max_body_bytes:
+        raise _body_limit_error(limits)
+    return bytes(output)
+
+
+def read_query(query: Any, limits: Limits) -> tuple[tuple[str, bytes | str], ...]:
+    """Query fields in order, within ``limits``; see :attr:`Request.query`."""
+    if query is None:
+        return ()
+    if isinstance(query, str):
+        # A str query is the percent-encoded text; anything outside ASCII is taken as UTF-8.
+        return parse_query_string(query.encode("utf-8"), limits)
+    if isinstance(query, (bytes, bytearray, memoryview)):
+        return parse_query_string(bytes(query), limits)
+    if isinstance(query, Mapping):
+        return _read_query_mapping(query, limits)
+    msg = f"query must be a str, bytes or a mapping, not {type(query).__name__}"
+    raise TypeError(msg)
+
+
+def _query_fields_error(limits: Limits) -> LimitExceededError:
+    msg = f"request: more than {limits.max_query_fields} query fields (Limits.max_query_fields)"
+    return LimitExceededError(msg, field="query")
+
+
+def parse_query_string(query: bytes, limits: Limits) -> tuple[tuple[str, bytes | str], ...]:
+    """Split ``a=1&b=2`` into ``(name, value bytes)`` pairs.
+
+    Only ``&`` separates (a ``;`` is data: Q1 in the threat catalogue, and CPython's own choice since
+    3.9.2); ``+`` is a space; empty values are kept; names are decoded as :func:`decode_text` says.
+    """
+    if len(query) > limits.max_query_bytes:
+        msg = f"request: query string longer than {limits.max_query_bytes} bytes (Limits.max_query_bytes)"
+        raise LimitExceededError(msg, field="query")
+    if query.startswith(b"?"):
+        query = query[1:]
+    # Counting separators first bounds the work before anything is split (Q1).
+    if query.count(b"&") >= limits.max_query_fields and _field_count(query) > limits.max_query_fields:
+        raise _query_fields_error(limits)
+    fields: list[tuple[str, bytes | str]] = []
+    for segment in query.split(b"&"):
+        if not segment:
+            continue
+        name, _, value = segment.partition(b"=")
+        fields.append(
+            (
+                decode_text(unquote_to_bytes(name.replace(b"+", b" "))),
+                unquote_to_bytes(value.replace(b"+", b" ")),
+            )
+        )
+    return tuple(fields)
+
+
+def _field_count(query: bytes) -> int:
+    return sum(1 for segment in query.split(b"&") if segment)
+
+
+def _read_query_mapping(query: Mapping[Any, Any], limits: Limits) -> tuple[tuple[str, bytes | str], ...]:
+    fields: list[tuple[str, bytes | str]] = []
+    getlist = getattr(query, "getlist", None)
+    for name in query:
+        values = getlist(name) if callable(getlist) else query[name]
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            values = [values]
+        for value in values:
+            name_text = _text(name, "a query field name")
+            fields.append((name_text, value if isinstance(value, str) else _text(value, "a query value")))
+            if len(fields) > limits.max_query_fields:
+                raise _query_fields_error(limits)
+    return tuple(fields)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode provider text: UTF-8 when it is valid UTF-8, else ISO-8859-15.
+
+    MX Telecom documents its SMS text as "URL-encoded ISO-8859-15" and says nothing for the other fields;
+    real traffic and frameworks send UTF-8. Every byte string decodes one of the two ways, so no field is
+    ever lost; the formats that know better (``bits=7``) decode for themselves.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("iso-8859-15")

@@ -1,0 +1,32 @@
+"""MX Telecom / OpenMarket-legacy ("MX API") HTTP callbacks.
+
+One module per callback format; :data:`FORMATS` lists them in detection order (the most specific first: an
+SMS report is an ``smsmsg`` that starts with ``REPORT``, so it is tried before the inbound SMS).
+"""
+
+from __future__ import annotations
+
+from .._source import MXTELECOM_NETWORKS as TRUSTED_NETWORKS
+from . import mms_inbound, mms_report, sms_inbound, sms_report, subscriptions
+from .mms_inbound import RETRIEVE_MMS_ENDPOINTS, retrieve_mms_url
+from .reason import BillingType, NetworkInfo, ReasonCode, ReasonType
+
+__all__ = (
+    "FORMATS",
+    "RETRIEVE_MMS_ENDPOINTS",
+    "TRUSTED_NETWORKS",
+    "BillingType",
+    "NetworkInfo",
+    "ReasonCode",
+    "ReasonType",
+    "retrieve_mms_url",
+)
+
+FORMATS = (
+    sms_report.FORMAT,
+    mms_report.FORMAT,
+    sms_inbound.FORMAT,
+    mms_inbound.FORMAT,
+    subscriptions.UNSUBSCRIBE_FORMAT,
+    subscriptions.RENEWAL_FORMAT,
+)

@@ -1,0 +1,36 @@
+"""What every MX Telecom callback shares: where its fields come from and the acknowledgement."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._events import Ack
+from .._fields import FieldReader, ParseContext
+
+if TYPE_CHECKING:
+    from .._events import Event
+    from .._request import Request
+
+PROVIDER = "mxtelecom"
+
+# "The MX Telecom MMS Server will push reports by making an HTTP GET request"; the MMS MO may be a multipart
+# POST. A form-urlencoded POST carries the same fields in its body and is accepted too (lenient input).
+QUERY_METHODS = frozenset({"GET", "POST"})
+
+# "The customer's server should respond with an HTTP 200 response with a non-empty body."
+_OK_BODY = b"OK"
+_OK = Ack(
+    status=200,
+    headers=(("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(_OK_BODY)))),
+    body=_OK_BODY,
+)
+
+
+def acknowledge(event: Event) -> Ack:  # noqa: ARG001 - one answer fits every MX Telecom callback
+    """200, ``text/plain``, body ``OK``: every MX Telecom callback wants "a non-empty body" within 10 s."""
+    return _OK
+
+
+def fields(request: Request, context: ParseContext, format_name: str) -> FieldReader:
+    """The callback's fields: the query string, then a form-urlencoded body's fields."""
+    return FieldReader(request.query + request.form, format_name=format_name, context=context)

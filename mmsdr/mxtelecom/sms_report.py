@@ -1,0 +1,118 @@
+"""MX Telecom / OpenMarket-legacy SMS delivery reports: ``smsmsg=REPORT <id> <STATUS>``.
+
+Example from the vendor (shared/notes/mxtelecom.md 2.1)::
+
+    GET /drpt.cgi?smsfrom=447931123456&smsmsg=REPORT+17218733+DELIVERED&smsto=913&shortcode=913
+        &smsid=17221293&smsdate=2002-04-30+21%3A58%3A00&reason=1359151616
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from .._events import DeliveryReport
+from .._fields import make_dedupe_key
+from .._format import Format
+from .._status import Status, status_from_table
+from . import _common
+from .reason import ReasonCode
+
+if TYPE_CHECKING:
+    from .._fields import ParseContext
+    from .._request import Request
+
+__all__ = ("FORMAT", "STATUSES")
+
+NAME = "mxtelecom.sms_report"
+
+# The vendor: "The smsmsg field will be of the format: REPORT <SMS ID> <STATUS>", e.g. "REPORT <37954551> <BUFFERED>".
+# Every real example has no brackets ("REPORT+17218733+DELIVERED"): they are optional here. The separator is
+# a space, or a literal "+" where the query was decoded without "+"-to-space (seen in wcirillo/ten). STATUS is
+# kept whatever it is (NONE/BUFFERED is seen in third-party code); only its shape is checked.
+_REPORT = re.compile(
+    r"REPORT[ +]+<?(?P<sms_id>[0-9]{1,20})>?[ +]+<?(?P<status>[A-Za-z0-9_/\-]{1,40})>?[ +]*",
+    re.ASCII | re.IGNORECASE,
+)
+_REPORT_PREFIX = re.compile(r"\s*REPORT[ +]", re.ASCII | re.IGNORECASE)
+
+#: STATUS word to :class:`mmsdr.Status` (status-model.md); anything else is ``Status.UNKNOWN``.
+STATUSES = MappingProxyType(
+    {
+        "BUFFERED": Status.PENDING,
+        "DELIVERED": Status.DELIVERED,
+        "FAILED": Status.FAILED,
+        "REJECTED": Status.REJECTED,
+    }
+)
+
+
+def _matches(request: Request) -> bool:
+    for name, value in request.query + request.form:
+        if name == "smsmsg":
+            head = value[:16] if isinstance(value, str) else value[:16].decode("latin-1")
+            return _REPORT_PREFIX.match(head) is not None
+    return False
+
+
+def parse(request: Request, context: ParseContext) -> DeliveryReport:
+    fields = _common.fields(request, context, NAME)
+    smsmsg = fields.required_text("smsmsg")
+    match = _REPORT.fullmatch(smsmsg.strip())
+    if match is None:
+        raise fields.error("smsmsg", "must be 'REPORT <SMS ID> <STATUS>'", smsmsg)
+    sms_id = fields.check_unsigned("smsmsg", match["sms_id"], bits=64)
+    if sms_id == 0:
+        raise fields.error("smsmsg", "must carry a positive SMS ID", smsmsg)
+    provider_status = match["status"]
+    reason_text = fields.text("reason")
+    reason = None
+    if reason_text is not None and reason_text.strip():
+        try:
+            reason = ReasonCode.parse(reason_text)
+        except ValueError as exc:
+            raise fields.error("reason", f"{exc} (a 32-bit reason code)", reason_text) from None
+    report_id = fields.text("smsid")
+    if report_id is not None:
+        fields.check_unsigned("smsid", report_id, bits=64)
+    recipient = fields.required_text("smsfrom")
+    timestamp = fields.date("smsdate")
+    # The report's own id (smsid) differs from the MT's id in the vendor's example; a retry repeats both, a
+    # later report for the same MT has another STATUS, reason, date or smsid.
+    dedupe_key = make_dedupe_key(
+        NAME,
+        sms_id,
+        recipient,
+        provider_status,
+        reason.value if reason else None,
+        report_id,
+        timestamp.isoformat(),
+    )
+    return DeliveryReport(
+        provider=_common.PROVIDER,
+        format=NAME,
+        timestamp=timestamp,
+        dedupe_key=dedupe_key,
+        raw=fields.raw(),
+        message_id=str(sms_id),
+        status=status_from_table(STATUSES, provider_status.upper()),
+        provider_status=provider_status,
+        recipient=recipient,
+        # "smsto / shortcode: Can be ignored." They hold the short code the MT was sent from.
+        sender=fields.text("shortcode") or fields.text("smsto") or None,
+        report_id=report_id,
+        reason=reason,
+        note=fields.text("note"),
+        network=fields.text("network") or None,
+    )
+
+
+FORMAT = Format(
+    name=NAME,
+    description="SMS delivery report: smsmsg=REPORT <id> <STATUS>, reason code, note (GET)",
+    methods=_common.QUERY_METHODS,
+    matches=_matches,
+    parse=parse,
+    acknowledge=_common.acknowledge,
+)
