@@ -309,6 +309,10 @@ class Ack:
         )
 
 
+def _single_or_list(values: tuple[str, ...]) -> str | list[str]:
+    return values[0] if len(values) == 1 else list(values)
+
+
 def _jsonable(value: object) -> object:
     if value is None or isinstance(value, (bool, int, float)):
         return value
@@ -321,7 +325,7 @@ def _jsonable(value: object) -> object:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, RawFields):
-        return [list(item) for item in value.multi_items()]
+        return {name: _single_or_list(value.getall(name)) for name in value}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         result: dict[str, object] = {
             field.name: _jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)

@@ -52,7 +52,7 @@ def _matches(request: Request) -> bool:
 
 def parse(request: Request, context: ParseContext) -> DeliveryReport | ReadReport:
     fields = _common.fields(request, context, NAME)
-    report_type = fields.choice("type", _DELIVERY_TYPES + _READ_TYPES)
+    report_type = fields.choice("type", sorted(_DELIVERY_TYPES + _READ_TYPES))
     report_id = fields.required_text("id").strip()
     message_id = fields.required_text("requestid").strip()
     provider_status = fields.required_text("status").strip()

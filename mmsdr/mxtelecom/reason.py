@@ -66,7 +66,7 @@ def _known(enum_type: type[_E], value: int) -> _E | int:
 
 # Decimal as documented; a negative value is the same 32 bits printed as a signed (Java) int, and a 0x form
 # is accepted from relays that already converted it. Both are lenient readings, not documented forms.
-_REASON = re.compile(r"(?P<decimal>-?[0-9]{1,10})|0[xX](?P<hex>[0-9a-fA-F]{1,8})", re.ASCII)
+_REASON = re.compile(r"(?P<decimal>-?[0-9]{1,20})|0[xX](?P<hex>[0-9a-fA-F]{1,8})", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

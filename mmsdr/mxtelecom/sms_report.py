@@ -72,7 +72,7 @@ def parse(request: Request, context: ParseContext) -> DeliveryReport:
         try:
             reason = ReasonCode.parse(reason_text)
         except ValueError as exc:
-            raise fields.error("reason", f"{exc} (a 32-bit reason code)", reason_text) from None
+            raise fields.error("reason", str(exc), reason_text) from None
     report_id = fields.text("smsid")
     if report_id is not None:
         fields.check_unsigned("smsid", report_id, bits=64)

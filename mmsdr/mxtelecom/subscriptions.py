@@ -49,7 +49,7 @@ def parse_unsubscribe(request: Request, context: ParseContext) -> Unsubscribe:
         provider=_common.PROVIDER,
         format=UNSUBSCRIBE,
         timestamp=timestamp,
-        dedupe_key=make_dedupe_key(UNSUBSCRIBE, msisdn, ",".join(shortcodes), source, timestamp.isoformat()),
+        dedupe_key=make_dedupe_key(UNSUBSCRIBE, msisdn, ",".join(sorted(shortcodes)), source, timestamp.isoformat()),
         raw=fields.raw(),
         msisdn=msisdn,
         shortcodes=shortcodes,

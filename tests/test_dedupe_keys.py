@@ -1,0 +1,87 @@
+"""dedupe_key: equal for retries of one callback, different for any other callback."""
+
+from __future__ import annotations
+
+import pytest
+from _support import query_fixture
+
+import mmsdr
+
+FIXTURES = [
+    "sms-report-mx-us",
+    "sms-report-brackets",
+    "sms-report-none-buffered",
+    "mms-report-delivered",
+    "mms-report-read-space",
+    "sms-inbound-mx-uk",
+    "sms-inbound-latin9",
+    "mms-inbound-get",
+    "unsubscribe",
+    "renewal",
+]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_a_retry_gives_the_same_key(fixture: str) -> None:
+    query = query_fixture("mxtelecom", fixture)
+    first = mmsdr.parse_request({}, b"", query)
+    # A retry arrives with other headers, perhaps as a form POST, perhaps with its fields reordered.
+    retry = mmsdr.parse_request({"User-Agent": "retry/2"}, b"", "&".join(reversed(query.split("&"))))
+    assert retry.dedupe_key == first.dedupe_key
+    assert retry.dedupe_key.startswith(first.format + ":")
+
+
+def test_every_fixture_has_its_own_key() -> None:
+    keys = {mmsdr.parse_request({}, b"", query_fixture("mxtelecom", name)).dedupe_key for name in FIXTURES}
+    assert len(keys) == len(FIXTURES)
+
+
+SMS_REPORT = "smsfrom=447931123456&smsmsg=REPORT+17218733+{status}&smsid={smsid}&smsdate={date}&reason={reason}"
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        {"status": "DELIVERED"},  # a later status of the same message
+        {"smsid": "17221294"},  # a second BUFFERED report of the same message
+        {"date": "2002-04-30+22%3A58%3A00"},  # the same status again, later
+        {"reason": "1359151617"},  # another reason
+    ],
+)
+def test_another_sms_report_for_the_same_message_has_another_key(later: dict[str, str]) -> None:
+    fields = {"status": "BUFFERED", "smsid": "17221293", "date": "2002-04-30+21%3A58%3A00", "reason": "805306368"}
+    first = mmsdr.parse_request({}, b"", SMS_REPORT.format(**fields))
+    second = mmsdr.parse_request({}, b"", SMS_REPORT.format(**{**fields, **later}))
+    assert isinstance(first, mmsdr.DeliveryReport)
+    assert isinstance(second, mmsdr.DeliveryReport)
+    assert first.message_id == second.message_id
+    assert first.dedupe_key != second.dedupe_key
+
+
+MMS_REPORT = "id={id}&requestid=77110011&to=81111&from={to}&date=2010-08-21+17%3A32%3A21&type={type}&status={status}"
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        {"id": "2", "status": "3"},  # delivered after buffered
+        {"id": "1", "status": "3"},  # even if a provider reused the report id
+        {"id": "1", "to": "447700900999"},  # the other recipient's report
+        {"id": "1", "type": "2", "status": "1"},  # a read report numbered like a delivery report
+    ],
+)
+def test_another_mms_report_for_the_same_message_has_another_key(later: dict[str, str]) -> None:
+    fields = {"id": "1", "to": "447700900123", "type": "1", "status": "1"}
+    first = mmsdr.parse_request({}, b"", MMS_REPORT.format(**fields))
+    second = mmsdr.parse_request({}, b"", MMS_REPORT.format(**{**fields, **later}))
+    assert first.dedupe_key != second.dedupe_key
+
+
+def test_inbound_sms_key_is_the_smsid() -> None:
+    # "The customer must de-duplicate on smsid": the same smsid is the same message, whatever else changed.
+    query = query_fixture("mxtelecom", "sms-inbound-mx-uk")
+    first = mmsdr.parse_request({}, b"", query)
+    same = mmsdr.parse_request({}, b"", query.replace("2002-04-30", "2002-05-01"))
+    other = mmsdr.parse_request({}, b"", query.replace("smsid=17221293", "smsid=17221294"))
+    assert first.dedupe_key == same.dedupe_key
+    assert first.dedupe_key != other.dedupe_key

@@ -1,0 +1,51 @@
+"""The documentation states what the code does: every limit and default, every format, the README's files."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import mmsdr
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_every_limit_and_its_default_is_documented() -> None:
+    page = (ROOT / "docs" / "errors-and-limits.md").read_text(encoding="utf-8")
+    for field in dataclasses.fields(mmsdr.Limits):
+        assert f"| `{field.name}` | {field.default} " in page, field.name
+
+
+def test_every_format_is_documented() -> None:
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    for name, fmt in mmsdr.FORMATS.items():
+        assert f"`{name}`" in index, name
+        assert (ROOT / "docs" / f"{fmt.provider}.md").exists(), fmt.provider
+
+
+def test_readme_commands_name_files_that_exist() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```sh\n(.*?)\n```", readme, flags=re.DOTALL)
+    assert len(commands) == 2
+    assert "mmsdr parse examples/requests/mxtelecom-sms-report.http" in commands[0]
+    assert (ROOT / "examples" / "requests" / "mxtelecom-sms-report.http").exists()
+    assert commands[1].endswith("python -m pytest -q")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python -m pytest -q" in ci
+
+
+def test_readme_status_table_matches_the_enum() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| (yes|no) \|", readme, flags=re.MULTILINE)
+    assert [(mmsdr.Status(value), final == "yes") for value, final in rows] == [
+        (status, status.is_final) for status in mmsdr.Status
+    ]
+
+
+def test_changelog_has_an_unreleased_section_on_top() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(r"^## \[?Unreleased\]?", changelog, flags=re.MULTILINE)
+    first_release_heading = re.search(r"^## ", changelog, flags=re.MULTILINE)
+    assert first_release_heading is not None
+    assert changelog[first_release_heading.start() :].startswith(("## Unreleased", "## [Unreleased]"))
