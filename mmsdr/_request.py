@@ -93,7 +93,7 @@ def read_request(
     resolved_method = method or environ_method
     form: tuple[tuple[str, bytes | str], ...] = ()
     if media_type_of(normalised) == "application/x-www-form-urlencoded":
-        form = parse_query_string(raw_body, limits)
+        form = parse_query_string(raw_body, limits, what="form body")
     return Request(
         headers=normalised,
         body=raw_body,
@@ -266,25 +266,27 @@ def read_query(query: Any, limits: Limits) -> tuple[tuple[str, bytes | str], ...
     raise TypeError(msg)
 
 
-def _query_fields_error(limits: Limits) -> LimitExceededError:
-    msg = f"request: more than {limits.max_query_fields} query fields (Limits.max_query_fields)"
-    return LimitExceededError(msg, field="query")
+def _query_fields_error(limits: Limits, what: str = "query string") -> LimitExceededError:
+    msg = f"request: more than {limits.max_query_fields} fields in the {what} (Limits.max_query_fields)"
+    return LimitExceededError(msg, field="query" if what == "query string" else "body")
 
 
-def parse_query_string(query: bytes, limits: Limits) -> tuple[tuple[str, bytes | str], ...]:
+def parse_query_string(
+    query: bytes, limits: Limits, *, what: str = "query string"
+) -> tuple[tuple[str, bytes | str], ...]:
     """Split ``a=1&b=2`` into ``(name, value bytes)`` pairs.
 
     Only ``&`` separates (a ``;`` is data: Q1 in the threat catalogue, and CPython's own choice since
     3.9.2); ``+`` is a space; empty values are kept; names are decoded as :func:`decode_text` says.
     """
     if len(query) > limits.max_query_bytes:
-        msg = f"request: query string longer than {limits.max_query_bytes} bytes (Limits.max_query_bytes)"
+        msg = f"request: {what} longer than {limits.max_query_bytes} bytes (Limits.max_query_bytes)"
         raise LimitExceededError(msg, field="query")
     if query.startswith(b"?"):
         query = query[1:]
     # Counting separators first bounds the work before anything is split (Q1).
     if query.count(b"&") >= limits.max_query_fields and _field_count(query) > limits.max_query_fields:
-        raise _query_fields_error(limits)
+        raise _query_fields_error(limits, what)
     fields: list[tuple[str, bytes | str]] = []
     for segment in query.split(b"&"):
         if not segment:

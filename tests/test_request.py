@@ -154,7 +154,11 @@ def test_raw_view_keeps_unknown_fields_and_repeats() -> None:
 @pytest.mark.parametrize(
     ("limits", "query", "message"),
     [
-        (Limits(max_query_fields=3), "a=1&b=2&c=3&d=4", "request: more than 3 query fields (Limits.max_query_fields)"),
+        (
+            Limits(max_query_fields=3),
+            "a=1&b=2&c=3&d=4",
+            "request: more than 3 fields in the query string (Limits.max_query_fields)",
+        ),
         (
             Limits(),
             "&".join(f"f{i}=1" for i in range(100_000)),
@@ -163,12 +167,12 @@ def test_raw_view_keeps_unknown_fields_and_repeats() -> None:
         (
             Limits(),
             "&".join(f"f{i}=1" for i in range(300)),
-            "request: more than 256 query fields (Limits.max_query_fields)",
+            "request: more than 256 fields in the query string (Limits.max_query_fields)",
         ),
         (
             Limits(max_query_fields=2),
             MultiValueQuery([("a", "1"), ("a", "2"), ("a", "3")]),
-            "request: more than 2 query fields (Limits.max_query_fields)",
+            "request: more than 2 fields in the query string (Limits.max_query_fields)",
         ),
     ],
 )
@@ -178,6 +182,14 @@ def test_query_floods_are_refused_with_413(limits: Limits, query: object, messag
     assert str(caught.value) == message
     assert caught.value.status_hint == 413
     assert caught.value.ack.status == 413
+
+
+def test_form_body_flood_is_refused_naming_the_body() -> None:
+    body = "&".join(f"f{i}=1" for i in range(300)).encode()
+    with pytest.raises(LimitExceededError) as caught:
+        mmsdr.parse_request(FORM, body, None)
+    assert str(caught.value) == "request: more than 256 fields in the form body (Limits.max_query_fields)"
+    assert caught.value.field == "body"
 
 
 def test_many_empty_segments_are_not_fields() -> None:
