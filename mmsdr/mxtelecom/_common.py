@@ -31,6 +31,11 @@ def acknowledge(event: Event) -> Ack:  # noqa: ARG001 - one answer fits every MX
     return _OK
 
 
-def fields(request: Request, context: ParseContext, format_name: str) -> FieldReader:
-    """The callback's fields: the query string, then a form-urlencoded body's fields."""
-    return FieldReader(request.query + request.form, format_name=format_name, context=context)
+def fields(
+    request: Request,
+    context: ParseContext,
+    format_name: str,
+    extra: tuple[tuple[str, bytes | str], ...] = (),
+) -> FieldReader:
+    """The callback's fields: the query string, then a form body's fields (``extra``: multipart form fields)."""
+    return FieldReader(request.query + request.form + extra, format_name=format_name, context=context)

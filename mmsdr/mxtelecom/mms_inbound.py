@@ -1,8 +1,12 @@
-"""MX Telecom inbound MMS (or SMS sent to the MMS endpoint), by GET.
+"""MX Telecom inbound MMS (or SMS sent to the MMS endpoint), by GET or by multipart POST.
 
 "This request can either be in the form of an HTTP GET request, in which case a url will be provided to
-indicate where the MMS may be retrieved from, or as a Multipart HTTP POST request". For the GET flow the event
-carries what is needed to fetch the zip: its ``message_id``, its ``expiry`` and :func:`retrieve_mms_url`.
+indicate where the MMS may be retrieved from, or as a Multipart HTTP POST request, where the mms itself is
+included in the request." For the GET flow the event carries what is needed to fetch the zip: its
+``message_id``, its ``expiry`` and :func:`retrieve_mms_url`. For the POST flow the same fields come as form
+fields (or in the query string) and "this file will be included as part of the request named mms.zip": it is
+unpacked with :func:`mmsdr.mmszip.read_mms_zip` into ``parts``, in manifest order, and its text parts are
+joined into ``text``.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from .._events import InboundMessage
+from .._errors import MalformedRequestError
+from .._events import InboundMessage, Part
 from .._fields import make_dedupe_key
 from .._format import Format
+from .._multipart import BodyPart, parse_multipart
+from ..mmszip import read_mms_zip
 from . import _common
 
 if TYPE_CHECKING:
@@ -56,19 +63,48 @@ def retrieve_mms_url(
     return f"{'https' if https else 'http'}://{endpoint}?{query}"
 
 
+_ZIP_PART = "mms.zip"
+
+
 def _matches(request: Request) -> bool:
+    # multipart/form-data is MX Telecom's MMS POST alone among the formats mmsdr reads.
+    if request.media_type == "multipart/form-data":
+        return True
     names = request.field_names
     return {"id", "from", "type"} <= names and "requestid" not in names
 
 
+def _form_parts(request: Request, context: ParseContext) -> tuple[tuple[tuple[str, bytes | str], ...], BodyPart | None]:
+    """The form fields of a multipart POST, and its ``mms.zip`` part (None when there is none)."""
+    if request.media_type != "multipart/form-data":
+        return (), None
+    parts = parse_multipart(request.body, request.headers.get("content-type") or "", context.limits, what=NAME)
+    zip_part = next(
+        (part for part in parts if _ZIP_PART in {(part.name or "").lower(), (part.filename or "").lower()}), None
+    )
+    fields = tuple(
+        (part.name, part.data) for part in parts if part.name and part is not zip_part and part.filename is None
+    )
+    return fields, zip_part
+
+
 def parse(request: Request, context: ParseContext) -> InboundMessage:
-    fields = _common.fields(request, context, NAME)
+    form_fields, zip_part = _form_parts(request, context)
+    fields = _common.fields(request, context, NAME, form_fields)
     kind = fields.choice("type", tuple(_CHANNELS))
     message_id = fields.required_text("id").strip()
     recipients = fields.texts("to")
     if not recipients:
         raise fields.error("to", "is missing", show=False)
     channel = _CHANNELS[kind]
+    parts: tuple[Part, ...] = ()
+    text = fields.text("message") if channel == "sms" else None
+    if zip_part is not None:
+        zipped = read_mms_zip(zip_part.data, limits=context.limits, what=NAME)
+        parts, text = zipped.parts, zipped.text
+    elif channel == "mms" and request.media_type == "multipart/form-data":
+        msg = f"{NAME}: part {_ZIP_PART!r} is missing from the multipart POST"
+        raise MalformedRequestError(msg, provider=_common.PROVIDER, format=NAME, field=_ZIP_PART)
     return InboundMessage(
         provider=_common.PROVIDER,
         format=NAME,
@@ -81,8 +117,9 @@ def parse(request: Request, context: ParseContext) -> InboundMessage:
         recipients=recipients,
         cc=fields.texts("cc"),
         subject=fields.text("subject"),
-        # "SMS contents -- message: The text of the SMS message" (type 6 only).
-        text=fields.text("message") if channel == "sms" else None,
+        # "SMS contents -- message: The text of the SMS message" (type 6 only); an MMS's text is in its zip.
+        text=text,
+        parts=parts,
         network=fields.text("network") or None,
         expiry=fields.optional_date("expiry"),
     )
@@ -90,7 +127,7 @@ def parse(request: Request, context: ParseContext) -> InboundMessage:
 
 FORMAT = Format(
     name=NAME,
-    description="Inbound MMS (or SMS) notification: id, from, to, cc, date, type, subject, expiry (GET)",
+    description="Inbound MMS (or SMS): id, from, to, cc, date, type, subject, expiry (GET); mms.zip (POST)",
     methods=_common.QUERY_METHODS,
     matches=_matches,
     parse=parse,
