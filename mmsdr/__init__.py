@@ -7,7 +7,7 @@ versioning promise covers what the documentation describes.
 
 from __future__ import annotations
 
-from . import mxtelecom
+from . import mm7, mmszip, mxtelecom, openmarket
 from ._errors import (
     LimitExceededError,
     MalformedRequestError,
@@ -60,6 +60,9 @@ __all__ = (
     "__version__",
     "acknowledge",
     "is_trusted_source",
+    "mm7",
+    "mmszip",
     "mxtelecom",
+    "openmarket",
     "parse_request",
 )

@@ -141,6 +141,14 @@ class Event:
     raw: RawFields
     """Every field exactly as the provider sent it, unknown ones included."""
 
+    request_id: str | None = None
+    """The provider's id of this HTTP request (OpenMarket ``X-Request-Id``), for its support desk; not known
+    to stay the same across retries, so never part of ``dedupe_key``."""
+
+    warnings: tuple[str, ...] = ()
+    """Where the request departed from its provider's documents and was accepted anyway (a value longer than
+    documented, say): one sentence each. Empty for a request exactly as documented."""
+
     def to_dict(self) -> dict[str, Any]:
         """The event as JSON-ready data: datetimes in ISO 8601, bytes in base64, enums by value."""
         return {field.name: _jsonable(getattr(self, field.name)) for field in dataclasses.fields(self)}
@@ -159,14 +167,28 @@ class Report(Event):
     provider_status: str
     """The provider's own status value, verbatim."""
 
-    recipient: str
-    """The handset the reported message went to."""
+    recipient: str | None
+    """The handset the reported message went to; None where the provider does not say (OpenMarket MMS
+    reports, one per recipient, do not)."""
 
     sender: str | None = None
     """The originator of the reported message (your short code or number), where the provider says."""
 
     report_id: str | None = None
     """The provider's id of this report itself, where it has one."""
+
+    status_text: str | None = None
+    """The provider's own words about the status (MM7 ``StatusText``), trimmed, where it gives them."""
+
+    transaction_id: str | None = None
+    """MM7: the request's ``TransactionID`` (SOAP header), trimmed; the acknowledgement echoes it."""
+
+    mm7_version: str | None = None
+    """MM7: the request's ``MM7Version`` (``"6.8.0"``); the acknowledgement echoes it."""
+
+    namespace: str | None = None
+    """MM7: the request's MM7 namespace URI (``.../23.140/schema/REL-6-MM7-1-4``, ...), trimmed; the
+    acknowledgement answers in it. None when the request used no namespace."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,6 +197,9 @@ class DeliveryReport(Report):
 
     reason: ReasonCode | None = None
     """MX Telecom SMS: the detailed reason code, decoded."""
+
+    outcome_id: int | None = None
+    """OpenMarket MMS: the numeric ``outcomeId`` (its text is ``status_text``)."""
 
     note: str | None = None
     """MX Telecom SMS: the ``note`` you passed when sending, echoed back."""
@@ -192,6 +217,9 @@ class ReadReport(Report):
 
     user_agent: str | None = None
     """The recipient's handset description, where the provider says."""
+
+    network: str | None = None
+    """The recipient's network (MM7 operator header such as ``x-mblox-operator-id``), where the provider says."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,6 +264,22 @@ class InboundMessage(Event):
 
     smsc: str | None = None
     """MX Telecom SMS: the SMSC, where known."""
+
+    user_agent: str | None = None
+    """The sender's handset description, where the provider says (OpenMarket ``userAgent``)."""
+
+    priority: str | None = None
+    """MM7: the message's ``Priority`` (``"High"``, ``"Normal"`` or ``"Low"``), trimmed, where the sender gives it."""
+
+    transaction_id: str | None = None
+    """MM7: the request's ``TransactionID`` (SOAP header), trimmed; the acknowledgement echoes it."""
+
+    mm7_version: str | None = None
+    """MM7: the request's ``MM7Version`` (``"6.8.0"``); the acknowledgement echoes it."""
+
+    namespace: str | None = None
+    """MM7: the request's MM7 namespace URI (``.../23.140/schema/REL-6-MM7-1-4``, ...), trimmed; the
+    acknowledgement answers in it. None when the request used no namespace."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -33,6 +33,8 @@ class ParseContext:
 
     limits: Limits
     default_zone: tzinfo
+    undeclared_base64: bool = False
+    """OpenMarket: decode parts that are entirely base64 although no Content-Transfer-Encoding says so."""
 
 
 def make_dedupe_key(format_name: str, *values: object) -> str:

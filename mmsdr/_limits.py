@@ -78,6 +78,9 @@ class Limits:
     max_xml_bytes: int = 5 * _MiB
     """One XML document (an MM7 SOAP envelope); depth and text node caps are libxml2's own."""
 
+    max_xml_elements: int = 4096
+    """Elements of one MM7 SOAP envelope that the extraction walks (real ones have a few dozen)."""
+
     max_json_bytes: int = 1 * _MiB
     """One JSON document (an OpenMarket report or MO metadata part)."""
 

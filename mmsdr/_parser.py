@@ -6,7 +6,7 @@ from datetime import tzinfo
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from . import mxtelecom
+from . import mm7, mxtelecom, openmarket
 from ._errors import MmsdrError, UnsupportedFormatError, UntrustedSourceError
 from ._fields import ParseContext
 from ._limits import Limits
@@ -27,7 +27,7 @@ __all__ = ("DEFAULT_ZONE", "FORMATS", "Parser", "acknowledge", "parse_request")
 DEFAULT_ZONE = "Europe/London"
 
 # Detection order: each provider's own order, providers in turn.
-_ORDERED_FORMATS: tuple[Format, ...] = (*mxtelecom.FORMATS,)
+_ORDERED_FORMATS: tuple[Format, ...] = (*mxtelecom.FORMATS, *mm7.FORMATS, *openmarket.FORMATS)
 
 #: Every format mmsdr reads, by name, in detection order.
 FORMATS: Mapping[str, Format] = MappingProxyType({fmt.name: fmt for fmt in _ORDERED_FORMATS})
@@ -73,6 +73,9 @@ class Parser:
         default_zone: the zone for provider dates without an offset, a name or a ``tzinfo``.
         trusted_networks: when given, every request must come from an address in these networks
             (``mxtelecom.TRUSTED_NETWORKS``, or your own list) and :meth:`parse` needs ``remote_address``.
+        undeclared_base64: OpenMarket documents "Encoding: Base64" for MMS parts but its example declares no
+            ``Content-Transfer-Encoding``; when True, a media part that is entirely base64 text and declares
+            none is decoded. Off by default: undeclared data is taken as binary, as RFC 2045 says.
     """
 
     __slots__ = ("_context", "_formats", "_trusted")
@@ -84,9 +87,12 @@ class Parser:
         limits: Limits | None = None,
         default_zone: str | tzinfo = DEFAULT_ZONE,
         trusted_networks: Iterable[str | IPNetwork] | None = None,
+        undeclared_base64: bool = False,
     ) -> None:
         self._formats = _select_formats(formats)
-        self._context = ParseContext(limits=limits or Limits(), default_zone=_zone(default_zone))
+        self._context = ParseContext(
+            limits=limits or Limits(), default_zone=_zone(default_zone), undeclared_base64=undeclared_base64
+        )
         self._trusted = None if trusted_networks is None else parse_networks(trusted_networks)
 
     @property
@@ -192,6 +198,7 @@ def parse_request(
     limits: Limits | None = None,
     default_zone: str | tzinfo = DEFAULT_ZONE,
     trusted_networks: Iterable[str | IPNetwork] | None = None,
+    undeclared_base64: bool = False,
     method: str | None = None,
     remote_address: str | ipaddress.IPv4Address | ipaddress.IPv6Address | None = None,
 ) -> Event:
@@ -201,12 +208,19 @@ def parse_request(
     takes the same options can build its :class:`Parser` once instead.
     """
     global _DEFAULT_PARSER  # noqa: PLW0603 - a cache of the option-less parser, built on first use
-    if formats is None and limits is None and default_zone == DEFAULT_ZONE and trusted_networks is None:
+    options_given = limits is not None or trusted_networks is not None or undeclared_base64
+    if formats is None and default_zone == DEFAULT_ZONE and not options_given:
         if _DEFAULT_PARSER is None:
             _DEFAULT_PARSER = Parser()
         parser = _DEFAULT_PARSER
     else:
-        parser = Parser(formats=formats, limits=limits, default_zone=default_zone, trusted_networks=trusted_networks)
+        parser = Parser(
+            formats=formats,
+            limits=limits,
+            default_zone=default_zone,
+            trusted_networks=trusted_networks,
+            undeclared_base64=undeclared_base64,
+        )
     return parser.parse(headers, body, query, method=method, remote_address=remote_address)
 
 

@@ -338,10 +338,8 @@ def test_importing_dedupe_does_not_import_redis() -> None:
 
 # --- dedupe_key across every format ----------------------------------------------------------------------------
 
-# Providers whose formats must all have an example request and, for reports, a LATER_STATUS entry. Others are
-# adding MM7 and OpenMarket formats in parallel: add "mm7", "openmarket" here together with their entries
-# (until then their report examples are skipped below with a message saying what to add, never silently).
-STRICT_PROVIDERS = ("mxtelecom",)
+# Providers whose formats must all have an example request and, for reports, a LATER_STATUS entry: all of them.
+STRICT_PROVIDERS = ("mxtelecom", "mm7", "openmarket")
 
 
 def _sub(pattern: str, replace: Callable[[re.Match[str]], str]) -> Callable[[RawHttpRequest], RawHttpRequest]:
@@ -349,6 +347,18 @@ def _sub(pattern: str, replace: Callable[[re.Match[str]], str]) -> Callable[[Raw
         target, count = re.subn(pattern, replace, raw.target)
         assert count == 1, f"{pattern!r} not found in {raw.target!r}"
         return dataclasses.replace(raw, target=target)
+
+    return mutate
+
+
+def _sub_body(old: bytes, new: bytes) -> Callable[[RawHttpRequest], RawHttpRequest]:
+    def mutate(raw: RawHttpRequest) -> RawHttpRequest:
+        assert raw.body.count(old) == 1, f"{old!r} not found once in the body"
+        body = raw.body.replace(old, new)
+        headers = tuple(
+            (name, str(len(body)) if name.lower() == "content-length" else value) for name, value in raw.headers
+        )
+        return dataclasses.replace(raw, body=body, headers=headers)
 
     return mutate
 
@@ -364,6 +374,9 @@ LATER_STATUS: dict[str, Callable[[RawHttpRequest], RawHttpRequest]] = {
         r"(REPORT\+\d+\+)([A-Z]+)", lambda m: m[1] + ("FAILED" if m[2] != "FAILED" else "DELIVERED")
     ),
     "mxtelecom.mms_report": _sub(r"([?&]status=)(\d+)", _other_mms_status),
+    "mm7.delivery_report": _sub_body(b"<MMStatus>Retrieved</MMStatus>", b"<MMStatus>Forwarded</MMStatus>"),
+    "mm7.read_reply": _sub_body(b"<MMStatus>Read</MMStatus>", b"<MMStatus>Deleted</MMStatus>"),
+    "openmarket.mms_report": _sub_body(b'"status":"Rejected"', b'"status":"Retrieved"'),
 }
 
 

@@ -1,0 +1,143 @@
+"""JSON bodies read strictly and safely: one object, no duplicate keys, no NaN, bounded, typed field access."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ._dates import DateError, parse_provider_date
+from ._errors import LimitExceededError, MalformedRequestError, shown
+from ._events import RawFields
+
+if TYPE_CHECKING:
+    from datetime import datetime, tzinfo
+
+__all__ = ("JsonFields", "load_json_object")
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            # Two readers may keep different copies of a repeated key (a parser differential): refuse it.
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    msg = f"{name} is not JSON"
+    raise ValueError(msg)
+
+
+def load_json_object(data: bytes, /, *, max_bytes: int, format_name: str, what: str = "body") -> dict[str, Any]:
+    """Decode one JSON object; every failure is an :class:`MmsdrError` naming ``what``."""
+    provider = format_name.split(".", 1)[0]
+    if len(data) > max_bytes:
+        msg = f"{format_name}: {what} is larger than {max_bytes} bytes (Limits.max_json_bytes)"
+        raise LimitExceededError(msg, provider=provider, format=format_name, field=what)
+    try:
+        value = json.loads(
+            data,
+            object_pairs_hook=_object_without_duplicates,
+            parse_float=Decimal,  # exact: an id sent as 1.5e14 is refused, not rounded
+            parse_constant=_refuse_constant,
+        )
+    except _DuplicateKeyError as exc:
+        msg = f"{format_name}: {what} has the key {shown(str(exc))} more than once"
+        raise MalformedRequestError(msg, provider=provider, format=format_name, field=what) from None
+    except RecursionError:
+        msg = f"{format_name}: {what} is nested too deeply"
+        raise MalformedRequestError(msg, provider=provider, format=format_name, field=what) from None
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, int digit limit, NaN
+        msg = f"{format_name}: {what} is not valid JSON ({exc})"
+        raise MalformedRequestError(msg, provider=provider, format=format_name, field=what) from None
+    if not isinstance(value, dict):
+        msg = f"{format_name}: {what} must be a JSON object, got {type(value).__name__}"
+        raise MalformedRequestError(msg, provider=provider, format=format_name, field=what)
+    return value
+
+
+def _raw_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+
+
+class JsonFields:
+    """Typed access to a JSON object's fields, raising errors that name the field (the FieldReader of JSON)."""
+
+    __slots__ = ("_object", "format")
+
+    def __init__(self, obj: dict[str, Any], /, *, format_name: str) -> None:
+        self._object = obj
+        self.format = format_name
+
+    def raw(self, *extra: tuple[str, str]) -> RawFields:
+        """Every field: strings verbatim, other values as their JSON text; then ``extra`` pairs."""
+        return RawFields([*((name, _raw_text(value)) for name, value in self._object.items()), *extra])
+
+    def error(self, field: str, problem: str, value: object = None, *, show: bool = True) -> MalformedRequestError:
+        message = f"{self.format}: field {field!r} {problem}"
+        if show:
+            message += f", got {shown(value)}"
+        return MalformedRequestError(message, provider=self.format.split(".", 1)[0], format=self.format, field=field)
+
+    def _get(self, name: str, *, required: bool) -> Any:
+        if name not in self._object or self._object[name] is None:
+            if required:
+                raise self.error(name, "is missing", show=False)
+            return None
+        return self._object[name]
+
+    def text(self, name: str, *, required: bool = False) -> str | None:
+        value = self._get(name, required=required)
+        if value is not None and not isinstance(value, str):
+            raise self.error(name, "must be a string", value)
+        if required and value is not None and not value.strip():
+            raise self.error(name, "is empty", value)
+        return value
+
+    def required_text(self, name: str) -> str:
+        value = self.text(name, required=True)
+        assert value is not None
+        return value
+
+    def identifier(self, name: str) -> str:
+        """A required id sent as a string or a JSON integer, always returned as ``str`` (never a float)."""
+        value = self._get(name, required=True)
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise self.error(name, "must be a string or an integer", value)
+        text = str(value).strip()
+        if not text:
+            raise self.error(name, "is empty", value)
+        return text
+
+    def integer(self, name: str) -> int | None:
+        value = self._get(name, required=False)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(name, "must be an integer", value)
+        return value
+
+    def text_list(self, name: str) -> tuple[str, ...]:
+        """A list of strings; a single string is taken as a list of one (lenient input)."""
+        value = self._get(name, required=False)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,) if value.strip() else ()
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.error(name, "must be a list of strings", value)
+        return tuple(item for item in value if item.strip())
+
+    def date(self, name: str, *, default_zone: tzinfo, max_chars: int) -> datetime:
+        text = self.required_text(name)
+        try:
+            return parse_provider_date(text, default_zone=default_zone, max_chars=max_chars)
+        except DateError as exc:
+            raise self.error(name, f"is not a valid date ({exc})", text) from None

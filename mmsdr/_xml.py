@@ -1,0 +1,260 @@
+"""The one XML reader: lxml, hardened against every XML attack in the threat catalogue (security.md 1, 2).
+
+What it does, and the catalogue row each setting answers:
+
+* ``resolve_entities=False``: entities stay unexpanded (X3, X4, X5); and any document that still holds an
+  entity node, or a DOCTYPE at all, is refused *after* the parse (X13: a byte scan misses ``<!DOCTYPE`` in a
+  UTF-16 body). "A SOAP message MUST NOT contain a Document Type Declaration" (SOAP 1.1 section 3).
+* ``no_network=True``, ``load_dtd=False``, ``dtd_validation=False``, ``attribute_defaults=False``: nothing is
+  ever fetched (X6); bytes are parsed, never a file name or URL (X11: bytes are never inflated).
+* ``huge_tree=False``: libxml2 keeps its depth (256) and text-node (~10 MB) caps (X9, X10) and its entity
+  amplification checks (X1, X2); ``Limits.max_xml_bytes`` caps the document before lxml sees it.
+* ``remove_comments=True``, ``remove_pis=True``: a comment cannot split a value (X12).
+* XInclude and XSLT are never applied (X7, X8), and lxml's recover mode is never used.
+
+lxml is imported on first use, so that a process reading only query-string callbacks never loads it
+(perf.md: "Import each provider's heavy dependencies inside that provider's module").
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import threading
+from typing import TYPE_CHECKING
+
+from ._errors import LimitExceededError, MalformedRequestError, shown
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from ._limits import Limits
+
+__all__ = ("local_name", "namespace_of", "parse_xml")
+
+# lxml advises separate parsers per thread ("not harmful, but more efficient", perf.md b); building one costs ~1.7 us
+# (perf.md b), so each thread keeps its own, one per forced encoding (None: the document's own).
+_PARSERS = threading.local()
+
+# Byte order marks, longest first: "FF FE 00 00" starts like the UTF-16 LE mark.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Declarations that cannot be true of a document whose first bytes are "<?xm" in ASCII (XML 1.0 appendix F:
+# "3C 3F 78 6D" means an ASCII-compatible encoding). Vibes sends encoding="utf-16" on UTF-8 bytes (mm7.md 3).
+_WIDE_DECLARATION = re.compile(
+    rb"""<\?xml[^>]{0,200}?\sencoding\s*=\s*["']\s*(?:utf-?16|utf-?32|ucs-?2|ucs-?4|iso-10646-ucs)""",
+    re.IGNORECASE,
+)
+
+# US-ASCII is a subset of UTF-8: a body labelled us-ascii that holds UTF-8 reads as meant, not as an error.
+_ASCII_NAMES = frozenset({"ascii", "us-ascii", "us_ascii", "ansi_x3.4-1968", "646"})
+
+# Python codec names (codecs.lookup(...).name) of the character sets a MIME charset may name.
+_CHARSET_CODECS = (
+    "utf-8", "utf-16", "utf-32", "iso8859", "latin", "cp", "mac-", "koi8", "gb", "big5", "euc", "shift_jis",
+    "iso2022", "hz", "johab", "tis-620", "kz1048", "ptcp154",
+)  # fmt: skip
+
+# libxml2 reports a namespace name with a space in it ("...REL-6-MM7-1-0 ", seen in CMCC traffic, mm7.md 5;
+# a URI broken across two lines in Skycore's samples) as this error. When it is the only thing wrong, the
+# document is read again with the whitespace removed from its namespace declarations (a URI never holds any).
+_NAMESPACE_URI_ERROR = "WAR_NS_URI"
+_NAMESPACE_DECLARATION = re.compile(rb"""(?P<name>\sxmlns(?::[^\s=/>]+)?\s*=\s*)(?P<value>"[^"<]*"|'[^'<]*')""")
+
+# An lxml message names the line and column; it is cut so that an error stays one readable line.
+_REASON_CHARS = 160
+
+
+def local_name(tag: str) -> str:
+    """``"{urn:x}Name"`` -> ``"Name"``: MM7 is read by local name, whatever the namespace (mm7.md 6.1)."""
+    return tag.rpartition("}")[2]
+
+
+def namespace_of(tag: str) -> str | None:
+    """``"{urn:x}Name"`` -> ``"urn:x"``; None for a name in no namespace."""
+    if tag.startswith("{"):
+        return tag[1:].partition("}")[0]
+    return None
+
+
+def _new_parser(encoding: str | None) -> etree.XMLParser:
+    from lxml import etree  # noqa: PLC0415 - loaded on first use, see the module docstring
+
+    return etree.XMLParser(
+        encoding=encoding,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        attribute_defaults=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+def _parser(encoding: str | None) -> etree.XMLParser:
+    parsers: dict[str | None, etree.XMLParser] | None = getattr(_PARSERS, "parsers", None)
+    if parsers is None:
+        parsers = _PARSERS.parsers = {}
+    parser = parsers.get(encoding)
+    if parser is None:
+        parser = parsers[encoding] = _new_parser(encoding)
+    return parser
+
+
+def _bom_encoding(data: bytes) -> tuple[str, int] | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
+def _charset_encoding(charset: str) -> str | None:
+    """The Python codec for a MIME charset, or None when Python does not know it (lxml then decides)."""
+    name = charset.strip().strip("\"'").lower()
+    if name in _ASCII_NAMES:
+        return "utf-8"
+    try:
+        encoding = codecs.lookup(name).name
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
+        return None
+    # Ordinary character sets only: not "zlib" or "base64" (not text encodings at all), nor "punycode",
+    # "idna", "unicode-escape" or "utf-7" (text codecs that no XML sender uses, some slow on hostile input).
+    return encoding if encoding.startswith(_CHARSET_CODECS) else None
+
+
+def _declared_wide_encoding(data: bytes) -> bool:
+    """True when ASCII bytes start with a declaration that names UTF-16/32 (which cannot be true of them)."""
+    return _WIDE_DECLARATION.match(data) is not None
+
+
+def _as_utf8(data: bytes, charset: str | None, what: str, field: str | None) -> tuple[bytes, str | None]:
+    """The document as bytes plus the encoding to force on lxml (None: let the XML declaration decide).
+
+    A byte order mark wins over a ``charset`` parameter, which wins over the XML declaration (RFC 7303 section
+    3); some senders declare utf-16 on UTF-8 bytes (Vibes, mm7.md 3).
+    """
+    found = _bom_encoding(data)
+    if found is not None:
+        encoding, skip = found
+        data = data[skip:]
+    elif charset:
+        encoding_or_none = _charset_encoding(charset)
+        if encoding_or_none is None:
+            return data, None
+        encoding = encoding_or_none
+    elif _declared_wide_encoding(data):
+        encoding = "utf-8"
+    else:
+        return data, None
+    if encoding in {"utf-8", "utf_8"}:
+        return data, "UTF-8"  # libxml2 checks the UTF-8 itself: no need to decode it twice
+    if encoding in {"utf-16", "utf-32"}:  # a charset label without byte order: a leading NUL means big-endian
+        encoding += "-be" if data[:1] == b"\x00" else "-le"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        msg = f"{what} is not valid {encoding} (byte {exc.start}), got {shown(data[exc.start : exc.start + 8])}"
+        raise MalformedRequestError(msg, field=field) from None
+    return text.encode("utf-8"), "UTF-8"
+
+
+def _reason(exc: Exception) -> str:
+    lines = str(getattr(exc, "msg", None) or exc).splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    if len(reason) > _REASON_CHARS:
+        reason = reason[: _REASON_CHARS - 3] + "..."
+    return reason
+
+
+def _first_error(parser: etree.XMLParser, exc: Exception) -> str:
+    """The first error that is not a tolerated namespace name, with its line and column."""
+    for entry in parser.error_log:
+        if entry.type_name != _NAMESPACE_URI_ERROR:
+            reason = f"{entry.message.strip()}, line {entry.line}, column {entry.column}"
+            return reason if len(reason) <= _REASON_CHARS else reason[: _REASON_CHARS - 3] + "..."
+    return _reason(exc)
+
+
+def _squeeze(match: re.Match[bytes]) -> bytes:
+    return match["name"] + b"".join(match["value"].split())
+
+
+def _only_namespace_uri_errors(parser: etree.XMLParser) -> bool:
+    entries = list(parser.error_log)
+    return bool(entries) and all(entry.type_name == _NAMESPACE_URI_ERROR for entry in entries)
+
+
+def parse_xml(
+    data: bytes,
+    limits: Limits,
+    /,
+    *,
+    what: str,
+    field: str | None = None,
+    charset: str | None = None,
+) -> etree._Element:
+    """Parse one untrusted XML document into its root element, or raise an :class:`mmsdr.MmsdrError`.
+
+    Args:
+        data: the document's bytes (never ``str``: the encoding is decided from the bytes).
+        limits: ``max_xml_bytes`` caps the document.
+        what: how error messages name the document: ``"mm7.deliver: SOAP envelope"``.
+        field: the ``field`` the errors carry.
+        charset: the MIME ``charset`` parameter the document came with, if any; it (or a byte order mark)
+            wins over the XML declaration.
+
+    Raises:
+        LimitExceededError: the document is larger than ``limits.max_xml_bytes``.
+        MalformedRequestError: not well-formed, not in the encoding it claims, or with a DOCTYPE or entity.
+    """
+    if not isinstance(data, bytes):
+        msg = f"parse_xml takes bytes, not {type(data).__name__}"
+        raise TypeError(msg)
+    if len(data) > limits.max_xml_bytes:
+        msg = f"{what} is larger than {limits.max_xml_bytes} bytes (Limits.max_xml_bytes)"
+        raise LimitExceededError(msg, field=field)
+    from lxml import etree  # noqa: PLC0415 - loaded on first use, see the module docstring
+
+    document, encoding = _as_utf8(data, charset, what, field)
+    parser = _parser(encoding)
+    try:
+        try:
+            root = etree.fromstring(document, parser)
+        except etree.XMLSyntaxError:
+            if not _only_namespace_uri_errors(parser):
+                raise
+            # Nothing wrong but a namespace name with whitespace in it: read it again with the whitespace taken
+            # out of the namespace declarations, strictly as ever.
+            root = etree.fromstring(_NAMESPACE_DECLARATION.sub(_squeeze, document), parser)
+    except etree.XMLSyntaxError as exc:
+        msg = f"{what} is not well-formed XML ({_first_error(parser, exc)})"
+        raise MalformedRequestError(msg, field=field) from None
+    except (etree.LxmlError, ValueError) as exc:  # an encoding lxml does not know, an internal error
+        msg = f"{what} is not readable XML ({_reason(exc)})"
+        raise MalformedRequestError(msg, field=field) from None
+    _check_no_dtd(root, what, field)
+    return root
+
+
+def _check_no_dtd(root: etree._Element, what: str, field: str | None) -> None:
+    from lxml import etree  # noqa: PLC0415 - loaded on first use, see the module docstring
+
+    docinfo = root.getroottree().docinfo
+    doctype = docinfo.doctype  # type: ignore[attr-defined]  # lxml-stubs lack DocInfo.doctype
+    if doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        # SOAP 1.1 section 3: "A SOAP message MUST NOT contain a Document Type Declaration."
+        msg = f"{what} has a document type declaration (DOCTYPE is not allowed)"
+        raise MalformedRequestError(msg, field=field)
+    entity = next(root.iter(etree.Entity), None)
+    if entity is not None:  # pragma: no cover - unreachable without a DOCTYPE; kept as the lxml FAQ advises
+        msg = f"{what} has an entity reference {entity.text} (entities are not allowed)"
+        raise MalformedRequestError(msg, field=field)

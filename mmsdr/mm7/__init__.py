@@ -1,0 +1,24 @@
+"""MM7 (3GPP TS 23.140) over SOAP: delivery reports, inbound MMS and read replies from an MMSC.
+
+Sinch (formerly mBlox) sends ``DeliveryReportReq`` and ``DeliverReq``; other MMSCs and aggregators (Vibes,
+Skycore, Nokia, Huawei and China Mobile style gateways) send the same operations, and ``ReadReplyReq``. One
+format per operation; :data:`FORMATS` lists them in detection order. Each is read by local name in any MM7
+namespace, as bare SOAP or SOAP with attachments (multipart/related), and answered with the matching ``...Rsp``
+(:func:`response`) or, when the request is refused, a SOAP fault carrying a ``VASPErrorRsp``.
+"""
+
+from __future__ import annotations
+
+from ._operations import DELIVER, DELIVERY_REPORT, FORMATS, READ_REPLY
+from ._responses import DEFAULT_NAMESPACE, DEFAULT_VERSION, StatusCode, response
+
+__all__ = (
+    "DEFAULT_NAMESPACE",
+    "DEFAULT_VERSION",
+    "DELIVER",
+    "DELIVERY_REPORT",
+    "FORMATS",
+    "READ_REPLY",
+    "StatusCode",
+    "response",
+)

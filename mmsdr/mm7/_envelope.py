@@ -1,0 +1,565 @@
+"""Reading one MM7 request: the SOAP part of the body, the envelope, and the operation's elements by local name.
+
+Everything is keyed by local name, whatever the namespace: REL-5-MM7-1-0 to REL-6-MM7-1-4, vendor ones such
+as REL-6-MM7-6-7, a namespace with a trailing space, or none (mm7.md 0.1, 6.1). One pass over the operation
+element records every element by its path (perf.md b: one pass keyed by local name costs twice the bare parse;
+nine ``findtext`` calls cost four times).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+from .._dates import DateError, parse_provider_date
+from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
+from .._xml import local_name, namespace_of, parse_xml
+from ._responses import StatusCode, with_status
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+    from datetime import datetime
+
+    from lxml import etree
+
+    from .._fields import ParseContext
+    from .._multipart import BodyPart
+    from .._request import Request
+
+__all__ = (
+    "OPERATIONS",
+    "OPERATOR_HEADERS",
+    "PROFILE_HEADERS",
+    "PROVIDER",
+    "Address",
+    "Message",
+    "looks_like",
+    "matcher",
+    "media_type",
+    "part_data",
+    "read_message",
+)
+
+PROVIDER = "mm7"
+
+#: The operations mmsdr reads, by the event they become.
+OPERATIONS = ("DeliveryReportReq", "DeliverReq", "ReadReplyReq")
+
+# The media types an MM7 request comes as: bare SOAP (1.1 text/xml, 1.2 application/soap+xml) or SOAP with
+# attachments (multipart/related, RFC 2387). Telnyx: inbound webhooks "must accept both" (mm7.md 3).
+_MEDIA_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml", "multipart/related"})
+SOAP_NAMESPACES = frozenset({"http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"})
+_XML_PART_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml"})
+
+# Detection reads the head of the body only: the SOAP part comes first in every known sender.
+_SNIFF_BYTES = 64 * 1024
+
+# Operation element names and envelope markers as they appear in ASCII, UTF-16 LE and UTF-16 BE bodies.
+_ENCODINGS = ("ascii", "utf-16-le", "utf-16-be")
+
+
+def _forms(marker: str) -> tuple[bytes, ...]:
+    return tuple(marker.encode(encoding) for encoding in _ENCODINGS)
+
+
+_ENVELOPE_FORMS = _forms("Envelope")
+_OPERATION_FORMS = {operation: _forms(operation) for operation in OPERATIONS}
+# "Clearly MM7": the namespace path every MM7 namespace shares, or an element only MM7 has.
+_MM7_FORMS = _forms("/23.140/") + _forms("MM7Version") + _forms("TransactionID")
+_ANY_OPERATION_FORMS = tuple(form for forms in _OPERATION_FORMS.values() for form in forms)
+
+# The HTTP headers an MM7 request may carry that the event reads, kept in ``raw`` as "http:<name>".
+# Operator: "x-mblox-operator-id" (Sinch today), "X-Mblox-Carrier-Id" (2020), "X-Skycore-Carrier-Id",
+# "X-OpenMarket-Carrier-Id" (mm7.md 3). Handset: "UAProf" / "X-Wap-Profile".
+OPERATOR_HEADERS = ("x-mblox-operator-id", "x-mblox-carrier-id", "x-openmarket-carrier-id", "x-skycore-carrier-id")
+PROFILE_HEADERS = ("uaprof", "x-wap-profile")
+_RAW_HEADERS = frozenset({"content-type", "soapaction", *OPERATOR_HEADERS, *PROFILE_HEADERS})
+
+# Address elements (mm7.md 1.4), compared case-insensitively: mmsgw writes "Shortcode".
+_ADDRESS_KINDS = {"number": "Number", "shortcode": "ShortCode", "rfc2822address": "RFC2822Address"}
+_RECIPIENT_KINDS = ("To", "Cc", "Bcc")
+
+# "+3859100010010/TYPE=PLMN" (Nokia), "<num>/TYPE=PLMN@mm7.mms.telstra.com": the number is what comes before.
+_PLMN = re.compile(r"/TYPE=PLMN(?:@|$)", re.IGNORECASE)
+
+# "Version number in the format of x.y.z" (the MM7 schema's annotation, mm7.md 1.3).
+_VERSION = re.compile(r"(?P<major>[0-9]{1,3})\.[0-9]{1,3}\.[0-9]{1,3}", re.ASCII)
+# REL-5 (5.x.x) and REL-6 (6.x.x) are the MM7 there is: "MMS work moved to OMA after Rel-6" (mm7.md 1.1).
+_SUPPORTED_MAJORS = frozenset({"5", "6"})
+
+
+def _head_has(body: bytes, forms: tuple[bytes, ...]) -> bool:
+    # find() with an end index searches the head in place: slicing would copy 64 KiB per format tried.
+    return any(body.find(form, 0, _SNIFF_BYTES) >= 0 for form in forms)
+
+
+def media_type(content_type: str | None) -> str:
+    """``Request.media_type`` from a Content-Type value already at hand (no second header scan)."""
+    return "" if not content_type else content_type.split(";", 1)[0].strip().lower()
+
+
+def looks_like(request: Request, operation: str) -> bool:
+    """Cheap detection: an XML or multipart/related body whose head holds a SOAP envelope and ``operation``.
+
+    Any other MM7 request (a SubmitReq, a CancelReq, a fault) matches too, so that it is answered with a 4003
+    fault rather than a plain 415: the first MM7 format an endpoint accepts reads it and refuses it.
+    """
+    if media_type(request.headers.get("content-type")) not in _MEDIA_TYPES:
+        return False
+    body = request.body
+    # The ASCII form comes first in each tuple: for a UTF-8 body the first find answers.
+    if not _head_has(body, _ENVELOPE_FORMS):
+        return False
+    if _head_has(body, _OPERATION_FORMS[operation]):
+        return True
+    return _head_has(body, _MM7_FORMS) and not _head_has(body, _ANY_OPERATION_FORMS)
+
+
+def matcher(operation: str) -> Callable[[Request], bool]:
+    """``Format.matches`` for ``operation``."""
+
+    def matches(request: Request) -> bool:
+        return looks_like(request, operation)
+
+    return matches
+
+
+class Address(NamedTuple):
+    """One MM7 address: ``<Number>``, ``<ShortCode>``, ``<RFC2822Address>`` or bare text."""
+
+    value: str
+    """The address, trimmed, without a ``/TYPE=PLMN`` suffix (``raw`` keeps it as sent)."""
+
+    kind: str
+    """``"Number"``, ``"ShortCode"``, ``"RFC2822Address"``, or ``""`` for bare text."""
+
+
+class Message:
+    """One MM7 request, read: its operation, its header values and every element of its operation by path."""
+
+    __slots__ = (
+        "_budget",
+        "_first",
+        "_raw",
+        "_repeats",
+        "attachments",
+        "context",
+        "format",
+        "headers",
+        "mm7_version",
+        "namespace",
+        "operation",
+        "transaction_id",
+    )
+
+    def __init__(self, format_name: str, context: ParseContext) -> None:
+        self.format = format_name
+        self.context = context
+        self.operation: str | None = None
+        self.namespace: str | None = None
+        self.transaction_id: str | None = None
+        self.mm7_version: str | None = None
+        self.attachments: tuple[BodyPart, ...] = ()
+        self.headers: dict[str, str] = {}
+        # The first element at each path; every one of them only where a path repeats (rare).
+        self._first: dict[str, etree._Element] = {}
+        self._repeats: dict[str, list[etree._Element]] = {}
+        self._raw: list[tuple[str, str]] = []
+        # Elements the extraction may still walk (Limits.max_xml_elements).
+        self._budget = context.limits.max_xml_elements
+
+    def count(self, element: etree._Element) -> None:
+        """Charge ``element``'s children to the element budget before they are walked.
+
+        A request with thousands of elements is an attack, not MMS: real ones have a few dozen. libxml2 caps
+        depth (256) and text size; this caps the breadth the extraction walks. Charging a whole level at once
+        (``len`` is a C call) keeps the check out of the per-element loop.
+        """
+        self._budget -= len(element)
+        if self._budget < 0:
+            limit = self.context.limits.max_xml_elements
+            msg = f"{self.format}: the SOAP envelope has more than {limit} elements"
+            raise LimitExceededError(msg, provider=PROVIDER, format=self.format, field="Envelope")
+
+    def walk(self, element: etree._Element, prefix: str) -> None:
+        """Record every element under ``element`` by its path of local names; leaves' text and all attributes
+        go to ``raw`` as sent, unknown elements included.
+
+        Every child is an element: the parser removed comments and processing instructions, and a document
+        with an entity node was refused. This is the one pass over the tree (perf.md b), so it does the least
+        per element: one ``tag``, one ``len``, one ``items`` and, for a leaf, one ``text``.
+        """
+        self.count(element)
+        first, append = self._first, self._raw.append
+        for child in element:
+            path = prefix + child.tag.rpartition("}")[2]
+            if path in first:
+                self._repeats.setdefault(path, [first[path]]).append(child)
+            else:
+                first[path] = child
+            attributes = child.items()
+            if len(child):
+                for key, value in attributes:
+                    append((f"{path}@{str(key).rpartition('}')[2]}", str(value)))
+                self.walk(child, path + "/")
+            else:
+                append((path, child.text or ""))
+                for key, value in attributes:
+                    append((f"{path}@{str(key).rpartition('}')[2]}", str(value)))
+
+    # --- errors -----------------------------------------------------------------------------------------------
+
+    def error(
+        self,
+        field: str,
+        problem: str,
+        value: object = None,
+        *,
+        show: bool = True,
+        status: StatusCode = StatusCode.MESSAGE_FORMAT_CORRUPT,
+    ) -> MmsdrError:
+        """A :class:`MalformedRequestError` about element ``field``, its fault carrying ``status``."""
+        message = f"{self.format}: element {field!r} {problem}"
+        if show:
+            message += f", got {shown(value)}"
+        error = MalformedRequestError(message, provider=PROVIDER, format=self.format, field=field)
+        return with_status(error, status)
+
+    def missing(self, field: str) -> MmsdrError:
+        """A mandatory element is absent: TS 23.140's "Validation error" (4004)."""
+        return self.error(field, "is missing", show=False, status=StatusCode.VALIDATION_ERROR)
+
+    # --- values -----------------------------------------------------------------------------------------------
+
+    def raw(self) -> list[tuple[str, str]]:
+        """Every element's text and attribute by path (``Recipient/Number``, ``UACapabilities@UAProf``), the
+        SOAP header's as ``Header/<path>``, then the HTTP headers read as ``http:<name>``."""
+        return [*self._raw, *((f"http:{name}", value) for name, value in self.headers.items())]
+
+    def elements(self, path: str) -> list[etree._Element]:
+        repeats = self._repeats.get(path)
+        if repeats is not None:
+            return repeats
+        element = self._first.get(path)
+        return [] if element is None else [element]
+
+    def paths(self) -> list[str]:
+        """Every path recorded, in document order."""
+        return list(self._first)
+
+    def text(self, path: str) -> str | None:
+        """The element's text, trimmed; None when absent. Repeats with different values are refused (Q1)."""
+        element = self._first.get(path)
+        if element is None:
+            return None
+        if path not in self._repeats:
+            return (element.text or "").strip()
+        values = [_text_of(element).strip() for element in self._repeats[path]]
+        if any(value != values[0] for value in values[1:]):
+            raise self.error(path, "is repeated with different values", values)
+        return values[0]
+
+    def required_text(self, path: str) -> str:
+        """The element's text, trimmed, which must be present (4004) and not blank (2007)."""
+        value = self.text(path)
+        if value is None:
+            raise self.missing(path)
+        if not value:
+            raise self.error(path, "is empty", _text_of(self._first[path]))
+        return value
+
+    def attribute(self, path: str, name: str) -> str | None:
+        """An attribute of the first element at ``path``, by local name (``href`` or ``mm7:href``), trimmed."""
+        for element in self.elements(path):
+            for key, value in element.items():
+                if str(key).rpartition("}")[2] == name:
+                    return str(value).strip()
+        return None
+
+    def date(self, *paths: str) -> datetime:
+        """The first of ``paths`` present, as a timezone-aware datetime (the configured zone when zone-less)."""
+        for path in paths:
+            text = self.text(path)
+            if text is not None:
+                return self.check_date(path, text)
+        raise self.missing(paths[0])
+
+    def check_date(self, path: str, text: str) -> datetime:
+        try:
+            return parse_provider_date(
+                text, default_zone=self.context.default_zone, max_chars=self.context.limits.max_date_chars
+            )
+        except DateError as exc:
+            raise self.error(path, f"is not a valid date ({exc})", text) from None
+
+    def addresses(self, path: str) -> tuple[Address, ...]:
+        """Every address inside the element(s) at ``path``, in order; ``To``/``Cc``/``Bcc`` wrappers looked into
+        (instantcom-mm7 accepts ``Recipient/To/Number``)."""
+        found: list[Address] = []
+        for container in self.elements(path):
+            found.extend(self._addresses_in(path, container))
+        return tuple(found)
+
+    def _addresses_in(self, path: str, container: etree._Element) -> Iterator[Address]:
+        if not len(container):
+            text = _text_of(container).strip()
+            if text:  # bare text: "<Sender>+8618703815655</Sender>" (CMCC style, mm7.md 5)
+                yield _address(text, "")
+            return
+        for child in container:  # elements only: see walk(); the walk keeps their proxies alive, so no new ones
+            name = child.tag.rpartition("}")[2]
+            kind = _ADDRESS_KINDS.get(name.casefold())
+            if kind is not None:
+                text = _text_of(child).strip()
+                if not text:
+                    raise self.error(f"{path}/{name}", "is empty", _text_of(child))
+                yield _address(text, kind)
+            elif name in _RECIPIENT_KINDS:
+                yield from self._addresses_in(f"{path}/{name}", child)
+
+    def address(self, path: str, *, required: bool) -> Address | None:
+        """The one address at ``path``: the first when several are given."""
+        found = self.addresses(path)
+        if found:
+            return found[0]
+        if path not in self._first:
+            if required:
+                raise self.missing(path)
+            return None
+        raise self.error(path, "holds no address (Number, ShortCode, RFC2822Address or text)", show=False)
+
+
+def _text_of(element: etree._Element) -> str:
+    # Comments and PIs are removed at parse time, so the text is one node (X12 in security.md).
+    return element.text or ""
+
+
+def _address(text: str, kind: str) -> Address:
+    match = _PLMN.search(text) if "/" in text else None  # no "/": no suffix, and no regex run
+    return Address(text[: match.start()] if match else text, kind)
+
+
+# --- the body ---------------------------------------------------------------------------------------------------
+
+
+# Parsed Content-Type values. A sender posts the same header on every request, and reading its parameters costs
+# more than the rest of the header handling together; only values that parsed are kept, at most this many.
+_CONTENT_TYPES: dict[str, tuple[str, Mapping[str, str]]] = {}
+_CONTENT_TYPES_KEPT = 64
+
+
+def _content_type(value: str | None, message: Message) -> tuple[str, Mapping[str, str]]:
+    if not value:
+        return "", {}
+    if ";" not in value:  # no parameters: nothing for the full parser to read
+        return value.strip().lower(), {}
+    found = _CONTENT_TYPES.get(value)
+    if found is not None:
+        return found
+    from .._multipart import parse_content_type  # noqa: PLC0415 - python-multipart only when MM7 is read
+
+    try:
+        found = parse_content_type(value, what=message.format)
+    except MalformedRequestError as error:
+        raise with_status(error, StatusCode.VALIDATION_ERROR) from None
+    if len(_CONTENT_TYPES) >= _CONTENT_TYPES_KEPT:
+        _CONTENT_TYPES.clear()  # hostile variety only costs the parse it would have cost anyway
+    _CONTENT_TYPES[value] = found
+    return found
+
+
+def _soap_part(request: Request, message: Message, content_type: str | None) -> tuple[bytes, str | None]:
+    """The SOAP envelope's bytes and charset: the whole body, or the root part of a multipart/related body."""
+    media, params = _content_type(content_type, message)
+    boundary = params.get("boundary")
+    if not media.startswith("multipart/") or not boundary:
+        # Sinch's DR: "Content-Type: multipart/related; type="text/xml";" with no boundary, the body bare XML.
+        return request.body, params.get("charset")
+    if f"--{boundary}".encode("latin-1", "replace") not in request.body and request.body.lstrip()[:1] == b"<":
+        # A boundary announced but never used, and the body plainly XML: read it as the bare envelope it is.
+        return request.body, None
+    from .._multipart import parse_multipart  # noqa: PLC0415 - python-multipart only when MM7 is read
+
+    try:
+        parts = parse_multipart(request.body, content_type or "", message.context.limits, what=message.format)
+    except (MalformedRequestError, UnsupportedFormatError) as error:  # not multipart after all, a broken body
+        raise with_status(error, StatusCode.VALIDATION_ERROR) from None
+    _check_unique_content_ids(parts, message)
+    root = _root_part(parts, params.get("start"), message)
+    message.attachments = tuple(part for part in parts if part is not root)
+    return part_data(root), root.params.get("charset")
+
+
+def _check_unique_content_ids(parts: tuple[BodyPart, ...], message: Message) -> None:
+    # `start` and Content hrefs name parts by Content-ID: two parts with one id would let two readers of the same
+    # request take different parts for the envelope or the content (security.md 6.2: "Reject duplicate
+    # Content-IDs").
+    seen: set[str] = set()
+    for part in parts:
+        if part.content_id is None:
+            continue
+        if part.content_id in seen:
+            problem = "repeats the Content-ID of an earlier part"
+            msg = f"{message.format}: part {part.position} {problem}, got {shown(part.content_id)}"
+            error = MalformedRequestError(msg, provider=PROVIDER, format=message.format, field=f"part {part.position}")
+            raise with_status(error, StatusCode.VALIDATION_ERROR)
+        seen.add(part.content_id)
+
+
+def _root_part(parts: tuple[BodyPart, ...], start: str | None, message: Message) -> BodyPart:
+    # RFC 2387: "The start parameter, if given, is the content-ID of the compound object's 'root'." Sinch sends
+    # start="soap-start" for Content-ID: <soap-start>; instantcom-mm7 sends it with <>. A start that names no
+    # part is refused, not guessed at (security.md 6.2).
+    if start is not None and start.strip():
+        wanted = start.strip().strip("<>").strip()
+        for part in parts:
+            if part.content_id is not None and part.content_id.strip() == wanted:
+                return part
+        for part in parts:
+            if part.content_id is not None and part.content_id.strip().casefold() == wanted.casefold():
+                return part
+        msg = f"{message.format}: parameter 'start' of the Content-Type names no part, got {shown(start)}"
+        error = MalformedRequestError(msg, provider=PROVIDER, format=message.format, field="content-type")
+        raise with_status(error, StatusCode.VALIDATION_ERROR)
+    # No start: "the first text/xml or application/xml part" (instantcom-mm7), as Vibes' MO needs (mm7.md 3).
+    for part in parts:
+        if part.media_type in _XML_PART_TYPES:
+            return part
+    msg = f"{message.format}: the multipart body has no text/xml part for the SOAP envelope"
+    error = MalformedRequestError(msg, provider=PROVIDER, format=message.format, field="content-type")
+    raise with_status(error, StatusCode.VALIDATION_ERROR)
+
+
+def part_data(part: BodyPart) -> bytes:
+    """A part's decoded bytes; a part that does not decode is "Multimedia content refused" (2004)."""
+    try:
+        return part.data
+    except (MalformedRequestError, UnsupportedFormatError) as error:  # bad base64, an unknown encoding
+        raise with_status(error, StatusCode.MULTIMEDIA_CONTENT_REFUSED) from None
+
+
+# --- the envelope -----------------------------------------------------------------------------------------------
+
+
+def read_message(request: Request, message: Message, operation: str) -> None:
+    """Fill ``message`` from ``request``: the envelope, then the ``operation`` element its format reads.
+
+    ``message`` is filled as reading goes, so that a failure still knows the TransactionID, namespace and version
+    read before it (the fault echoes them).
+    """
+    format_name = message.format
+    headers = message.headers
+    for name, value in request.headers.items:
+        if name in _RAW_HEADERS and name not in headers:
+            headers[name] = value
+    content_type = headers.get("content-type")  # the first one, as Request.headers.get gives it
+    declared = media_type(content_type)
+    if declared and declared not in _MEDIA_TYPES:
+        # An endpoint that accepts one MM7 format reads whatever comes; a declared type that is not SOAP's is
+        # refused (the 3GPP annex-style samples mark such a POST "Invalid because Content-Type ... is not correct").
+        msg = (
+            f"{format_name}: header 'content-type' must be text/xml, application/xml, application/soap+xml or "
+            f"multipart/related, got {shown(declared)}"
+        )
+        error = UnsupportedFormatError(msg, provider=PROVIDER, format=format_name, field="content-type")
+        raise with_status(error, StatusCode.VALIDATION_ERROR)
+    data, charset = _soap_part(request, message, content_type)
+    try:
+        root = parse_xml(
+            data, message.context.limits, what=f"{format_name}: SOAP envelope", field="Envelope", charset=charset
+        )
+    except MmsdrError as error:
+        if not isinstance(error, LimitExceededError):
+            with_status(error, StatusCode.VALIDATION_ERROR)
+        error.provider, error.format = PROVIDER, format_name
+        raise
+    body = _envelope_body(root, message)
+    message.count(body)
+    found = next(iter(body), None)  # elements only: see Message.walk()
+    if found is None:
+        raise message.error("Body", "is empty", show=False, status=StatusCode.VALIDATION_ERROR)
+    message.operation = found.tag.rpartition("}")[2]
+    message.namespace = _mm7_namespace(found, message)
+    message.walk(found, "")
+    if message.operation != operation:
+        _refuse_operation(message, operation)
+    message.mm7_version = _version(message)
+
+
+def _refuse_operation(message: Message, operation: str) -> None:
+    # The fault still echoes the version when it reads as one, wherever it is (a Fault has it in its detail).
+    for path in message.paths():
+        if path == "MM7Version" or path.endswith("/MM7Version"):
+            version = _text_of(message.elements(path)[0]).strip()
+            if _VERSION.fullmatch(version):
+                message.mm7_version = version
+            break
+    if message.operation in OPERATIONS:
+        problem = f"is not read by this format (it reads {operation})"
+    else:
+        problem = "is not supported (mmsdr reads DeliveryReportReq, DeliverReq and ReadReplyReq)"
+    msg = f"{message.format}: operation {message.operation!r} {problem}"
+    error = UnsupportedFormatError(msg, provider=PROVIDER, format=message.format, field=message.operation)
+    raise with_status(error, StatusCode.UNSUPPORTED_OPERATION)
+
+
+def _mm7_namespace(operation: etree._Element, message: Message) -> str | None:
+    """The request's MM7 namespace: its operation's, else its TransactionID's (a fault's or an unqualified
+    operation's). Whitespace is removed: CMCC traffic has a trailing space ("strip it before comparing", mm7.md
+    6.1) and Skycore's DeliverRsp sample breaks the URI across a line; a URI never holds whitespace."""
+    for element in (operation, *message.elements("Header/TransactionID")):
+        namespace = namespace_of(element.tag)
+        if namespace is not None:
+            namespace = "".join(namespace.split())
+            if namespace and namespace not in SOAP_NAMESPACES:
+                return namespace
+    return None
+
+
+def _envelope_body(root: etree._Element, message: Message) -> etree._Element:
+    # SOAP 1.1 (every known MM7 sender) or 1.2 (tolerated, mm7.md 1.1): the names are the same.
+    if root.tag.rpartition("}")[2] != "Envelope":
+        raise message.error(
+            "Envelope", "is not the document's root", local_name(root.tag), status=StatusCode.VALIDATION_ERROR
+        )
+    message.count(root)
+    header = body = None
+    for child in root:
+        name = child.tag.rpartition("}")[2]
+        if name == "Header" and header is None:
+            header = child
+        elif name == "Body" and body is None:
+            body = child
+    if header is not None:
+        message.walk(header, "Header/")
+        message.transaction_id = _transaction_id(message)
+    if body is None:
+        raise message.missing("Body")
+    return body
+
+
+def _transaction_id(message: Message) -> str | None:
+    # "TransactionID (MM7 namespace; env:mustUnderstand="1")": any namespace here. Whitespace and newlines
+    # around the value occur (instantcom-mm7 deliver-req-post.txt): trimmed.
+    elements = message.elements("Header/TransactionID")
+    if not elements:
+        return None
+    values = [_text_of(element).strip() for element in elements]
+    if any(value != values[0] for value in values[1:]):
+        raise message.error("TransactionID", "is repeated with different values", values)
+    return values[0]
+
+
+def _version(message: Message) -> str:
+    version = message.text("MM7Version")
+    if version is None:
+        raise message.missing("MM7Version")
+    match = _VERSION.fullmatch(version)
+    if match is None:
+        raise message.error("MM7Version", "must be a version x.y.z", version)
+    if match["major"] not in _SUPPORTED_MAJORS:
+        supported = "5.x.x and 6.x.x are"
+        msg = f"{message.format}: element 'MM7Version' is not a supported version ({supported}), got {shown(version)}"
+        error = UnsupportedFormatError(msg, provider=PROVIDER, format=message.format, field="MM7Version")
+        raise with_status(error, StatusCode.UNSUPPORTED_VERSION)
+    return version

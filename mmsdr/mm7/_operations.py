@@ -1,0 +1,271 @@
+"""The three MM7 operations a VASP receives: DeliveryReportReq, DeliverReq (MO) and ReadReplyReq.
+
+Element names are TS 23.140's as every peer implementation reads them (mm7.md 1.4); their order and
+cardinality are not checked, since the official XSD is not public (mm7.md 1.3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from .._errors import MmsdrError
+from .._events import DeliveryReport, InboundMessage, Part, RawFields, ReadReport
+from .._fields import make_dedupe_key
+from .._format import Format
+from .._status import mm7_status
+from ._envelope import OPERATOR_HEADERS, PROFILE_HEADERS, PROVIDER, Message, matcher, part_data, read_message
+from ._responses import acknowledge, reject, with_request
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from .._events import Event
+    from .._fields import ParseContext
+    from .._multipart import BodyPart
+    from .._request import Request
+
+__all__ = ("DELIVER", "DELIVERY_REPORT", "FORMATS", "READ_REPLY")
+
+DELIVERY_REPORT = "mm7.delivery_report"
+DELIVER = "mm7.deliver"
+READ_REPLY = "mm7.read_reply"
+
+# "Sinch POSTs DeliveryReportReq (DR URL) and DeliverReq (MO URL)" (mm7.md 3): SOAP over HTTP is a POST.
+_METHODS = frozenset({"POST"})
+
+
+def _reading(
+    format_name: str, operation: str, build: Callable[[Message], Event]
+) -> Callable[[Request, ParseContext], Event]:
+    """A parse function: read the request as ``operation``, then ``build`` the event from it.
+
+    Any error on the way carries what was read of the request (TransactionID, namespace, version) so that
+    :func:`reject` echoes it in the fault.
+    """
+
+    def parse(request: Request, context: ParseContext) -> Event:
+        message = Message(format_name, context)
+        try:
+            read_message(request, message, operation)
+            return build(message)
+        except MmsdrError as error:
+            with_request(
+                error,
+                transaction_id=message.transaction_id,
+                namespace=message.namespace,
+                mm7_version=message.mm7_version,
+            )
+            raise
+
+    return parse
+
+
+def _transaction_id(message: Message) -> str:
+    # Mandatory (mm7.md 1.4) and the ack must echo it: missing is an error, "rather than crashing" (mm7.md 6.4).
+    if message.transaction_id is None:
+        raise message.missing("TransactionID")
+    if not message.transaction_id:
+        raise message.error("TransactionID", "is empty", message.elements("Header/TransactionID")[0].text or "")
+    return message.transaction_id
+
+
+def _first_header(message: Message, names: tuple[str, ...]) -> str | None:
+    headers = message.headers
+    for name in names:
+        value = headers.get(name)
+        if value and (value := value.strip()):
+            return value
+    return None
+
+
+def _user_agent(message: Message) -> str | None:
+    # UACapabilities "UAProf" attribute (Sinch: "only when provided by mobile operator"), else a profile header.
+    return message.attribute("UACapabilities", "UAProf") or _first_header(message, PROFILE_HEADERS)
+
+
+def _report(
+    message: Message, event_type: type[DeliveryReport | ReadReport], *date_paths: str
+) -> DeliveryReport | ReadReport:
+    """A delivery or read report: ids, status, addresses, date, and the MM7 request's own values."""
+    transaction_id = _transaction_id(message)
+    message_id = message.required_text("MessageID")
+    provider_status = message.required_text("MMStatus")
+    recipient = message.address("Recipient", required=True)
+    assert recipient is not None
+    sender = message.address("Sender", required=False)
+    timestamp = message.date(*date_paths)
+    status_text = message.text("StatusText") or None
+    # A retry repeats the report exactly; whether the MMSC renews its TransactionID is undocumented (mm7.md,
+    # Gaps), so the key leaves it out. A later report on the same message differs in MMStatus (Forwarded, then
+    # Retrieved), its extension or text, or its Date (Vibes: "when the report was generated").
+    dedupe_key = make_dedupe_key(
+        message.format,
+        message_id,
+        recipient.value,
+        provider_status,
+        message.text("MMStatusExtension"),
+        status_text,
+        timestamp.isoformat(),
+    )
+    return event_type(
+        provider=PROVIDER,
+        format=message.format,
+        timestamp=timestamp,
+        dedupe_key=dedupe_key,
+        raw=RawFields(message.raw()),
+        message_id=message_id,
+        status=mm7_status(provider_status),
+        provider_status=provider_status,
+        recipient=recipient.value,
+        sender=sender.value if sender is not None else None,
+        status_text=status_text,
+        transaction_id=transaction_id,
+        mm7_version=message.mm7_version,
+        namespace=message.namespace,
+        network=_first_header(message, OPERATOR_HEADERS),
+        user_agent=_user_agent(message),
+    )
+
+
+def _delivery_report(message: Message) -> DeliveryReport | ReadReport:
+    # Sinch sends Date; CMCC-style senders send TimeStamp instead (mm7.md 1.4).
+    return _report(message, DeliveryReport, "Date", "TimeStamp")
+
+
+def _read_reply(message: Message) -> DeliveryReport | ReadReport:
+    # ReadReplyReq has TimeStamp, "not Date" (mm7.md 1.4); Date is read when a sender mixes them up.
+    return _report(message, ReadReport, "TimeStamp", "Date")
+
+
+def _flatten(part: BodyPart) -> Iterator[Part]:
+    """The leaf parts of ``part`` in order: a nested multipart/mixed (Sinch) or related (Nokia) is opened."""
+    if part.children or part.media_type.startswith("multipart/"):
+        for child in part.children:
+            yield from _flatten(child)
+        return
+    yield Part(
+        content_type=part.media_type,
+        data=part_data(part),
+        content_id=part.content_id,
+        # Content-Disposition filename, else the Content-Type "name" (Nokia: "Name=Bomb.gif"), else the location.
+        filename=part.filename or part.params.get("name") or part.content_location,
+        charset=part.params.get("charset"),
+    )
+
+
+def _content_index(message: Message) -> int | None:
+    """Which attachment ``<Content href="...">`` names; None when none is given or none matches."""
+    href = message.attribute("Content", "href")  # "href" or a prefixed "mm7:href" (instantcom-mm7 deliver-req5)
+    if not href:
+        return None
+    reference = href
+    if reference[:4].casefold() == "cid:":
+        reference = reference[4:].strip()  # "cid: content_15": a space after "cid:" (deliver-req5)
+    reference = reference.strip("<>").strip()  # Content-IDs compared with or without <> (Mbuni)
+    attachments = message.attachments
+    for match in (
+        lambda part: part.content_id == reference,
+        lambda part: part.content_id is not None and part.content_id.casefold() == reference.casefold(),
+        # Some MMSCs leave out "cid:" or point at a Content-Location (instantcom-mm7: cid, then location).
+        lambda part: part.content_location is not None and part.content_location.strip() in {reference, href},
+    ):
+        for index, part in enumerate(attachments):
+            if match(part):
+                return index
+    return None
+
+
+def _parts(message: Message) -> tuple[Part, ...]:
+    """The MMS content: the attachment ``Content`` names, flattened, then any other attachment.
+
+    The href resolves by Content-ID (with or without ``<>``, ``cid:`` with spaces, a prefixed attribute), then
+    by Content-Location; failing that the content is the first part that is not the SOAP envelope ("Broken MMC
+    don't set" it, Mbuni; instantcom-mm7's own sample names a part that does not exist). Other attachments
+    follow it: Sinch's href names "the first attachment", and nothing the MMSC sent is dropped.
+    """
+    attachments = message.attachments
+    if not attachments:
+        return ()
+    index = _content_index(message)
+    if index is not None:
+        attachments = (attachments[index], *attachments[:index], *attachments[index + 1 :])
+    return tuple(part for attachment in attachments for part in _flatten(attachment))
+
+
+def _deliver(message: Message) -> InboundMessage:
+    transaction_id = _transaction_id(message)
+    sender = message.address("Sender", required=True)
+    assert sender is not None
+    # Sinch: TimeStamp is "The date and time of the submission of the MO message", returned "Always".
+    timestamp = message.date("TimeStamp")
+    parts = _parts(message)
+    texts = [part.text for part in parts if part.is_text]
+    subject = message.text("Subject")
+    to = tuple(address.value for address in message.addresses("Recipients/To"))
+    # "LinkedID: Identifier for the MO message. This is a Sinch generated ID" (always sent by Sinch); other
+    # MMSCs may leave it out, and then the TransactionID stands in as the message id.
+    linked_id = message.text("LinkedID") or None
+    if linked_id is not None:
+        identity: tuple[object, ...] = (linked_id,)
+    else:
+        # Without a LinkedID, the content itself tells a retry (same bytes) from another MO sent the same second.
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(len(part.data).to_bytes(8, "big") + part.data)
+        identity = ("", ",".join(to), subject, digest.hexdigest())
+    return InboundMessage(
+        provider=PROVIDER,
+        format=message.format,
+        timestamp=timestamp,
+        dedupe_key=make_dedupe_key(message.format, *identity, sender.value, timestamp.isoformat()),
+        raw=RawFields(message.raw()),
+        message_id=linked_id or transaction_id,
+        channel="mms",
+        sender=sender.value,
+        recipients=to,
+        cc=tuple(address.value for address in message.addresses("Recipients/Cc")),
+        bcc=tuple(address.value for address in message.addresses("Recipients/Bcc")),
+        subject=subject,
+        text="\n".join(texts) if texts else None,
+        parts=parts,
+        network=_first_header(message, OPERATOR_HEADERS),
+        priority=message.text("Priority") or None,
+        transaction_id=transaction_id,
+        mm7_version=message.mm7_version,
+        namespace=message.namespace,
+    )
+
+
+def _format(name: str, operation: str, description: str, build: Callable[[Message], Event]) -> Format:
+    return Format(
+        name=name,
+        description=description,
+        methods=_METHODS,
+        matches=matcher(operation),
+        parse=_reading(name, operation, build),
+        acknowledge=acknowledge,
+        reject=reject,
+    )
+
+
+FORMATS = (
+    _format(
+        DELIVERY_REPORT,
+        "DeliveryReportReq",
+        "MM7 DeliveryReportReq (SOAP, bare or multipart/related): MessageID, Recipient, MMStatus, Date (POST)",
+        _delivery_report,
+    ),
+    _format(
+        DELIVER,
+        "DeliverReq",
+        "MM7 DeliverReq, an inbound MMS (SOAP with attachments): Sender, Recipients, Subject, Content (POST)",
+        _deliver,
+    ),
+    _format(
+        READ_REPLY,
+        "ReadReplyReq",
+        "MM7 ReadReplyReq (SOAP): MessageID, Recipient, MMStatus Read/Deleted, TimeStamp (POST)",
+        _read_reply,
+    ),
+)

@@ -1,0 +1,337 @@
+"""OpenMarket HTTP MMS: the documented MO and REPORT, media encodings, and every error with its message."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from _support import without_key
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mmsdr
+from mmsdr import DeliveryReport, InboundMessage, MalformedRequestError, Part, RawFields, Status
+from mmsdr.__main__ import read_raw_request
+
+DATA = Path(__file__).parent / "data" / "openmarket"
+REQUEST_ID = "015-3DD6C366-D68A-4A02-9777-19CBC8AB40C1"
+JPEG = bytes([0xFF, 0xD8, 0xFF, 0xE0]) + bytes(range(256)) + b"\r\n--not-a-boundary\r\n" + bytes([0xFF, 0xD9])
+MO_JSON = {
+    "type": "MO",
+    "moId": 123456789012345,
+    "source": "447800000001",
+    "destinations": ["88600"],
+    "ccs": ["88602"],
+    "bccs": [],
+    "date": "2014-07-16T19:20:30+00:00",
+    "mobileOperatorId": 77,
+    "subject": "Test MMS",
+    "userAgent": "HTC One",
+}
+
+
+def parse_fixture(name: str, **options: object) -> mmsdr.Event:
+    raw = read_raw_request((DATA / name).read_bytes())
+    return mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method, **options)  # type: ignore[arg-type]
+
+
+def mo_request(
+    parts: list[tuple[str, bytes]], *, main: object = MO_JSON, main_id: str = "main"
+) -> tuple[dict[str, str], bytes]:
+    """A well-formed multipart/mixed MO with CRLF line ends: the JSON part, then ``parts`` (headers, data)."""
+    main_bytes = main if isinstance(main, bytes) else json.dumps(main).encode()
+    body = b"--mimeboundary\r\nContent-Type: application/json\r\nContent-Id: " + main_id.encode() + b"\r\n\r\n"
+    body += main_bytes + b"\r\n"
+    for headers, data in parts:
+        body += b"--mimeboundary\r\n" + headers.encode() + b"\r\n\r\n" + data + b"\r\n"
+    body += b"--mimeboundary--\r\n"
+    return {"Content-Type": "multipart/mixed; boundary=mimeboundary", "X-Request-Id": "abc"}, body
+
+
+def test_documented_mo_example_as_printed() -> None:
+    event = parse_fixture("mo-documented.http")
+    expected = InboundMessage(
+        provider="openmarket",
+        format="openmarket.mms_inbound",
+        timestamp=datetime(2014, 7, 16, 19, 20, 30, tzinfo=UTC),
+        dedupe_key="",
+        raw=RawFields(
+            [
+                ("type", "MO"),
+                ("moId", "123456789012345"),
+                ("source", "447800000001"),
+                ("destinations", '["88600"]'),
+                ("ccs", '["88602"]'),
+                ("bccs", "[]"),
+                ("date", "2014-07-16T19:20:30+00:00"),
+                ("mobileOperatorId", "77"),
+                ("subject", "Test MMS"),
+                ("userAgent", "HTC One"),
+                ("X-Request-Id", REQUEST_ID),
+            ]
+        ),
+        request_id=REQUEST_ID,
+        warnings=("X-Request-Id is longer than the documented 30 characters",),
+        message_id="123456789012345",
+        channel="mms",
+        sender="447800000001",
+        recipients=("88600",),
+        cc=("88602",),
+        subject="Test MMS",
+        text="This is a text attachment",
+        parts=(
+            Part(content_type="image/jpeg", data=b"...", content_id="image.jpg"),
+            Part(content_type="text/plain", data=b"This is a text attachment", content_id="text.txt"),
+        ),
+        network="77",
+        user_agent="HTC One",
+    )
+    assert without_key(event) == expected
+
+
+def test_documented_report_example() -> None:
+    event = parse_fixture("report-rejected.http")
+    expected = DeliveryReport(
+        provider="openmarket",
+        format="openmarket.mms_report",
+        timestamp=datetime(2014, 7, 16, 19, 20, 30, tzinfo=UTC),
+        dedupe_key="",
+        raw=RawFields(
+            [
+                ("type", "REPORT"),
+                ("mtId", "123456789012345"),
+                ("date", "2014-07-16T19:20:30+00:00"),
+                ("status", "Rejected"),
+                ("outcomeId", "9"),
+                ("outcomeDescription", "Recipient not found on mobile operator"),
+                ("userAgent", "HTC One"),
+                ("X-Request-Id", REQUEST_ID),
+            ]
+        ),
+        request_id=REQUEST_ID,
+        warnings=("X-Request-Id is longer than the documented 30 characters",),
+        message_id="123456789012345",
+        status=Status.REJECTED,
+        provider_status="Rejected",
+        recipient=None,
+        status_text="Recipient not found on mobile operator",
+        outcome_id=9,
+        user_agent="HTC One",
+    )
+    assert without_key(event) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome", "test_number", "expected"),
+    [
+        # mms-testing.htm: "Retrieved = 1 (test number 10000871000), Deferred = 4 (10360871000), Forwarded = 5"
+        ("Retrieved", 1, "10000871000", Status.DELIVERED),
+        ("Deferred", 4, "10360871000", Status.PENDING),
+        ("Forwarded", 5, "103408", Status.FORWARDED),
+        ("Rejected", 9, None, Status.REJECTED),
+        ("retrieved", 1, None, Status.DELIVERED),
+        ("Teleported", 99, None, Status.UNKNOWN),
+    ],
+)
+def test_documented_test_outcomes(status: str, outcome: int, test_number: str | None, expected: Status) -> None:
+    report = {"type": "REPORT", "mtId": "42", "date": "2014-07-16T19:20:30Z", "status": status, "outcomeId": outcome}
+    event = mmsdr.parse_request({"Content-Type": "application/json"}, json.dumps(report).encode(), None)
+    assert isinstance(event, DeliveryReport)
+    assert (event.status, event.provider_status, event.outcome_id) == (expected, status, outcome)
+    assert event.status.is_final == (expected not in {Status.PENDING, Status.FORWARDED, Status.UNKNOWN})
+
+
+@pytest.mark.parametrize(
+    ("headers", "data"),
+    [
+        (
+            "Content-Type: image/jpeg\r\nContent-Id: <image.jpg>\r\nContent-Transfer-Encoding: base64",
+            base64.encodebytes(JPEG),
+        ),  # base64 with line breaks
+        ("Content-Type: image/jpeg\r\nContent-Id: image.jpg\r\nContent-Transfer-Encoding: binary", JPEG),
+        ("Content-Type: image/jpeg\r\nContent-Id: image.jpg", JPEG),  # binary is OpenMarket's send-side default
+    ],
+    ids=["base64", "binary-declared", "binary-undeclared"],
+)
+def test_media_parts_give_the_original_bytes(headers: str, data: bytes) -> None:
+    event = mmsdr.parse_request(
+        *mo_request([(headers, data), ("Content-Type: text/plain; charset=utf-8", "héllo".encode())]), None
+    )
+    assert isinstance(event, InboundMessage)
+    assert event.parts == (
+        Part(content_type="image/jpeg", data=JPEG, content_id="image.jpg"),
+        Part(content_type="text/plain", data="héllo".encode(), charset="utf-8"),
+    )
+    assert event.text == "héllo"
+
+
+def test_undeclared_base64_is_decoded_only_when_opted_in() -> None:
+    headers, body = mo_request([("Content-Type: image/jpeg\r\nContent-Id: image.jpg", base64.encodebytes(JPEG))])
+    plain = mmsdr.parse_request(headers, body, None)
+    opted = mmsdr.parse_request(headers, body, None, undeclared_base64=True)
+    assert isinstance(plain, InboundMessage)
+    assert isinstance(opted, InboundMessage)
+    assert plain.parts[0].data == base64.encodebytes(JPEG)
+    assert opted.parts[0].data == JPEG
+    # Binary media never looks like base64, so the opt-in leaves it alone.
+    headers, body = mo_request([("Content-Type: image/jpeg", JPEG)])
+    binary = mmsdr.parse_request(headers, body, None, undeclared_base64=True)
+    assert isinstance(binary, InboundMessage)
+    assert binary.parts[0].data == JPEG
+
+
+def test_main_part_found_by_content_id_with_brackets_or_first_json_part() -> None:
+    for main_id in ("<main>", "something-else"):
+        headers, body = mo_request([("Content-Type: text/plain", b"hi")], main_id=main_id)
+        event = mmsdr.parse_request(headers, body, None)
+        assert isinstance(event, InboundMessage)
+        assert (event.message_id, event.text) == ("123456789012345", "hi")
+
+
+def test_unknown_json_fields_survive_in_raw() -> None:
+    main = {**MO_JSON, "newField": {"nested": [1, 2]}, "flag": True, "moId": "987"}
+    event = mmsdr.parse_request(*mo_request([], main=main), None)
+    assert event.raw["newField"] == '{"nested": [1, 2]}'
+    assert event.raw["flag"] == "true"
+    assert isinstance(event, InboundMessage)
+    assert event.message_id == "987"
+
+
+def test_long_subject_is_kept_and_flagged() -> None:
+    event = mmsdr.parse_request(*mo_request([], main={**MO_JSON, "subject": "s" * 300}), None)
+    assert isinstance(event, InboundMessage)
+    assert event.subject == "s" * 300
+    assert event.warnings == ("subject is longer than the documented 255 characters",)
+
+
+def test_ack_is_200_with_an_empty_body() -> None:
+    for name in ("mo-documented.http", "report-rejected.http"):
+        assert mmsdr.acknowledge(parse_fixture(name)) == mmsdr.Ack(
+            status=200, headers=(("Content-Length", "0"),), body=b""
+        )
+
+
+def test_dedupe_key_retries_and_later_statuses() -> None:
+    report = {"type": "REPORT", "mtId": "42", "date": "2014-07-16T19:20:30Z", "status": "Deferred", "outcomeId": 4}
+    first = mmsdr.parse_request(
+        {"Content-Type": "application/json", "X-Request-Id": "a"}, json.dumps(report).encode(), None
+    )
+    retry = mmsdr.parse_request(
+        {"Content-Type": "application/json", "X-Request-Id": "b"}, json.dumps(report).encode(), None
+    )
+    later = {**report, "status": "Retrieved", "outcomeId": 1, "date": "2014-07-16T19:25:30Z"}
+    second = mmsdr.parse_request({"Content-Type": "application/json"}, json.dumps(later).encode(), None)
+    assert first.dedupe_key == retry.dedupe_key != second.dedupe_key
+    mo_first = mmsdr.parse_request(*mo_request([]), None)
+    mo_retry = mmsdr.parse_request(*mo_request([("Content-Type: text/plain", b"")]), None)
+    assert mo_first.dedupe_key == mo_retry.dedupe_key
+
+
+REPORT_ERRORS = [
+    (
+        b"{not json",
+        "openmarket.mms_report: body is not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
+    ),
+    (b'["REPORT"]', "openmarket.mms_report: body must be a JSON object, got list"),
+    (b'{"type": "REPORT", "type": "MO"}', "openmarket.mms_report: body has the key 'type' more than once"),
+    (b'{"type": "REPORT", "mtId": NaN}', "openmarket.mms_report: body is not valid JSON (NaN is not JSON)"),
+    (
+        b'{"type": "REPORT", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        "openmarket.mms_report: body is nested too deeply",
+    ),
+    (
+        b'{"type": "REPORT", "date": "2014-07-16T19:20:30Z", "status": "Rejected"}',
+        "openmarket.mms_report: field 'mtId' is missing",
+    ),
+    (
+        b'{"type": "REPORT", "mtId": 1.5e14, "date": "2014-07-16T19:20:30Z", "status": "Rejected"}',
+        "openmarket.mms_report: field 'mtId' must be a string or an integer, got Decimal('1.5E+14')",
+    ),
+    (
+        b'{"type": "REPORT", "mtId": "1", "date": "2014-07-16T19:20:30Z", "status": 3}',
+        "openmarket.mms_report: field 'status' must be a string, got 3",
+    ),
+    (
+        b'{"type": "REPORT", "mtId": "1", "date": "yesterday", "status": "Rejected"}',
+        "openmarket.mms_report: field 'date' is not a valid date (not a date of the form yyyy-MM-dd HH:mm:ss with an optional UTC offset), got 'yesterday'",
+    ),
+    (
+        b'{"type": "REPORT", "mtId": "1", "date": "2014-07-16T19:20:30Z", "status": "Rejected", "outcomeId": "9"}',
+        "openmarket.mms_report: field 'outcomeId' must be an integer, got '9'",
+    ),
+    (
+        b'{"type": "REPORT", "mtId": true, "date": "2014-07-16T19:20:30Z", "status": "Rejected"}',
+        "openmarket.mms_report: field 'mtId' must be a string or an integer, got True",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), REPORT_ERRORS)
+def test_report_errors(body: bytes, message: str) -> None:
+    with pytest.raises(MalformedRequestError) as caught:
+        mmsdr.parse_request({"Content-Type": "application/json"}, body, None, formats="openmarket.mms_report")
+    assert str(caught.value) == message
+    assert (caught.value.status_hint, caught.value.format) == (400, "openmarket.mms_report")
+
+
+MO_ERRORS = [
+    (
+        mo_request([], main=b"{oops"),
+        "openmarket.mms_inbound: part 'main' is not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
+    ),
+    (
+        mo_request([], main={**MO_JSON, "type": "REPORT"}),
+        "openmarket.mms_inbound: field 'type' must be 'MO' for this format, got 'REPORT'",
+    ),
+    (
+        mo_request([], main={k: v for k, v in MO_JSON.items() if k != "source"}),
+        "openmarket.mms_inbound: field 'source' is missing",
+    ),
+    (
+        mo_request([], main={**MO_JSON, "destinations": [88600]}),
+        "openmarket.mms_inbound: field 'destinations' must be a list of strings, got [88600]",
+    ),
+    (
+        mo_request([], main={**MO_JSON, "mobileOperatorId": "77"}),
+        "openmarket.mms_inbound: field 'mobileOperatorId' must be an integer, got '77'",
+    ),
+    (
+        mo_request([], main={**MO_JSON, "moId": 12.0}),
+        "openmarket.mms_inbound: field 'moId' must be a string or an integer, got Decimal('12.0')",
+    ),
+    (
+        ({"Content-Type": "multipart/mixed; boundary=b"}, b"--b\r\nContent-Type: image/jpeg\r\n\r\nxx\r\n--b--\r\n"),
+        "openmarket.mms_inbound: the JSON part (Content-Id: main) is missing",
+    ),
+]
+
+
+@pytest.mark.parametrize(("request_parts", "message"), MO_ERRORS)
+def test_mo_errors(request_parts: tuple[dict[str, str], bytes], message: str) -> None:
+    with pytest.raises(MalformedRequestError) as caught:
+        mmsdr.parse_request(*request_parts, None)
+    assert str(caught.value) == message
+    assert caught.value.status_hint == 400
+
+
+def test_big_json_is_refused_with_413() -> None:
+    body = json.dumps({"type": "REPORT", "pad": "x" * 2_000_000}).encode()
+    with pytest.raises(mmsdr.LimitExceededError) as caught:
+        mmsdr.parse_request({"Content-Type": "application/json"}, body, None)
+    assert str(caught.value) == "openmarket.mms_report: body is larger than 1048576 bytes (Limits.max_json_bytes)"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["mo-documented.http", "report-rejected.http"]), st.data())
+def test_mutated_requests_give_an_event_or_an_mmsdr_error(name: str, data: st.DataObject) -> None:
+    raw = read_raw_request((DATA / name).read_bytes())
+    body = bytearray(raw.body)
+    for _ in range(data.draw(st.integers(1, 4))):
+        body[data.draw(st.integers(0, len(body) - 1))] = data.draw(st.integers(0, 255))
+    body = body[: data.draw(st.integers(0, len(body)))]
+    with contextlib.suppress(mmsdr.MmsdrError):
+        mmsdr.parse_request(raw.headers, bytes(body), None, method="POST")
