@@ -157,11 +157,15 @@ def insert_missing_blank_lines(body: bytes, boundary: str) -> bytes:
 
 def parse_inbound(request: Request, context: ParseContext) -> InboundMessage:
     content_type = request.headers.get("content-type") or ""
-    _, params = parse_content_type(content_type, what=INBOUND)
-    body = request.body
-    if "boundary" in params:
-        body = insert_missing_blank_lines(body, params["boundary"])
-    parts = parse_multipart(body, content_type, context.limits, what=INBOUND)
+    try:
+        parts = parse_multipart(request.body, content_type, context.limits, what=INBOUND)
+    except MalformedRequestError:
+        # Only a body that fails as sent pays for the repair scan, and only a repaired one is read again.
+        _, params = parse_content_type(content_type, what=INBOUND)
+        repaired = insert_missing_blank_lines(request.body, params.get("boundary", ""))
+        if not params.get("boundary") or repaired is request.body:
+            raise
+        parts = parse_multipart(repaired, content_type, context.limits, what=INBOUND)
     main = _main_part(parts)
     if main is None:
         msg = f"{INBOUND}: the JSON part (Content-Id: main) is missing"
