@@ -1,4 +1,5 @@
-"""Command line: ``mmsdr parse FILE`` reads a raw HTTP request and prints the event and the acknowledgement.
+"""Command line: ``mmsdr parse FILE`` reads a raw HTTP request and prints the event and the acknowledgement;
+``mmsdr sample FORMAT`` prints a sample request of that format (built with :mod:`mmsdr.testing`).
 
 The file holds a request as it travels: a request line (``GET /path?query HTTP/1.1``), header lines, a blank
 line and the body; CRLF or LF line ends. ``-`` reads standard input.
@@ -107,6 +108,14 @@ def _parse_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sample_command(args: argparse.Namespace) -> int:
+    from .testing import BUILDERS  # noqa: PLC0415 - only this command needs the builders
+
+    sys.stdout.buffer.write(BUILDERS[args.format]().as_http())
+    sys.stdout.flush()
+    return 0
+
+
 def _build_arguments() -> argparse.ArgumentParser:
     arguments = argparse.ArgumentParser(prog="mmsdr", description="Parse MMS/SMS provider callbacks.")
     arguments.add_argument("--version", action="version", version=f"mmsdr {__version__}")
@@ -124,6 +133,12 @@ def _build_arguments() -> argparse.ArgumentParser:
         help="accept only this format or provider (repeatable); default: detect among all",
     )
     parse.add_argument("--zone", default="Europe/London", help="zone for dates without an offset")
+    sample = commands.add_parser(
+        "sample",
+        help="print a sample request of a format (raw HTTP, as 'mmsdr parse -' reads it)",
+        description="The request is built by mmsdr.testing with its defaults, in the provider's documented form.",
+    )
+    sample.add_argument("format", choices=list(FORMATS), help="the format name, e.g. mxtelecom.sms_report")
     return arguments
 
 
@@ -131,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_arguments().parse_args(argv)
     if args.command == "parse":
         return _parse_command(args)
+    if args.command == "sample":
+        return _sample_command(args)
     return 2  # pragma: no cover - argparse enforces the choice
 
 

@@ -96,3 +96,23 @@ def test_raw_request_reader() -> None:
     assert (raw.method, raw.target, raw.query) == ("POST", "/cb?a=1", "a=1")
     assert raw.headers == (("Content-Type", "text/xml"), ("X-Long", "one two"))
     assert raw.body == b"<x/>\r\n\r\nmore"
+
+
+@pytest.mark.parametrize("name", list(mmsdr.FORMATS))
+def test_sample_prints_a_request_that_parse_accepts(name: str) -> None:
+    sample = subprocess.run([sys.executable, "-m", "mmsdr", "sample", name], capture_output=True, check=False)
+    assert sample.returncode == 0, sample.stderr
+    parsed = subprocess.run(
+        [sys.executable, "-m", "mmsdr", "parse", "-"], input=sample.stdout, capture_output=True, check=False
+    )
+    assert parsed.returncode == 0, parsed.stderr
+    output = json.loads(parsed.stdout)
+    assert output["event"]["format"] == name
+    assert output["ack"]["status"] == 200
+
+
+def test_sample_refuses_an_unknown_format(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sample", "nosuch.format"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'nosuch.format'" in capsys.readouterr().err

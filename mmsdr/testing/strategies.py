@@ -1,0 +1,323 @@
+"""Hypothesis strategies for mmsdr events and requests, for property tests of code that handles events.
+
+Needs hypothesis (a test dependency: ``pip install hypothesis``); ``import mmsdr.testing`` itself does not.
+Each strategy draws a builder's keyword arguments, builds the request and parses it, so every event drawn is
+one mmsdr really produces, ``raw`` and ``dedupe_key`` included::
+
+    from hypothesis import given
+    from mmsdr.testing import strategies
+
+    @given(strategies.delivery_reports())
+    def test_my_handler(report): ...
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from hypothesis import strategies as st
+
+from .._events import DeliveryReport, Event, InboundMessage, Part, ReadReport, SubscriptionRenewal, Unsubscribe
+from .._parser import FORMATS
+from . import _LONDON, BUILDERS, TestRequest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hypothesis.strategies import SearchStrategy
+
+__all__ = (
+    "arguments",
+    "delivery_reports",
+    "events",
+    "inbound_messages",
+    "read_reports",
+    "requests",
+    "subscription_renewals",
+    "unsubscribes",
+)
+
+_DIGITS = "0123456789"
+_ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._"
+
+
+def _digits(min_size: int = 1, max_size: int = 15) -> SearchStrategy[str]:
+    return st.text(_DIGITS, min_size=min_size, max_size=max_size)
+
+
+def _sms_id() -> SearchStrategy[str]:
+    return st.integers(1, 2**64 - 1).map(str)
+
+
+def _token(max_size: int = 24) -> SearchStrategy[str]:
+    return st.text(_ID_CHARS, min_size=1, max_size=max_size)
+
+
+def _words(max_size: int = 40) -> SearchStrategy[str]:
+    """Printable text without surrounding blanks (fields are trimmed), any script: names, subjects."""
+    alphabet = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"), exclude_characters="\x85\xa0")
+    return st.text(alphabet, min_size=1, max_size=max_size).map(str.strip).filter(bool)
+
+
+def _phone() -> SearchStrategy[str]:
+    return _digits(3, 15)
+
+
+# Hypothesis takes naive bounds; the years are inside the parser's 1970..2199.
+_EARLIEST = datetime(1990, 1, 1)  # noqa: DTZ001
+_LATEST = datetime(2150, 1, 1)  # noqa: DTZ001
+
+
+def _instants() -> SearchStrategy[datetime]:
+    return st.datetimes(_EARLIEST, _LATEST, timezones=st.just(UTC))
+
+
+def _london_seconds() -> SearchStrategy[datetime]:
+    # Zone-less MX dates are read in London time, the repeated hour as its first occurrence: draw wall-clock
+    # times that exist exactly once, as the parser gives them back.
+    return (
+        st.datetimes(_EARLIEST, _LATEST)
+        .map(lambda value: value.replace(microsecond=0, tzinfo=_LONDON))
+        .filter(
+            lambda value: value.astimezone(UTC).astimezone(_LONDON).replace(tzinfo=None) == value.replace(tzinfo=None)
+        )
+        .filter(lambda value: value.replace(fold=1).utcoffset() == value.utcoffset())
+    )
+
+
+def _offset_seconds() -> SearchStrategy[datetime]:
+    offsets = st.integers(-12 * 4, 14 * 4).map(lambda quarter: timezone(timedelta(minutes=15 * quarter)))
+    return st.builds(lambda instant, zone: instant.replace(microsecond=0).astimezone(zone), _instants(), offsets)
+
+
+def _milliseconds() -> SearchStrategy[datetime]:
+    return _instants().map(lambda value: value.replace(microsecond=value.microsecond // 1000 * 1000))
+
+
+def _utc_seconds() -> SearchStrategy[datetime]:
+    return _instants().map(lambda value: value.replace(microsecond=0))
+
+
+_MEDIA = ("image/jpeg", "image/gif", "image/png", "audio/amr", "video/3gpp", "application/smil", "text/plain")
+_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/png": ".png",
+    "audio/amr": ".amr",
+    "video/3gpp": ".3gp",
+    "application/smil": ".smil",
+    "text/plain": ".txt",
+}
+
+
+@st.composite
+def _parts(draw: st.DrawFn, *, min_size: int = 0, max_size: int = 4, zip_names: bool = False) -> tuple[Part, ...]:
+    count = draw(st.integers(min_size, max_size))
+    parts: list[Part] = []
+    for index in range(count):
+        media = draw(st.sampled_from(_MEDIA))
+        name = f"{draw(_token(12))}-{index}{_EXTENSIONS[media]}"
+        if media == "text/plain":
+            data = draw(_words(60)).encode("utf-8")
+            charset: str | None = "utf-8"
+        else:
+            data = draw(st.binary(max_size=64))
+            charset = None
+        if zip_names:  # the zipped MMS names each part by its file name (mmsdr.testing.mms_zip)
+            parts.append(Part(content_type=media, data=data, content_id=name, filename=name, charset=charset))
+        else:
+            content_id = draw(st.none() | st.just(name))
+            filename = draw(st.none() | st.just(name))
+            parts.append(Part(content_type=media, data=data, content_id=content_id, filename=filename, charset=charset))
+    return tuple(parts)
+
+
+def _optional(strategy: SearchStrategy[Any]) -> SearchStrategy[Any]:
+    return st.none() | strategy
+
+
+def _not_a_report(text: str) -> bool:
+    # An inbound SMS reading "REPORT 1 DELIVERED" is taken for a delivery report when formats are detected.
+    return not text.lstrip().upper().startswith("REPORT")
+
+
+_MM7_STATUSES = ("Retrieved", "Deferred", "Forwarded", "Expired", "Rejected", "Unrecognised", "Indeterminate")
+_MM7_COMMON: dict[str, SearchStrategy[Any]] = {
+    "transaction_id": _token(),
+    "mm7_version": st.sampled_from(("6.8.0", "5.3.0", "6.5.0")),
+    "namespace": st.sampled_from(
+        (
+            "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+            "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-2",
+            None,
+        )
+    ),
+    "network": _optional(_digits(7, 7)),
+}
+
+_ARGUMENTS: dict[str, dict[str, SearchStrategy[Any]]] = {
+    "mxtelecom.sms_report": {
+        "message_id": _sms_id(),
+        "status": st.sampled_from(("BUFFERED", "DELIVERED", "FAILED", "REJECTED", "NONE/BUFFERED")),
+        "recipient": _phone(),
+        "sender": _optional(_digits(3, 6)),
+        "report_id": _optional(_sms_id()),
+        "timestamp": _london_seconds(),
+        "reason": _optional(st.integers(0, 2**32 - 1)),
+        "note": _optional(_words()),
+        "network": _optional(_token()),
+    },
+    "mxtelecom.mms_report": {
+        "report_id": _token(),
+        "message_id": _token(),
+        "status": st.integers(1, 11),
+        "kind": st.sampled_from(("delivery", "read")),
+        "recipient": _phone(),
+        "sender": _digits(3, 6),
+        "timestamp": _offset_seconds(),
+        "user_agent": _optional(_words()),
+    },
+    "mxtelecom.sms_inbound": {
+        "message_id": _sms_id(),
+        "sender": _phone(),
+        "recipient": _digits(3, 6),
+        "text": st.text(max_size=160).filter(_not_a_report),
+        "udh": _optional(st.binary(min_size=1, max_size=6)),
+        "timestamp": _london_seconds(),
+        "network": _optional(_token()),
+        "smsc": _optional(_token()),
+    },
+    "mxtelecom.mms_inbound": {
+        "message_id": _token(),
+        "sender": _phone(),
+        "recipients": st.lists(_digits(3, 12), min_size=1, max_size=3).map(tuple),
+        "cc": st.lists(_phone(), max_size=2).map(tuple),
+        "timestamp": _offset_seconds(),
+        "subject": _optional(_words()),
+        "network": _optional(_token()),
+        "expiry": _optional(_offset_seconds()),
+        "parts": _parts(zip_names=True),
+    },
+    "mxtelecom.unsubscribe": {
+        "msisdn": _phone(),
+        "shortcodes": st.lists(_digits(3, 6), min_size=1, max_size=3).map(tuple),
+        "source": st.sampled_from(("IVR", "STOP", "UNKNOWN", "WEB")),
+        "timestamp": _london_seconds(),
+    },
+    "mxtelecom.renewal": {
+        "message_id": _sms_id(),
+        "msisdn": _phone(),
+        "shortcode": _digits(3, 6),
+        "network": st.sampled_from(("ATTUS", "CINGULARUS")),
+        "timestamp": _london_seconds(),
+        "mt_username": _optional(_token()),
+    },
+    "mm7.delivery_report": {
+        "message_id": _token(),
+        "status": st.sampled_from(_MM7_STATUSES),
+        "recipient": _phone(),
+        "sender": _optional(_digits(3, 6)),
+        "timestamp": _milliseconds(),
+        "status_text": _optional(_words()),
+        "user_agent": _optional(_words()),
+        **_MM7_COMMON,
+    },
+    "mm7.read_reply": {
+        "message_id": _token(),
+        "status": st.sampled_from(("Read", "Deleted", "Indeterminate")),
+        "recipient": _phone(),
+        "sender": _optional(_digits(3, 6)),
+        "timestamp": _milliseconds(),
+        "status_text": _optional(_words()),
+        "user_agent": _optional(_words()),
+        **_MM7_COMMON,
+    },
+    "mm7.deliver": {
+        "message_id": _token(),
+        "sender": _phone(),
+        "recipients": st.lists(_digits(3, 12), min_size=1, max_size=3).map(tuple),
+        "cc": st.lists(_phone(), max_size=2).map(tuple),
+        "bcc": st.lists(_phone(), max_size=2).map(tuple),
+        "subject": _optional(_words()),
+        "priority": st.sampled_from(("High", "Normal", "Low", None)),
+        "timestamp": _milliseconds(),
+        "parts": _parts(min_size=1),
+        **_MM7_COMMON,
+    },
+    "openmarket.mms_report": {
+        "message_id": _token(),
+        "status": st.sampled_from(_MM7_STATUSES),
+        "outcome_id": _optional(st.integers(0, 99)),
+        "outcome_description": _optional(_words()),
+        "user_agent": _optional(_words()),
+        "timestamp": _offset_seconds(),
+        "request_id": _optional(_token(30)),
+    },
+    "openmarket.mms_inbound": {
+        "message_id": _token() | _digits(1, 15),
+        "sender": _phone(),
+        "recipients": st.lists(_digits(3, 6), min_size=1, max_size=1).map(tuple),
+        "cc": st.lists(_phone(), max_size=2).map(tuple),
+        "bcc": st.lists(_phone(), max_size=2).map(tuple),
+        "timestamp": _offset_seconds(),
+        "network": _optional(st.integers(1, 999).map(str)),
+        "subject": _optional(_words()),
+        "user_agent": _optional(_words()),
+        "parts": _parts(),
+        "request_id": _optional(_token(30)),
+    },
+}
+
+
+def arguments(format_name: str, /) -> SearchStrategy[dict[str, Any]]:
+    """Keyword arguments for ``mmsdr.testing.BUILDERS[format_name]``."""
+    return st.fixed_dictionaries(_ARGUMENTS[format_name])
+
+
+def requests(format_name: str | None = None, /) -> SearchStrategy[TestRequest]:
+    """Requests of one format (all formats when None), as its builder makes them."""
+    if format_name is None:
+        return st.one_of([requests(name) for name in FORMATS])
+    builder: Callable[..., TestRequest] = BUILDERS[format_name]
+    return arguments(format_name).map(lambda kwargs: builder(**kwargs))
+
+
+def events(format_name: str | None = None, /) -> SearchStrategy[Event]:
+    """Events of one format (all formats when None), exactly as mmsdr parses them."""
+    return requests(format_name).map(lambda request: request.parse())
+
+
+def _of(kind: type[Event], *names: str) -> SearchStrategy[Any]:
+    return st.one_of([events(name) for name in names]).filter(lambda event: isinstance(event, kind))
+
+
+def delivery_reports() -> SearchStrategy[DeliveryReport]:
+    """Delivery reports of every provider."""
+    names = ("mxtelecom.sms_report", "mxtelecom.mms_report", "mm7.delivery_report", "openmarket.mms_report")
+    return _of(DeliveryReport, *names)
+
+
+def read_reports() -> SearchStrategy[ReadReport]:
+    """Read reports: MX Telecom MMS (``type=2``) and MM7 ``ReadReplyReq``."""
+    mxtelecom: SearchStrategy[Any] = arguments("mxtelecom.mms_report").map(
+        lambda kwargs: BUILDERS["mxtelecom.mms_report"](**{**kwargs, "kind": "read"}).parse()
+    )
+    both: SearchStrategy[Any] = st.one_of(mxtelecom, events("mm7.read_reply"))
+    return both.filter(lambda event: isinstance(event, ReadReport))
+
+
+def inbound_messages() -> SearchStrategy[InboundMessage]:
+    """Inbound SMS and MMS of every provider."""
+    names = ("mxtelecom.sms_inbound", "mxtelecom.mms_inbound", "mm7.deliver", "openmarket.mms_inbound")
+    return _of(InboundMessage, *names)
+
+
+def unsubscribes() -> SearchStrategy[Unsubscribe]:
+    """MX Telecom unsubscribe notifications."""
+    return _of(Unsubscribe, "mxtelecom.unsubscribe")
+
+
+def subscription_renewals() -> SearchStrategy[SubscriptionRenewal]:
+    """MX Telecom AT&T subscription renewals."""
+    return _of(SubscriptionRenewal, "mxtelecom.renewal")
