@@ -7,7 +7,9 @@ form-data), with mmsdr's limits enforced around it as errors, never as silent tr
 
 python-multipart reads RFC 2046 strictly and real senders do not write it strictly, so a small framer sits in
 front of it. The framer only rewrites the *structure lines* -- delimiter lines and part headers -- into the
-canonical form python-multipart reads; part data is passed through byte for byte. What it accepts:
+canonical form python-multipart reads. Part data is never rewritten: the framer has already found where each
+part ends, so it keeps the data itself (views, joined once per part) and python-multipart sees only the structure
+lines -- the data is searched for delimiters once, not twice. What it accepts:
 
 * **Preamble and epilogue.** RFC 2046 5.1.1: "the preamble and epilogue ... are to be ignored". Text before the
   first delimiter line (python-multipart refuses it) and after the closing one is dropped, each bounded by
@@ -531,15 +533,15 @@ class _Stream:
         self._candidate = b""  # the delimiter (and padding) under inspection, kept verbatim in case it is data
         self._padding = 0
         self._line = bytearray()  # the header line being read
-        self._header: bytearray | None = None  # the header being unfolded
+        self._header: bytes | bytearray | None = None  # the header being unfolded
         self._header_count = 0
         self._canonical: list[bytes] = []  # the delimiter and header lines, rewritten for python-multipart
         # What python-multipart reports.
         self._parts: list[_RawPart] = []
         self._headers: list[tuple[bytes, bytes]] = []
-        self._field = bytearray()
-        self._value = bytearray()
-        self._chunks: list[memoryview] = []
+        self._field = b""
+        self._value = b""
+        self._chunks: list[memoryview] = []  # the current part's data, joined once at its end
         self._size = 0
         self._ended = False
         try:
@@ -578,6 +580,8 @@ class _Stream:
         self._chunks = []
         self._size = 0
 
+    # A header block is always written whole (see _in_headers), so each of these comes in one call: plain bytes,
+    # no accumulator to convert and clear.
     def _on_header_field(self, data: bytes, start: int, end: int) -> None:
         self._field += data[start:end]
 
@@ -585,27 +589,23 @@ class _Stream:
         self._value += data[start:end]
 
     def _on_header_end(self) -> None:
-        self._headers.append((bytes(self._field), bytes(self._value)))
-        self._field.clear()
-        self._value.clear()
+        self._headers.append((self._field, self._value))
+        self._field = self._value = b""
 
-    def _on_part_data(self, data: bytes, start: int, end: int) -> None:
-        self._size += end - start
-        if self._size > self._limits.max_part_bytes:
-            raise _error(
-                LimitExceededError,
-                self._what,
-                f"part {self._label()} larger than {self._limits.max_part_bytes} bytes (Limits.max_part_bytes)",
-                field=f"part {self._label()}",
-            )
-        # A view, not a copy: the part is joined once at its end.
-        self._chunks.append(memoryview(data)[start:end])
+    def _on_part_data(self, _data: bytes, _start: int, _end: int) -> None:
+        # python-multipart is only ever given structure lines (see _add_data): part data from it would mean
+        # it split the body where the framer did not.
+        raise _error(
+            MalformedRequestError,
+            self._what,
+            "body is not valid multipart (the parser found part data where the framer found none)",
+            field="body",
+        )
 
     def _on_part_end(self) -> None:
         chunks = self._chunks
         if len(chunks) == 1 and isinstance(chunks[0].obj, bytes) and len(chunks[0]) == len(chunks[0].obj):
-            # The whole part came in one write of exactly its bytes (a body given whole): keep that object
-            # rather than copying megabytes once more.
+            # The part is a whole chunk as given: keep that object rather than copying megabytes once more.
             raw = chunks[0].obj
         else:
             raw = b"".join(chunks)
@@ -619,6 +619,23 @@ class _Stream:
 
     def _label(self) -> str:
         return f"{self._prefix}{self._index}"
+
+    def _add_data(self, data: bytes, start: int, end: int) -> None:
+        """``data[start:end]`` is part data: counted against the part limit and kept as a view, not a copy.
+
+        The framer has already found where the part ends, so the data does not go through python-multipart,
+        which would only search it for the same delimiter a second time (the framer hands it the delimiter and
+        header lines, in canonical form, and python-multipart reports the part boundaries and headers).
+        """
+        self._size += end - start
+        if self._size > self._limits.max_part_bytes:
+            raise _error(
+                LimitExceededError,
+                self._what,
+                f"part {self._label()} larger than {self._limits.max_part_bytes} bytes (Limits.max_part_bytes)",
+                field=f"part {self._label()}",
+            )
+        self._chunks.append(memoryview(data)[start:end])
 
     def _write(self, data: bytes) -> None:
         try:
@@ -680,7 +697,10 @@ class _Stream:
                 "body is not valid multipart (the parser did not finish)",
                 field="body",
             )
-        return self._parts
+        # The parser's callbacks make a reference cycle with this stream: hand the parts over rather than keep
+        # megabytes alive until the garbage collector gets to the cycle.
+        parts, self._parts = self._parts, []
+        return parts
 
     def _in_preamble(self, data: bytes) -> int:
         """Look for ``--boundary`` at a line start; drop what comes before (RFC 2046 preamble, M4)."""
@@ -776,7 +796,8 @@ class _Stream:
                 f"{self._delimiter_name(first)} has text after the boundary, got {shown(decisive)}",
                 field="body",
             )
-        self._write(self._candidate)  # "--boundaryX...": part data that merely starts like a delimiter
+        # "--boundaryX...": part data that merely starts like a delimiter.
+        self._add_data(self._candidate, 0, len(self._candidate))
         self._state = _DATA
         return pos
 
@@ -786,16 +807,22 @@ class _Stream:
     def _in_headers(self, data: bytes, pos: int) -> int:
         limit = self._limits.max_part_header_bytes
         while True:
-            newline = data.find(b"\n", pos)
+            # A line of limit + 2 bytes without its LF is too long whatever follows: look no further than that
+            # (+ 1: the CR of a CRLF), so an endless header line is neither scanned nor copied whole.
+            room = limit + 2 - len(self._line)
+            newline = data.find(b"\n", pos, pos + room)
             if newline < 0:
-                self._line += data[pos:]
-                if len(self._line) > limit + 1:  # + 1: the CR of a CRLF still to come
+                if len(data) - pos >= room:
                     raise self._header_size_error()
+                self._line += data[pos:]
                 return -1
-            self._line += data[pos:newline]
+            if self._line:
+                self._line += data[pos:newline]
+                line = bytes(self._line)
+                self._line.clear()
+            else:
+                line = data[pos:newline]  # the usual case: the whole line is in this chunk
             pos = newline + 1
-            line = bytes(self._line)
-            self._line.clear()
             if line.endswith(b"\r"):
                 line = line[:-1]
             if len(line) > limit:
@@ -817,6 +844,8 @@ class _Stream:
                         f"part {self._label()} headers start with a continuation line, got {shown(line)}",
                         field=f"part {self._label()}",
                     )
+                if isinstance(self._header, bytes):
+                    self._header = bytearray(self._header)  # appended to in place: linear in the header
                 self._header += line
                 if len(self._header) > limit:
                     raise self._header_size_error()
@@ -831,7 +860,7 @@ class _Stream:
                     "(Limits.max_part_header_count)",
                     field=f"part {self._label()}",
                 )
-            self._header = bytearray(line)
+            self._header = line
 
     def _header_size_error(self) -> LimitExceededError:
         return _error(
@@ -843,25 +872,25 @@ class _Stream:
         )
 
     def _finish_header(self) -> None:
-        header = self._header
-        if header is None:
+        if self._header is None:
             return
+        header = bytes(self._header)  # no copy for an unfolded header, already bytes
         self._header = None
-        name, colon, value = bytes(header).partition(b":")
+        name, colon, value = header.partition(b":")
         name = name.rstrip(b" \t")
         label = self._label()
         if not colon or _TOKEN_BYTES.fullmatch(name) is None:
             raise _error(
                 MalformedRequestError,
                 self._what,
-                f"part {label} has a header line that is not 'Name: value', got {shown(bytes(header))}",
+                f"part {label} has a header line that is not 'Name: value', got {shown(header)}",
                 field=f"part {label}",
             )
         if b"\r" in value:
             raise _error(
                 MalformedRequestError,
                 self._what,
-                f"part {label} has a header with a bare CR, got {shown(bytes(header))}",
+                f"part {label} has a header with a bare CR, got {shown(header)}",
                 field=f"part {label}",
             )
         self._canonical.append(name + b":" + value.strip(b" \t") + b"\r\n")
@@ -873,7 +902,7 @@ class _Stream:
             # Keep len(needle) bytes back: a delimiter may start in them, and in LF mode the CR before it.
             safe = len(data) - len(needle)
             if safe > pos:
-                self._write(data[pos:safe])
+                self._add_data(data, pos, safe)
                 pos = safe
             self._carry = data[pos:]
             return -1
@@ -881,7 +910,7 @@ class _Stream:
         if needle[0] == _LF and found > pos and data[found - 1] == _CR:
             cut = found - 1  # LF mode: a CRLF before the boundary is a line break all the same
         if cut > pos:
-            self._write(data[pos:cut])
+            self._add_data(data, pos, cut)
         after = found + len(needle)
         self._candidate = data[cut:after]
         self._padding = 0

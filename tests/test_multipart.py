@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import itertools
+import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError, UnsupportedFormatError
 from mmsdr._errors import shown
-from mmsdr._multipart import BodyPart, parse_content_type, parse_multipart
+from mmsdr._multipart import BodyPart, _header_text, parse_content_type, parse_multipart
 
 LIMITS = Limits()
 BOUNDARY = b"b0undary"
@@ -209,45 +211,45 @@ def test_form_data_with_unquoted_boundary() -> None:
     assert (first.position, second.position) == ("1", "2")
 
 
-@pytest.mark.parametrize(
-    ("headers", "expected"),
-    [
-        ([b"Content-ID: <abc@example.org>"], {"content_id": "abc@example.org"}),
-        ([b"Content-ID: abc"], {"content_id": "abc"}),
-        ([b"Content-ID:   < spaced >  "], {"content_id": "spaced"}),
-        ([b"Content-ID:defaultID"], {"content_id": "defaultID"}),
-        ([b"Content-ID: <>"], {"content_id": None}),
-        ([b"Content-ID:"], {"content_id": None}),
-        ([b"Content-Id: <lower>"], {"content_id": "lower"}),
-        ([b"Content-Location: images/pic.gif"], {"content_location": "images/pic.gif"}),
-        (
-            [b'Content-Disposition: attachment; filename="a b.jpg"'],
-            {"disposition": "attachment", "filename": "a b.jpg", "name": None},
-        ),
-        ([b"Content-Disposition: INLINE"], {"disposition": "inline"}),
-        (
-            [b"Content-Disposition: form-data; name=mms.zip; filename*=UTF-8''%C3%A9.zip"],
-            {"disposition": "form-data", "name": "mms.zip", "filename": "é.zip"},
-        ),
-        (
-            [b'Content-Disposition: attachment;\r\n filename="folded.jpg"'],
-            {"disposition": "attachment", "filename": "folded.jpg"},
-        ),
-        (
-            [b"Content-Type: TEXT/Plain; Charset=UTF-8"],
-            {"media_type": "text/plain", "params": {"charset": "UTF-8"}},
-        ),
-        ([b"Content-Type:text/xml"], {"media_type": "text/xml"}),
-        ([b"Content-Type : text/xml"], {"media_type": "text/xml"}),
-        # a bare-LF header line in a CRLF body
-        ([b"Content-Type: text/xml\nContent-ID: <x>"], {"media_type": "text/xml", "content_id": "x"}),
-        ([], {"media_type": "", "params": {}, "content_id": None, "disposition": None, "transfer_encoding": None}),
-        ([b"Content-Transfer-Encoding: Base64 "], {"transfer_encoding": "base64"}),
-        ([b"Content-Type: text/plain; name=\xc3\xa9.txt"], {"params": {"name": "é.txt"}}),  # UTF-8 header bytes
-        ([b"Content-Type: text/plain; name=\xe9.txt"], {"params": {"name": "é.txt"}}),  # Latin-1 header bytes
-        ([b"X-Custom: one", b"x-custom: two"], {"headers": (("x-custom", "one"), ("x-custom", "two"))}),
-    ],
-)
+PART_HEADER_CASES = [
+    ([b"Content-ID: <abc@example.org>"], {"content_id": "abc@example.org"}),
+    ([b"Content-ID: abc"], {"content_id": "abc"}),
+    ([b"Content-ID:   < spaced >  "], {"content_id": "spaced"}),
+    ([b"Content-ID:defaultID"], {"content_id": "defaultID"}),
+    ([b"Content-ID: <>"], {"content_id": None}),
+    ([b"Content-ID:"], {"content_id": None}),
+    ([b"Content-Id: <lower>"], {"content_id": "lower"}),
+    ([b"Content-Location: images/pic.gif"], {"content_location": "images/pic.gif"}),
+    (
+        [b'Content-Disposition: attachment; filename="a b.jpg"'],
+        {"disposition": "attachment", "filename": "a b.jpg", "name": None},
+    ),
+    ([b"Content-Disposition: INLINE"], {"disposition": "inline"}),
+    (
+        [b"Content-Disposition: form-data; name=mms.zip; filename*=UTF-8''%C3%A9.zip"],
+        {"disposition": "form-data", "name": "mms.zip", "filename": "é.zip"},
+    ),
+    (
+        [b'Content-Disposition: attachment;\r\n filename="folded.jpg"'],
+        {"disposition": "attachment", "filename": "folded.jpg"},
+    ),
+    (
+        [b"Content-Type: TEXT/Plain; Charset=UTF-8"],
+        {"media_type": "text/plain", "params": {"charset": "UTF-8"}},
+    ),
+    ([b"Content-Type:text/xml"], {"media_type": "text/xml"}),
+    ([b"Content-Type : text/xml"], {"media_type": "text/xml"}),
+    # a bare-LF header line in a CRLF body
+    ([b"Content-Type: text/xml\nContent-ID: <x>"], {"media_type": "text/xml", "content_id": "x"}),
+    ([], {"media_type": "", "params": {}, "content_id": None, "disposition": None, "transfer_encoding": None}),
+    ([b"Content-Transfer-Encoding: Base64 "], {"transfer_encoding": "base64"}),
+    ([b"Content-Type: text/plain; name=\xc3\xa9.txt"], {"params": {"name": "é.txt"}}),  # UTF-8 header bytes
+    ([b"Content-Type: text/plain; name=\xe9.txt"], {"params": {"name": "é.txt"}}),  # Latin-1 header bytes
+    ([b"X-Custom: one", b"x-custom: two"], {"headers": (("x-custom", "one"), ("x-custom", "two"))}),
+]
+
+
+@pytest.mark.parametrize(("headers", "expected"), PART_HEADER_CASES)
 def test_part_headers(headers: list[bytes], expected: dict[str, object]) -> None:
     (part,) = parse(build((headers, b"data")))
     for name, value in expected.items():
@@ -265,20 +267,20 @@ def test_header_lookup_and_repr() -> None:
     assert repr(part).startswith("BodyPart(position='1', media_type='text/plain'")
 
 
-@pytest.mark.parametrize(
-    ("encoding", "raw", "data"),
-    [
-        (b"base64", b"aGVs\r\nbG8g\r\nd29y\r\nbGQ=", b"hello world"),
-        (b"BASE64", b"aGVsbG8g d29y\tbGQ=\r\n", b"hello world"),
-        (b"base64", base64.encodebytes(bytes(range(256)) * 3), bytes(range(256)) * 3),
-        (b"base64", b"", b""),
-        (b"quoted-printable", b"caf=C3=A9 au=\r\n lait=3D=\nyes", "café au lait=yes".encode()),
-        (b"7bit", b"plain =41 text", b"plain =41 text"),
-        (b"8bit", b"\xe9t\xe9", b"\xe9t\xe9"),
-        (b"binary", b"\x00\r\n\xff", b"\x00\r\n\xff"),
-        (None, b"aGVsbG8=", b"aGVsbG8="),
-    ],
-)
+TRANSFER_ENCODING_CASES = [
+    (b"base64", b"aGVs\r\nbG8g\r\nd29y\r\nbGQ=", b"hello world"),
+    (b"BASE64", b"aGVsbG8g d29y\tbGQ=\r\n", b"hello world"),
+    (b"base64", base64.encodebytes(bytes(range(256)) * 3), bytes(range(256)) * 3),
+    (b"base64", b"", b""),
+    (b"quoted-printable", b"caf=C3=A9 au=\r\n lait=3D=\nyes", "café au lait=yes".encode()),
+    (b"7bit", b"plain =41 text", b"plain =41 text"),
+    (b"8bit", b"\xe9t\xe9", b"\xe9t\xe9"),
+    (b"binary", b"\x00\r\n\xff", b"\x00\r\n\xff"),
+    (None, b"aGVsbG8=", b"aGVsbG8="),
+]
+
+
+@pytest.mark.parametrize(("encoding", "raw", "data"), TRANSFER_ENCODING_CASES)
 def test_transfer_encodings(encoding: bytes | None, raw: bytes, data: bytes) -> None:
     headers = [b"Content-Type: application/octet-stream"]
     if encoding is not None:
@@ -546,6 +548,192 @@ def test_three_way_splits_of_a_tiny_body() -> None:
     for first, second in itertools.combinations(range(len(body) + 1), 2):
         chunks = [body[:first], body[first:second], body[second:]]
         assert outcome(chunks, "multipart/mixed; boundary=b") == expected, (first, second)
+
+
+# -- the framer's split is python-multipart's split ------------------------------------------------------------
+# Part data never goes through python-multipart: the framer, which has already found where each part ends, keeps
+# it and hands python-multipart only the delimiter and header lines. On every body python-multipart reads as it
+# is (CRLF, no preamble, "Name: value" header lines), python-multipart alone must split it into the same parts,
+# whole and at every split point.
+
+ReferencePart = tuple[list[tuple[bytes, bytes]], bytes]
+
+
+def reference(chunks: list[bytes], boundary: bytes = BOUNDARY) -> list[ReferencePart] | None:
+    """python-multipart's own reading of a body, data included: each part's (headers, data); None if refused."""
+    parts: list[ReferencePart] = []
+    headers: list[tuple[bytes, bytes]] = []
+    field, value, data = bytearray(), bytearray(), bytearray()
+    ended: list[bool] = []
+
+    def on_part_begin() -> None:
+        headers.clear()
+        data.clear()
+
+    def on_header_field(chunk: bytes, start: int, end: int) -> None:
+        field.extend(chunk[start:end])
+
+    def on_header_value(chunk: bytes, start: int, end: int) -> None:
+        value.extend(chunk[start:end])
+
+    def on_header_end() -> None:
+        headers.append((bytes(field), bytes(value)))
+        field.clear()
+        value.clear()
+
+    def on_part_data(chunk: bytes, start: int, end: int) -> None:
+        data.extend(chunk[start:end])
+
+    def on_part_end() -> None:
+        parts.append((list(headers), bytes(data)))
+
+    parser = python_multipart.MultipartParser(
+        boundary,
+        {
+            "on_part_begin": on_part_begin,
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_part_data": on_part_data,
+            "on_part_end": on_part_end,
+            "on_end": lambda: ended.append(True),
+        },
+    )
+    parser.logger = logging.Logger("quiet")  # noqa: LOG001 -- not to be configured, just silent
+    parser.logger.disabled = True
+    try:
+        for chunk in chunks:
+            parser.write(chunk)
+        parser.finalize()
+    except python_multipart.exceptions.FormParserError:
+        return None
+    return parts if ended else None
+
+
+def as_reference(parts: tuple[BodyPart, ...]) -> list[tuple[list[tuple[str, str]], bytes]]:
+    return [(list(part.headers), part.raw) for part in parts]
+
+
+def expected_from(found: list[ReferencePart]) -> list[tuple[list[tuple[str, str]], bytes]]:
+    """python-multipart's parts as mmsdr reports them: names lower-case, values decoded and trimmed."""
+    return [
+        ([(name.decode("ascii").lower(), _header_text(value.strip(b" \t"))) for name, value in headers], data)
+        for headers, data in found
+    ]
+
+
+def two_way_splits(body: bytes) -> Iterator[list[bytes]]:
+    for cut in range(len(body) + 1):
+        yield [body[:cut], body[cut:]]
+
+
+def assert_same_split(body: bytes, *, every_split: bool = True) -> None:
+    found = reference([body])
+    assert found is not None
+    expected = expected_from(found)
+    assert as_reference(parse(body)) == expected
+    if every_split:
+        for chunks in two_way_splits(body):
+            assert reference(chunks) == found, chunks
+            assert as_reference(parse(chunks)) == expected, chunks
+    assert as_reference(parse([body[index : index + 1] for index in range(len(body))])) == expected
+
+
+# What python-multipart reads as it is: "Name: value" lines, no folding, no bare LF, no space before the colon.
+_CANONICAL_HEADER = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\r\n]*")
+CANONICAL_HEADER_CASES = [
+    headers for headers, _ in PART_HEADER_CASES if all(_CANONICAL_HEADER.fullmatch(line) for line in headers)
+]
+
+DATA_CASES = [
+    b"",
+    b"x",
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b"\r\r",
+    b"x\r",
+    b"\r\n\r\n",
+    b"-",
+    b"--b0undary",
+    b"--b0undary--",
+    b"\r\n--b0undar",
+    b"\r\n--b0undaryX",
+    b"\r\n--b0undary-",
+    b"\r\n--b0undary-x",
+    b"\r\n--b0undary\r",
+    b"\r\n--b0undary\rX",
+    b"\r\n--b0undary\n",
+    b"\r\n--b0undary\nX",
+    b"\r\r\n--b0undaryX\r",
+    b"\n--b0undary\r\n\n--b0undary--\n",
+    b"--b0undaryX\r\n--b0undary-x\r\n--b0undar\r\n\r\n--b0undary\rX",
+    b"one\r\n-\r\n--b0und",
+    bytes(range(256)),
+]
+
+
+@pytest.mark.parametrize("headers", CANONICAL_HEADER_CASES)
+def test_header_table_splits_like_python_multipart(headers: list[bytes]) -> None:
+    assert_same_split(build((headers, b"data"), ([b"X-Second: 2"], b"more")))
+
+
+@pytest.mark.parametrize(("encoding", "raw", "data"), TRANSFER_ENCODING_CASES)
+def test_encoding_table_splits_like_python_multipart(encoding: bytes | None, raw: bytes, data: bytes) -> None:
+    headers = [b"Content-Type: application/octet-stream"]
+    if encoding is not None:
+        headers.append(b"Content-Transfer-Encoding: " + encoding)
+    assert_same_split(build((headers, raw)), every_split=len(raw) < 200)
+    assert parse(build((headers, raw)))[0].data == data
+
+
+@pytest.mark.parametrize("data", DATA_CASES)
+def test_data_lookalikes_split_like_python_multipart(data: bytes) -> None:
+    assert_same_split(build(([b"Content-Type: application/octet-stream"], data), ([], data), ([b"A: b"], b"end")))
+
+
+def test_nested_parts_split_like_python_multipart() -> None:
+    inner = build(
+        ([b"X: 1"], b"two\r"), ([b"Content-ID: <pic@x>"], b"GIF89a\r\n--inner\r\n-\r\n\x00\xff"), boundary=b"in"
+    )
+    body = build(
+        ([b"Content-Type: text/plain"], b"one\r\n-\r\n--b0und"),
+        ([b"Content-Type: multipart/mixed; boundary=in"], inner),
+    )
+    assert_same_split(body)
+    found = reference([inner], b"in")
+    assert found is not None
+    assert as_reference(parse(body)[1].children) == expected_from(found)
+
+
+def test_a_large_part_is_kept_whole_and_not_copied_twice() -> None:
+    data = bytes(range(256)) * 4096 + b"\r\n--b0undaryX"
+    body = build(([b"A: b"], data), ([], b"x"))
+    assert_same_split(body, every_split=False)
+    parts = parse([body[:1000], body[1000:500_000], body[500_000:]])
+    assert [part.raw for part in parts] == [data, b"x"]
+
+
+DATA_PIECES = st.sampled_from(
+    [b"\r", b"\n", b"-", b"--", b" ", b"\t", b"b0undary", b"--b0undary", b"\r\n", b"\x00", b"x", b"\r\n--b0undary"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    datas=st.lists(st.lists(DATA_PIECES, max_size=8).map(b"".join), min_size=1, max_size=3),
+    cuts=st.lists(st.integers(0, 400), max_size=4),
+)
+def test_random_part_data_splits_like_python_multipart(datas: list[bytes], cuts: list[int]) -> None:
+    body = build(*(([b"Content-Type: application/octet-stream"], data) for data in datas))
+    found = reference([body])
+    if found is None:
+        return  # data that python-multipart refuses (a padded delimiter line with text after it, ...)
+    points = sorted({0, len(body), *(cut % (len(body) + 1) for cut in cuts)})
+    chunks = [body[start:end] for start, end in itertools.pairwise(points)]
+    assert reference(chunks) == found
+    assert as_reference(parse(body)) == expected_from(found)
+    assert as_reference(parse(chunks)) == expected_from(found)
 
 
 # -- property: nothing but MmsdrError, and chunking never changes the outcome --------------------------------
