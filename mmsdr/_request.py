@@ -246,6 +246,11 @@ def _undo_content_encoding(encoding: str | None, body: bytes, limits: Limits) ->
     if not inflater.eof:
         msg = f"request: the {coding} body ends before its end marker"
         raise MalformedRequestError(msg, field="content-encoding")
+    if inflater.unused_data:
+        # Bytes after the end marker (junk, or a second gzip member, which no HTTP client sends) would be
+        # dropped silently by a reader that stops at the first member: refuse them instead.
+        msg = f"request: the {coding} body has data after its end marker"
+        raise MalformedRequestError(msg, field="content-encoding")
     if len(output) > limits.max_body_bytes:
         raise _body_limit_error(limits)
     return bytes(output)
