@@ -21,11 +21,13 @@ from __future__ import annotations
 import codecs
 import re
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._errors import LimitExceededError, MalformedRequestError, shown
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from lxml import etree
 
     from ._limits import Limits
@@ -36,6 +38,9 @@ __all__ = ("local_name", "namespace_of", "parse_xml")
 # (perf.md b), so each thread keeps its own, one per forced encoding (None: the document's own).
 _PARSERS = threading.local()
 
+# The lxml etree module once loaded: an import statement in the hot path costs a lookup on every call.
+_ETREE: ModuleType | None = None
+
 # Byte order marks, longest first: "FF FE 00 00" starts like the UTF-16 LE mark.
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -44,6 +49,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+# The first bytes a mark can start with: any other first byte (a "<" above all) has none to look for.
+_BOM_STARTS = frozenset(bom[:1] for bom, _ in _BOMS)
 
 # Declarations that cannot be true of a document whose first bytes are "<?xm" in ASCII (XML 1.0 appendix F:
 # "3C 3F 78 6D" means an ASCII-compatible encoding). Vibes sends encoding="utf-16" on UTF-8 bytes (mm7.md 3).
@@ -51,6 +58,9 @@ _WIDE_DECLARATION = re.compile(
     rb"""<\?xml[^>]{0,200}?\sencoding\s*=\s*["']\s*(?:utf-?16|utf-?32|ucs-?2|ucs-?4|iso-10646-ucs)""",
     re.IGNORECASE,
 )
+# A match never crosses the first ">" and always holds "16", "32" or "ucs" (lower-cased): checking for them first
+# spares the regex on the usual encoding="UTF-8".
+_DECLARATION_SCAN = 4096
 
 # US-ASCII is a subset of UTF-8: a body labelled us-ascii that holds UTF-8 reads as meant, not as an error.
 _ASCII_NAMES = frozenset({"ascii", "us-ascii", "us_ascii", "ansi_x3.4-1968", "646"})
@@ -83,10 +93,17 @@ def namespace_of(tag: str) -> str | None:
     return None
 
 
-def _new_parser(encoding: str | None) -> etree.XMLParser:
-    from lxml import etree  # noqa: PLC0415 - loaded on first use, see the module docstring
+def _lxml() -> ModuleType:
+    global _ETREE  # noqa: PLW0603 - loaded on first use, see the module docstring
+    if _ETREE is None:
+        from lxml import etree  # noqa: PLC0415 - loaded on first use, see the module docstring
 
-    return etree.XMLParser(
+        _ETREE = etree
+    return _ETREE
+
+
+def _new_parser(encoding: str | None) -> etree.XMLParser:
+    parser: etree.XMLParser = _lxml().XMLParser(
         encoding=encoding,
         resolve_entities=False,
         no_network=True,
@@ -98,6 +115,7 @@ def _new_parser(encoding: str | None) -> etree.XMLParser:
         remove_pis=True,
         collect_ids=False,
     )
+    return parser
 
 
 def _parser(encoding: str | None) -> etree.XMLParser:
@@ -111,6 +129,8 @@ def _parser(encoding: str | None) -> etree.XMLParser:
 
 
 def _bom_encoding(data: bytes) -> tuple[str, int] | None:
+    if data[:1] not in _BOM_STARTS:
+        return None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding, len(bom)
@@ -133,6 +153,11 @@ def _charset_encoding(charset: str) -> str | None:
 
 def _declared_wide_encoding(data: bytes) -> bool:
     """True when ASCII bytes start with a declaration that names UTF-16/32 (which cannot be true of them)."""
+    end = data.find(b">", 0, _DECLARATION_SCAN)
+    if end >= 0:
+        declaration = data[:end].lower()
+        if b"16" not in declaration and b"32" not in declaration and b"ucs" not in declaration:
+            return False
     return _WIDE_DECLARATION.match(data) is not None
 
 
@@ -222,23 +247,25 @@ def parse_xml(
     if len(data) > limits.max_xml_bytes:
         msg = f"{what} is larger than {limits.max_xml_bytes} bytes (Limits.max_xml_bytes)"
         raise LimitExceededError(msg, field=field)
-    from lxml import etree  # noqa: PLC0415 - loaded on first use, see the module docstring
-
-    document, encoding = _as_utf8(data, charset, what, field)
+    lxml_etree: Any = _ETREE or _lxml()
+    if charset is None and data[:1] == b"<" and not _declared_wide_encoding(data):
+        document, encoding = data, None  # the usual case: no byte order mark, no charset, nothing to override
+    else:
+        document, encoding = _as_utf8(data, charset, what, field)
     parser = _parser(encoding)
     try:
         try:
-            root = etree.fromstring(document, parser)
-        except etree.XMLSyntaxError:
+            root: etree._Element = lxml_etree.fromstring(document, parser)
+        except lxml_etree.XMLSyntaxError:
             if not _only_namespace_uri_errors(parser):
                 raise
             # Nothing wrong but a namespace name with whitespace in it: read it again with the whitespace taken
             # out of the namespace declarations, strictly as ever.
-            root = etree.fromstring(_NAMESPACE_DECLARATION.sub(_squeeze, document), parser)
-    except etree.XMLSyntaxError as exc:
+            root = lxml_etree.fromstring(_NAMESPACE_DECLARATION.sub(_squeeze, document), parser)
+    except lxml_etree.XMLSyntaxError as exc:
         msg = f"{what} is not well-formed XML ({_first_error(parser, exc)})"
         raise MalformedRequestError(msg, field=field) from None
-    except (etree.LxmlError, ValueError) as exc:  # an encoding lxml does not know, an internal error
+    except (lxml_etree.LxmlError, ValueError) as exc:  # an encoding lxml does not know, an internal error
         msg = f"{what} is not readable XML ({_reason(exc)})"
         raise MalformedRequestError(msg, field=field) from None
     _check_no_dtd(root, what, field)
@@ -246,15 +273,13 @@ def parse_xml(
 
 
 def _check_no_dtd(root: etree._Element, what: str, field: str | None) -> None:
-    from lxml import etree  # noqa: PLC0415 - loaded on first use, see the module docstring
-
     docinfo = root.getroottree().docinfo
-    doctype = docinfo.doctype  # type: ignore[attr-defined]  # lxml-stubs lack DocInfo.doctype
-    if doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    # DocInfo.doctype is read from these two subsets, so it is empty when both are None: no need to build it.
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         # SOAP 1.1 section 3: "A SOAP message MUST NOT contain a Document Type Declaration."
         msg = f"{what} has a document type declaration (DOCTYPE is not allowed)"
         raise MalformedRequestError(msg, field=field)
-    entity = next(root.iter(etree.Entity), None)
+    entity = next(root.iter(_lxml().Entity), None)
     if entity is not None:  # pragma: no cover - unreachable without a DOCTYPE; kept as the lxml FAQ advises
         msg = f"{what} has an entity reference {entity.text} (entities are not allowed)"
         raise MalformedRequestError(msg, field=field)

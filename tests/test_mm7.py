@@ -1126,6 +1126,11 @@ def fault_of(error: MmsdrError) -> dict[str, str | None]:
     """The fault ``error.ack`` carries, read back with lxml; its HTTP status and headers checked."""
     ack = error.ack
     assert ack.status == 200  # mm7.md 6.8: a permanent problem is answered 200 + fault, not retried
+    return read_fault(ack)
+
+
+def read_fault(ack: mmsdr.Ack) -> dict[str, str | None]:
+    """A SOAP 1.1 Fault carrying a VASPErrorRsp, read back with lxml; its headers checked, any HTTP status."""
     assert ack.headers == (("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(ack.body))))
     root = etree.fromstring(ack.body)
     fault = root.find(f"{{{SOAP}}}Body/{{{SOAP}}}Fault")
@@ -1313,6 +1318,20 @@ def test_too_many_elements() -> None:
     assert str(error) == "mm7.delivery_report: the SOAP envelope has more than 4096 elements"
 
 
+def test_the_element_cap_is_a_limit() -> None:
+    # Sinch's report has 14 elements below the Envelope: Header, TransactionID, Body, DeliveryReportReq, its eight
+    # children, and the Number in Recipient and in Sender.
+    headers, body = request("sinch-delivery-report.http")
+    assert mmsdr.Limits().max_xml_elements == 4096
+    event = mmsdr.parse_request(headers, body, None, limits=mmsdr.Limits(max_xml_elements=14))
+    assert without_key(event) == SINCH_REPORT
+    error = rejected(headers, body, limits=mmsdr.Limits(max_xml_elements=13))
+    assert type(error) is LimitExceededError
+    assert str(error) == "mm7.delivery_report: the SOAP envelope has more than 13 elements"
+    assert error.status_hint == 413
+    assert fault_of(error) == fault_fields("2004", "Multimedia content refused", str(error), transaction_id="10000001")
+
+
 def test_an_attachment_that_does_not_decode_is_a_2004_fault() -> None:
     headers, body = deliver_request(["Content-ID: <content>", "Content-Transfer-Encoding: base64"])
     error = rejected(headers, body.replace(b"hello", b"QQ==QUJD"))
@@ -1405,6 +1424,206 @@ def test_response_refuses_events_of_other_providers() -> None:
     event = mmsdr.parse_request({}, b"", "smsfrom=1&smsmsg=REPORT+1+DELIVERED&smsdate=2002-04-30+21%3A58%3A00")
     with pytest.raises(TypeError, match="mm7.response\\(\\) takes an event parsed from an MM7 request"):
         mm7.response(event)
+
+
+# --- the HTTP status: refused for good (200) or asked again (500) -------------------------------------------------
+
+
+def sinch_event() -> mmsdr.Event:
+    return parse("sinch-delivery-report.http")
+
+
+def sinch_error() -> MmsdrError:
+    headers, body = request("sinch-delivery-report.http")
+    return rejected(headers, body.replace(b"<MMStatus>Retrieved</MMStatus>", b""))
+
+
+MISSING_MMSTATUS = "mm7.delivery_report: element 'MMStatus' is missing"
+
+# (how the answer is built, HTTP status, faultcode, StatusCode, StatusText, Details)
+ANSWERS = [
+    (lambda: sinch_error().ack, 200, "soap-env:Client", "4004", "Validation error", MISSING_MMSTATUS),
+    (lambda: mm7.rejection(sinch_error()), 200, "soap-env:Client", "4004", "Validation error", MISSING_MMSTATUS),
+    (
+        lambda: mm7.rejection(sinch_error(), retry=True),
+        500,
+        "soap-env:Client",
+        "4004",
+        "Validation error",
+        MISSING_MMSTATUS,
+    ),
+    (lambda: mm7.response(sinch_event(), retry=True), 500, "soap-env:Server", "4006", "Service unavailable", None),
+    (
+        lambda: mm7.response(
+            sinch_event(), status_code=mm7.StatusCode.SERVER_ERROR, details="database unreachable", retry=True
+        ),
+        500,
+        "soap-env:Server",
+        "3000",
+        "Server Error",
+        "database unreachable",
+    ),
+    (
+        lambda: mm7.response(sinch_event(), status_code=3500, status_text="Timeout", retry=True),  # Sinch's own
+        500,
+        "soap-env:Server",
+        "3500",
+        "Timeout",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "faultcode", "code", "text", "details"),
+    ANSWERS,
+    ids=["error.ack", "rejection", "rejection-retry", "response-retry", "response-retry-3000", "response-retry-3500"],
+)
+def test_answers_refusing_for_good_or_asking_again(
+    answer: Any, status: int, faultcode: str, code: str, text: str, details: str | None
+) -> None:
+    # mm7.md 6.8: 200 closes the matter (Sinch retries only a non-200); 500 is SOAP 1.1's status for a fault and
+    # makes Sinch send the request again. Either way the body is a fault echoing the TransactionID.
+    ack = answer()
+    assert ack.status == status
+    assert read_fault(ack) == {
+        **fault_fields(code, text, details or "", transaction_id="10000001"),
+        "faultcode": faultcode,
+        "Details": details,
+    }
+
+
+def test_rejection_for_good_is_error_ack_and_a_retry_differs_only_in_status() -> None:
+    error = sinch_error()
+    assert mm7.rejection(error) == error.ack
+    assert mm7.rejection(error, retry=True) == dataclasses.replace(error.ack, status=500)
+    assert mm7.rejection(error, retry=True).status_line == "500 Internal Server Error"
+
+
+def test_rejection_of_an_error_read_no_further_than_detection() -> None:
+    ack = mm7.rejection(UnsupportedFormatError("request: no accepted format matches"), retry=True)
+    assert ack.status == 500
+    assert read_fault(ack) == fault_fields("4003", "Unsupported operation", "request: no accepted format matches")
+
+
+def test_a_retry_answer_keeps_the_request_namespace_and_version() -> None:
+    event = mmsdr.parse_request(*xml(envelope(namespace=NS512, version="5.3.0", transaction_id="t-&amp;")), None)
+    fault = read_fault(mm7.response(event, retry=True))
+    assert (fault["namespace"], fault["MM7Version"], fault["TransactionID"]) == (NS512, "5.3.0", "t-&")
+
+
+def test_a_final_answer_with_another_status_is_still_a_rsp_with_200() -> None:
+    ack = mm7.response(sinch_event(), status_code=mm7.StatusCode.MESSAGE_ID_NOT_FOUND)
+    assert ack.status == 200
+    assert etree.fromstring(ack.body)[1][0].tag == f"{{{NS14}}}DeliveryReportRsp"
+    assert mm7.response(sinch_event(), retry=False) == mmsdr.acknowledge(sinch_event())
+
+
+@pytest.mark.parametrize("code", [1000, 1100, 1500, mm7.StatusCode.SUCCESS])
+def test_a_retry_needs_a_failure_code(code: int) -> None:
+    with pytest.raises(ValueError, match=f"status_code must not be a 1xxx success, got {code!r}"):
+        mm7.response(sinch_event(), status_code=code, retry=True)
+
+
+# --- StatusCode: the TS 23.140 table and the class rules ---------------------------------------------------------
+
+S = mm7.StatusClass
+
+# TS 23.140 table 12.21 with the texts Mbuni, instantcom-mm7 and mmsgw all send (mm7.md 2.2).
+STATUS_TABLE = [
+    (1000, "SUCCESS", "Success", S.SUCCESS),
+    (1100, "PARTIAL_SUCCESS", "Partial success", S.SUCCESS),
+    (2000, "CLIENT_ERROR", "Client error", S.CLIENT_ERROR),
+    (2001, "OPERATION_RESTRICTED", "Operation restricted", S.CLIENT_ERROR),
+    (2002, "ADDRESS_ERROR", "Address Error", S.CLIENT_ERROR),
+    (2003, "ADDRESS_NOT_FOUND", "Address Not Found", S.CLIENT_ERROR),
+    (2004, "MULTIMEDIA_CONTENT_REFUSED", "Multimedia content refused", S.CLIENT_ERROR),
+    (2005, "MESSAGE_ID_NOT_FOUND", "Message ID Not found", S.CLIENT_ERROR),
+    (2006, "LINKED_ID_NOT_FOUND", "LinkedID not found", S.CLIENT_ERROR),
+    (2007, "MESSAGE_FORMAT_CORRUPT", "Message format corrupt", S.CLIENT_ERROR),
+    (2008, "APPLICATION_ID_NOT_FOUND", "Application ID not found", S.CLIENT_ERROR),
+    (2009, "REPLY_APPLICATION_ID_NOT_FOUND", "Reply Application ID not found", S.CLIENT_ERROR),
+    (3000, "SERVER_ERROR", "Server Error", S.SERVER_ERROR),
+    (3001, "NOT_POSSIBLE", "Not Possible", S.SERVER_ERROR),
+    (3002, "MESSAGE_REJECTED", "Message rejected", S.SERVER_ERROR),
+    (3003, "MULTIPLE_ADDRESSES_NOT_SUPPORTED", "Multiple addresses not supported", S.SERVER_ERROR),
+    (3004, "APPLICATION_ADDRESSING_NOT_SUPPORTED", "Application Addressing not supported", S.SERVER_ERROR),
+    (4000, "GENERAL_SERVICE_ERROR", "General service error", S.SERVICE_ERROR),
+    (4001, "IMPROPER_IDENTIFICATION", "Improper identification", S.SERVICE_ERROR),
+    (4002, "UNSUPPORTED_VERSION", "Unsupported version", S.SERVICE_ERROR),
+    (4003, "UNSUPPORTED_OPERATION", "Unsupported operation", S.SERVICE_ERROR),
+    (4004, "VALIDATION_ERROR", "Validation error", S.SERVICE_ERROR),
+    (4005, "SERVICE_ERROR", "Service error", S.SERVICE_ERROR),
+    (4006, "SERVICE_UNAVAILABLE", "Service unavailable", S.SERVICE_ERROR),
+    (4007, "SERVICE_DENIED", "Service denied", S.SERVICE_ERROR),
+    (4008, "APPLICATION_DENIED", "Application denied", S.SERVICE_ERROR),
+]
+
+
+def test_the_table_is_complete() -> None:
+    assert [(code.value, code.name) for code in mm7.StatusCode] == [(code, name) for code, name, _, _ in STATUS_TABLE]
+
+
+@pytest.mark.parametrize(("code", "name", "text", "status_class"), STATUS_TABLE, ids=[row[1] for row in STATUS_TABLE])
+def test_each_standard_code(code: int, name: str, text: str, status_class: mm7.StatusClass) -> None:
+    member = mm7.StatusCode[name]
+    assert mm7.status_code_from_int(code) is member
+    assert (member.text, member.status_class) == (text, status_class)
+    assert mm7.status_class(code) is status_class
+    assert mm7.standard_status_code(code) is member
+    assert mm7.status_text(code) == text
+    assert not mm7.is_implementation_specific(code)
+
+
+# (code, its class, the standard code it counts as, implementation-specific): "an unrecognised code counts as x000
+# of its class; a code outside 1-4 counts as 3000; x500-x999 are implementation-specific" (mm7.md 2.2).
+UNKNOWN_CODES = [
+    (1001, S.SUCCESS, 1000, False),
+    (1500, S.SUCCESS, 1000, True),
+    (2010, S.CLIENT_ERROR, 2000, False),
+    (2499, S.CLIENT_ERROR, 2000, False),
+    (2500, S.CLIENT_ERROR, 2000, True),  # Sinch 2500-2515, 2550-2551, 2560-2568
+    (2571, S.CLIENT_ERROR, 2000, True),  # Sinch: displayOnly error
+    (3005, S.SERVER_ERROR, 3000, False),  # Mbuni's "Command Rejected", not in the TS table
+    (3500, S.SERVER_ERROR, 3000, True),  # Sinch: Timeout
+    (3520, S.SERVER_ERROR, 3000, True),  # Sinch: Provisioning issue
+    (4009, S.SERVICE_ERROR, 4000, False),
+    (4999, S.SERVICE_ERROR, 4000, True),
+    (0, S.SERVER_ERROR, 3000, False),
+    (999, S.SERVER_ERROR, 3000, False),
+    (5000, S.SERVER_ERROR, 3000, False),
+    (9999, S.SERVER_ERROR, 3000, False),
+    (10000, S.SERVER_ERROR, 3000, False),
+    (-2000, S.SERVER_ERROR, 3000, False),
+]
+
+
+@pytest.mark.parametrize(("code", "status_class", "standard", "specific"), UNKNOWN_CODES, ids=str)
+def test_unknown_codes_are_kept_and_classed(
+    code: int, status_class: mm7.StatusClass, standard: int, specific: bool
+) -> None:
+    decoded = mm7.status_code_from_int(code)
+    assert type(decoded) is int
+    assert decoded == code
+    assert mm7.status_class(code) is status_class
+    assert mm7.standard_status_code(code) is mm7.StatusCode(standard)
+    assert mm7.status_text(code) == mm7.StatusCode(standard).text
+    assert mm7.is_implementation_specific(code) is specific
+
+
+@pytest.mark.parametrize(
+    ("status_class", "code", "text"),
+    [
+        (S.SUCCESS, 1000, "Success"),
+        (S.CLIENT_ERROR, 2000, "Client error"),
+        (S.SERVER_ERROR, 3000, "Server Error"),
+        (S.SERVICE_ERROR, 4000, "General service error"),
+    ],
+)
+def test_each_class_and_its_general_code(status_class: mm7.StatusClass, code: int, text: str) -> None:
+    assert status_class.code is mm7.StatusCode(code)
+    assert status_class.code.text == text
+    assert status_class.code.status_class is status_class
 
 
 # --- dedupe keys --------------------------------------------------------------------------------------------------

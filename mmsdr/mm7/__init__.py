@@ -4,13 +4,27 @@ Sinch (formerly mBlox) sends ``DeliveryReportReq`` and ``DeliverReq``; other MMS
 Skycore, Nokia, Huawei and China Mobile style gateways) send the same operations, and ``ReadReplyReq``. One
 format per operation; :data:`FORMATS` lists them in detection order. Each is read by local name in any MM7
 namespace, as bare SOAP or SOAP with attachments (multipart/related), and answered with the matching ``...Rsp``
-(:func:`response`) or, when the request is refused, a SOAP fault carrying a ``VASPErrorRsp``.
+(:func:`response`) or, when the request is refused, a SOAP fault carrying a ``VASPErrorRsp``
+(:func:`rejection`). Either answer closes the matter with HTTP 200, or asks for the request again with 500
+(``retry=True``).
 """
 
 from __future__ import annotations
 
 from ._operations import DELIVER, DELIVERY_REPORT, FORMATS, READ_REPLY
-from ._responses import DEFAULT_NAMESPACE, DEFAULT_VERSION, StatusCode, response
+from ._responses import (
+    DEFAULT_NAMESPACE,
+    DEFAULT_VERSION,
+    StatusClass,
+    StatusCode,
+    is_implementation_specific,
+    rejection,
+    response,
+    standard_status_code,
+    status_class,
+    status_code_from_int,
+    status_text,
+)
 
 __all__ = (
     "DEFAULT_NAMESPACE",
@@ -19,6 +33,13 @@ __all__ = (
     "DELIVERY_REPORT",
     "FORMATS",
     "READ_REPLY",
+    "StatusClass",
     "StatusCode",
+    "is_implementation_specific",
+    "rejection",
     "response",
+    "standard_status_code",
+    "status_class",
+    "status_code_from_int",
+    "status_text",
 )

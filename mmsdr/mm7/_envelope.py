@@ -17,7 +17,7 @@ from .._xml import local_name, namespace_of, parse_xml
 from ._responses import StatusCode, with_status
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Mapping
     from datetime import datetime
 
     from lxml import etree
@@ -138,6 +138,7 @@ class Message:
     """One MM7 request, read: its operation, its header values and every element of its operation by path."""
 
     __slots__ = (
+        "_attributes",
         "_budget",
         "_first",
         "_raw",
@@ -165,6 +166,8 @@ class Message:
         self._first: dict[str, etree._Element] = {}
         self._repeats: dict[str, list[etree._Element]] = {}
         self._raw: list[tuple[str, str]] = []
+        # The first value of each "path@name" attribute (local names), as in raw.
+        self._attributes: dict[str, str] = {}
         # Elements the extraction may still walk (Limits.max_xml_elements).
         self._budget = context.limits.max_xml_elements
 
@@ -190,22 +193,22 @@ class Message:
         per element: one ``tag``, one ``len``, one ``items`` and, for a leaf, one ``text``.
         """
         self.count(element)
-        first, append = self._first, self._raw.append
+        first, append, attributes = self._first, self._raw.append, self._attributes
         for child in element:
             path = prefix + child.tag.rpartition("}")[2]
-            if path in first:
-                self._repeats.setdefault(path, [first[path]]).append(child)
-            else:
-                first[path] = child
-            attributes = child.items()
-            if len(child):
-                for key, value in attributes:
-                    append((f"{path}@{str(key).rpartition('}')[2]}", str(value)))
-                self.walk(child, path + "/")
-            else:
+            earlier = first.setdefault(path, child)
+            if earlier is not child:  # a repeat: rare, so kept apart from the one-element common case
+                self._repeats.setdefault(path, [earlier]).append(child)
+            items = child.items()
+            leaf = not len(child)
+            if leaf:
                 append((path, child.text or ""))
-                for key, value in attributes:
-                    append((f"{path}@{str(key).rpartition('}')[2]}", str(value)))
+            for key, value in items:
+                name = f"{path}@{str(key).rpartition('}')[2]}"
+                append((name, str(value)))
+                attributes.setdefault(name, str(value))
+            if not leaf:
+                self.walk(child, path + "/")
 
     # --- errors -----------------------------------------------------------------------------------------------
 
@@ -234,7 +237,7 @@ class Message:
     def raw(self) -> list[tuple[str, str]]:
         """Every element's text and attribute by path (``Recipient/Number``, ``UACapabilities@UAProf``), the
         SOAP header's as ``Header/<path>``, then the HTTP headers read as ``http:<name>``."""
-        return [*self._raw, *((f"http:{name}", value) for name, value in self.headers.items())]
+        return self._raw + [(f"http:{name}", value) for name, value in self.headers.items()]
 
     def elements(self, path: str) -> list[etree._Element]:
         repeats = self._repeats.get(path)
@@ -247,8 +250,9 @@ class Message:
         """Every path recorded, in document order."""
         return list(self._first)
 
-    def text(self, path: str) -> str | None:
-        """The element's text, trimmed; None when absent. Repeats with different values are refused (Q1)."""
+    def text(self, path: str, *, field: str | None = None) -> str | None:
+        """The element's text, trimmed; None when absent. Repeats with different values are refused (Q1), as
+        ``field`` (``path`` when None)."""
         element = self._first.get(path)
         if element is None:
             return None
@@ -256,7 +260,7 @@ class Message:
             return (element.text or "").strip()
         values = [_text_of(element).strip() for element in self._repeats[path]]
         if any(value != values[0] for value in values[1:]):
-            raise self.error(path, "is repeated with different values", values)
+            raise self.error(field or path, "is repeated with different values", values)
         return values[0]
 
     def required_text(self, path: str) -> str:
@@ -269,12 +273,10 @@ class Message:
         return value
 
     def attribute(self, path: str, name: str) -> str | None:
-        """An attribute of the first element at ``path``, by local name (``href`` or ``mm7:href``), trimmed."""
-        for element in self.elements(path):
-            for key, value in element.items():
-                if str(key).rpartition("}")[2] == name:
-                    return str(value).strip()
-        return None
+        """An attribute of the first element at ``path`` that has it, by local name (``href`` or ``mm7:href``),
+        trimmed."""
+        value = self._attributes.get(f"{path}@{name}")
+        return None if value is None else value.strip()
 
     def date(self, *paths: str) -> datetime:
         """The first of ``paths`` present, as a timezone-aware datetime (the configured zone when zone-less)."""
@@ -297,14 +299,14 @@ class Message:
         (instantcom-mm7 accepts ``Recipient/To/Number``)."""
         found: list[Address] = []
         for container in self.elements(path):
-            found.extend(self._addresses_in(path, container))
+            self._collect_addresses(path, container, found)
         return tuple(found)
 
-    def _addresses_in(self, path: str, container: etree._Element) -> Iterator[Address]:
+    def _collect_addresses(self, path: str, container: etree._Element, found: list[Address]) -> None:
         if not len(container):
             text = _text_of(container).strip()
             if text:  # bare text: "<Sender>+8618703815655</Sender>" (CMCC style, mm7.md 5)
-                yield _address(text, "")
+                found.append(_address(text, ""))
             return
         for child in container:  # elements only: see walk(); the walk keeps their proxies alive, so no new ones
             name = child.tag.rpartition("}")[2]
@@ -313,9 +315,9 @@ class Message:
                 text = _text_of(child).strip()
                 if not text:
                     raise self.error(f"{path}/{name}", "is empty", _text_of(child))
-                yield _address(text, kind)
+                found.append(_address(text, kind))
             elif name in _RECIPIENT_KINDS:
-                yield from self._addresses_in(f"{path}/{name}", child)
+                self._collect_addresses(f"{path}/{name}", child, found)
 
     def address(self, path: str, *, required: bool) -> Address | None:
         """The one address at ``path``: the first when several are given."""
@@ -507,12 +509,21 @@ def _mm7_namespace(operation: etree._Element, message: Message) -> str | None:
     """The request's MM7 namespace: its operation's, else its TransactionID's (a fault's or an unqualified
     operation's). Whitespace is removed: CMCC traffic has a trailing space ("strip it before comparing", mm7.md
     6.1) and Skycore's DeliverRsp sample breaks the URI across a line; a URI never holds whitespace."""
-    for element in (operation, *message.elements("Header/TransactionID")):
-        namespace = namespace_of(element.tag)
-        if namespace is not None:
-            namespace = "".join(namespace.split())
-            if namespace and namespace not in SOAP_NAMESPACES:
-                return namespace
+    namespace = _namespace_in(operation.tag)
+    if namespace is None:
+        for element in message.elements("Header/TransactionID"):
+            namespace = _namespace_in(element.tag)
+            if namespace is not None:
+                break
+    return namespace
+
+
+def _namespace_in(tag: str) -> str | None:
+    namespace = namespace_of(tag)
+    if namespace is not None:
+        namespace = "".join(namespace.split())
+        if namespace and namespace not in SOAP_NAMESPACES:
+            return namespace
     return None
 
 
@@ -541,13 +552,7 @@ def _envelope_body(root: etree._Element, message: Message) -> etree._Element:
 def _transaction_id(message: Message) -> str | None:
     # "TransactionID (MM7 namespace; env:mustUnderstand="1")": any namespace here. Whitespace and newlines
     # around the value occur (instantcom-mm7 deliver-req-post.txt): trimmed.
-    elements = message.elements("Header/TransactionID")
-    if not elements:
-        return None
-    values = [_text_of(element).strip() for element in elements]
-    if any(value != values[0] for value in values[1:]):
-        raise message.error("TransactionID", "is repeated with different values", values)
-    return values[0]
+    return message.text("Header/TransactionID", field="TransactionID")
 
 
 def _version(message: Message) -> str:

@@ -3,6 +3,12 @@
 A template with escaping is 7x cheaper than building an lxml tree (perf.md b). Every answer is SOAP 1.1, in the
 request's MM7 namespace, echoing its ``MM7Version`` and ``TransactionID`` (``mustUnderstand="1"``), sent with a
 Content-Length: mBlox "does not support chunked transfer-coding" (mm7.md 3).
+
+The HTTP status is the caller's choice between two outcomes (mm7.md 6.8). **200** closes the matter: Sinch
+wants "HTTP 200 + proper SOAP response with matching TransactionID" and retries anything else, so a 200 (with
+a ``...Rsp`` or a fault) is how a request is accepted, or refused for good. **500** asks for the request
+again: SOAP 1.1 (section 6.2) sends every fault with "500 Internal Server Error", and Sinch retries a non-200
+"5 minutes later, at most 5 times" (mm7.md 0.3).
 """
 
 from __future__ import annotations
@@ -20,7 +26,20 @@ if TYPE_CHECKING:
     from .._errors import MmsdrError
     from .._events import Event
 
-__all__ = ("DEFAULT_NAMESPACE", "DEFAULT_VERSION", "StatusCode", "reject", "response")
+__all__ = (
+    "DEFAULT_NAMESPACE",
+    "DEFAULT_VERSION",
+    "StatusClass",
+    "StatusCode",
+    "is_implementation_specific",
+    "reject",
+    "rejection",
+    "response",
+    "standard_status_code",
+    "status_class",
+    "status_code_from_int",
+    "status_text",
+)
 
 SOAP_1_1 = "http://schemas.xmlsoap.org/soap/envelope/"
 
@@ -31,12 +50,38 @@ DEFAULT_NAMESPACE = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/sche
 #: The ``MM7Version`` of such answers: Sinch's "ver-6.8.0".
 DEFAULT_VERSION = "6.8.0"
 
+# The HTTP statuses of the two outcomes: see the module docstring.
+_FINAL = 200
+_RETRY = 500
+
+
+class StatusClass(enum.IntEnum):
+    """The class of an MM7 ``StatusCode``: its first digit (TS 23.140 table 12.21, mm7.md 2.2).
+
+    :func:`status_class` gives it for any int, an unknown code included.
+    """
+
+    #: 1xxx: the request was executed, fully or partly.
+    SUCCESS = 1
+    #: 2xxx: the request was wrong (addresses, content, ids, format); sending it again changes nothing.
+    CLIENT_ERROR = 2
+    #: 3xxx: the server could not execute a valid request.
+    SERVER_ERROR = 3
+    #: 4xxx: the service refused it (version, operation, identification, availability).
+    SERVICE_ERROR = 4
+
+    @property
+    def code(self) -> StatusCode:
+        """The class's general code, x000, which every unknown code of the class counts as."""
+        return StatusCode(self.value * 1000)
+
 
 class StatusCode(enum.IntEnum):
-    """MM7 ``Status/StatusCode`` values (TS 23.140 table 12.21, mm7.md 2.2).
+    """MM7 ``Status/StatusCode`` values (TS 23.140 table 12.21, mm7.md 2.2), each with its standard ``text``.
 
-    The first digit is the class: 1 success, 2 client error, 3 server error, 4 service error; x500-x999 are
-    implementation-specific (Sinch's 25xx and 35xx).
+    The first digit is the class (:class:`StatusClass`): 1 success, 2 client error, 3 server error, 4 service
+    error; x500-x999 are implementation-specific (Sinch's 25xx and 35xx). An int not in this table still has a
+    class and a text: see :func:`status_code_from_int`, :func:`status_class` and :func:`status_text`.
     """
 
     #: Request fully executed.
@@ -84,6 +129,11 @@ class StatusCode(enum.IntEnum):
         """The standard ``StatusText`` (the one Mbuni, instantcom-mm7 and mmsgw all send)."""
         return _TEXTS[self]
 
+    @property
+    def status_class(self) -> StatusClass:
+        """The code's class, from its first digit."""
+        return StatusClass(self.value // 1000)
+
 
 _TEXTS = {
     StatusCode.SUCCESS: "Success",
@@ -114,6 +164,45 @@ _TEXTS = {
     StatusCode.APPLICATION_DENIED: "Application denied",
 }
 
+
+def status_code_from_int(code: int) -> StatusCode | int:
+    """``code`` as a :class:`StatusCode` when the table has it, else the int unchanged (Sinch's 2571, ...).
+
+    Forgiving, like h2's ``_error_code_from_int``: an unknown code is kept, never an error.
+    """
+    try:
+        return StatusCode(code)
+    except ValueError:
+        return code
+
+
+def status_class(code: int) -> StatusClass:
+    """The class of any code: its first digit for 1000-4999; a code outside 1-4 counts as 3000 (TS 23.140)."""
+    if 1000 <= code <= 4999:
+        return StatusClass(code // 1000)
+    return StatusClass.SERVER_ERROR
+
+
+def standard_status_code(code: int) -> StatusCode:
+    """What ``code`` means in TS 23.140 terms: itself when in the table, else the x000 code of its class.
+
+    "An unrecognised code counts as x000 of its class; a code outside 1-4 counts as 3000" (mm7.md 2.2): Sinch's
+    2571 counts as 2000 Client error, 9999 as 3000 Server Error.
+    """
+    found = status_code_from_int(code)
+    return found if isinstance(found, StatusCode) else status_class(code).code
+
+
+def status_text(code: int) -> str:
+    """The standard ``StatusText`` of ``code``, or of the code it counts as (:func:`standard_status_code`)."""
+    return standard_status_code(code).text
+
+
+def is_implementation_specific(code: int) -> bool:
+    """True for x500-x999 of classes 1-4, the range TS 23.140 leaves to implementations (Sinch's 25xx, 35xx)."""
+    return 1000 <= code <= 4999 and code % 1000 >= 500
+
+
 # The response element for each event type (TS 23.140: DeliverReq -> DeliverRsp, ...).
 _RESPONSE_ELEMENTS: dict[type[Event], str] = {
     DeliveryReport: "DeliveryReportRsp",
@@ -121,142 +210,209 @@ _RESPONSE_ELEMENTS: dict[type[Event], str] = {
     ReadReport: "ReadReplyRsp",
 }
 
-_HEADER = (
-    "<soap-env:Header>\n"
-    '<TransactionID{xmlns} soap-env:mustUnderstand="1">{transaction_id}</TransactionID>\n'
-    "</soap-env:Header>\n"
-)
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_ENVELOPE = f'<soap-env:Envelope xmlns:soap-env="{SOAP_1_1}">\n'
+_BODY_END = "</soap-env:Body>\n</soap-env:Envelope>\n"
 
-_STATUS = "<StatusCode>{code}</StatusCode>\n<StatusText>{text}</StatusText>\n{details}"
-
-# Default namespace declarations as in Sinch's own examples: Mbuni's notes say some MMSCs "do not seem to like"
-# an mm7: prefix (mm7.md 4.2).
-_RESPONSE = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    f'<soap-env:Envelope xmlns:soap-env="{SOAP_1_1}">\n'
-    "{header}"
-    "<soap-env:Body>\n"
-    "<{element}{xmlns}>\n"
-    "<MM7Version>{version}</MM7Version>\n"
-    "<Status>\n" + _STATUS + "</Status>\n"
-    "</{element}>\n"
-    "</soap-env:Body>\n"
-    "</soap-env:Envelope>\n"
-)
-
-# "faultcode soap-env:Client" as Sinch sends its own RSErrorRsp (mm7.md 1.4); a VASP reports its errors with
-# VASPErrorRsp, carried in Fault/detail.
-_FAULT = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    f'<soap-env:Envelope xmlns:soap-env="{SOAP_1_1}">\n'
-    "{header}"
-    "<soap-env:Body>\n"
-    "<soap-env:Fault>\n"
-    "<faultcode>soap-env:Client</faultcode>\n"
-    "<faultstring>{text}</faultstring>\n"
-    "<detail>\n"
-    "<VASPErrorRsp{xmlns}>\n"
-    "<MM7Version>{version}</MM7Version>\n"
-    "<Status>\n" + _STATUS + "</Status>\n"
-    "</VASPErrorRsp>\n"
-    "</detail>\n"
-    "</soap-env:Fault>\n"
-    "</soap-env:Body>\n"
-    "</soap-env:Envelope>\n"
-)
+# faultcode Client: "the message was incorrectly formed or did not contain the appropriate information in order
+# to succeed", not to be resent "without change"; Server: it "could not be processed for reasons not directly
+# attributable to the contents of the message itself", it "may succeed at a later point in time" (SOAP 1.1
+# section 4.4.1). Sinch sends its own RSErrorRsp with soap-env:Client (mm7.md 1.4).
+_CLIENT = "soap-env:Client"
+_SERVER = "soap-env:Server"
 
 _CONTENT_TYPE = ("Content-Type", "text/xml; charset=utf-8")
 
 # Characters XML 1.0 cannot carry at all, even escaped: an error message may quote them from a hostile request.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What escaping would change (the three markup characters, a quote, a character XML cannot carry): a value
+# without any, the usual id or version, is used as it is.
+_NEEDS_ESCAPING = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 
 
 def _text(value: str) -> str:
+    if _NEEDS_ESCAPING.search(value) is None:
+        return value
     return escape(_NOT_XML.sub("\ufffd", value))
 
 
 def _attribute(value: str) -> str:
+    if _NEEDS_ESCAPING.search(value) is None:
+        return value
     return escape(_NOT_XML.sub("\ufffd", value), {'"': "&quot;"})
 
 
+# The namespace declarations already built: a sender uses one or two namespaces, and escaping a URI on every
+# answer costs as much as the rest of the template. Bounded, since the namespace comes from the request.
+_XMLNS: dict[str, str] = {}
+_XMLNS_KEPT = 64
+
+
 def _xmlns(namespace: str | None) -> str:
-    return "" if namespace is None else f' xmlns="{_attribute(namespace)}"'
+    # Default namespace declarations as in Sinch's own examples: Mbuni's notes say some MMSCs "do not seem to
+    # like" an mm7: prefix (mm7.md 4.2).
+    if namespace is None:
+        return ""
+    found = _XMLNS.get(namespace)
+    if found is None:
+        if len(_XMLNS) >= _XMLNS_KEPT:
+            _XMLNS.clear()
+        found = _XMLNS[namespace] = f' xmlns="{_attribute(namespace)}"'
+    return found
 
 
-def _header(transaction_id: str | None, namespace: str | None) -> str:
+def _header(transaction_id: str | None, xmlns: str) -> str:
     if transaction_id is None:
         return ""
-    return _HEADER.format(xmlns=_xmlns(namespace), transaction_id=_text(transaction_id))
+    return (
+        "<soap-env:Header>\n"
+        f'<TransactionID{xmlns} soap-env:mustUnderstand="1">{_text(transaction_id)}</TransactionID>\n'
+        "</soap-env:Header>\n"
+    )
 
 
-def _details(details: str | None) -> str:
-    return "" if details is None else f"<Details>{_text(details)}</Details>\n"
+def _status(code: int, text: str, details: str | None) -> str:
+    details_element = "" if details is None else f"<Details>{_text(details)}</Details>\n"
+    return (
+        f"<Status>\n<StatusCode>{code}</StatusCode>\n<StatusText>{_text(text)}</StatusText>\n{details_element}"
+        "</Status>\n"
+    )
 
 
-def _ack(body: str) -> Ack:
+# The Status of every acknowledgement, built once.
+_SUCCESS = _status(StatusCode.SUCCESS.value, StatusCode.SUCCESS.text, None)
+
+
+def _rsp(element: str, transaction_id: str | None, namespace: str | None, version: str, status: str) -> str:
+    xmlns = _xmlns(namespace)
+    return (
+        f"{_DECLARATION}{_ENVELOPE}{_header(transaction_id, xmlns)}<soap-env:Body>\n<{element}{xmlns}>\n"
+        f"<MM7Version>{_text(version)}</MM7Version>\n{status}</{element}>\n{_BODY_END}"
+    )
+
+
+def _fault(
+    faultcode: str,
+    transaction_id: str | None,
+    namespace: str,
+    version: str,
+    *,
+    code: int,
+    text: str,
+    details: str | None,
+) -> str:
+    """A SOAP Fault carrying a VASPErrorRsp, the VASP's own error response, in Fault/detail (mm7.md 1.4)."""
+    xmlns = _xmlns(namespace)
+    return (
+        f"{_DECLARATION}{_ENVELOPE}{_header(transaction_id, xmlns)}<soap-env:Body>\n<soap-env:Fault>\n"
+        f"<faultcode>{faultcode}</faultcode>\n<faultstring>{_text(text)}</faultstring>\n<detail>\n"
+        f"<VASPErrorRsp{xmlns}>\n<MM7Version>{_text(version)}</MM7Version>\n{_status(code, text, details)}"
+        f"</VASPErrorRsp>\n</detail>\n</soap-env:Fault>\n{_BODY_END}"
+    )
+
+
+def _ack(body: str, status: int = _FINAL) -> Ack:
     data = body.encode("utf-8")
-    return Ack(status=200, headers=(_CONTENT_TYPE, ("Content-Length", str(len(data)))), body=data)
+    return Ack(status=status, headers=(_CONTENT_TYPE, ("Content-Length", str(len(data)))), body=data)
+
+
+def _check_event(event: Event) -> tuple[str, str]:
+    """The response element and MM7Version of an event parsed from an MM7 request; TypeError for any other."""
+    element = _RESPONSE_ELEMENTS.get(type(event))
+    mm7_version = getattr(event, "mm7_version", None)
+    if element is None or mm7_version is None or not event.format.startswith("mm7."):
+        msg = f"mm7.response() takes an event parsed from an MM7 request, got {type(event).__name__} {event.format!r}"
+        raise TypeError(msg)
+    return element, mm7_version
 
 
 def response(
     event: Event,
     /,
     *,
-    status_code: int = StatusCode.SUCCESS,
+    status_code: int | None = None,
     status_text: str | None = None,
     details: str | None = None,
+    retry: bool = False,
 ) -> Ack:
-    """The ``...Rsp`` answering an MM7 event: 200, ``text/xml; charset=utf-8``, with a Content-Length.
+    """The MM7 answer to ``event``, ``text/xml; charset=utf-8`` with a Content-Length.
 
-    :func:`mmsdr.acknowledge` gives it with StatusCode 1000 "Success". Pass another code to refuse the request
-    in MM7's own terms (``StatusCode.MESSAGE_ID_NOT_FOUND`` for a report on a message you do not know). Sinch's
-    retry policy asks for "HTTP 200 + proper SOAP response with matching TransactionID and Status 1000"; what it
-    does with another code under a 200 is not documented (mm7.md, Gaps). Answer a transient failure you want
-    retried with a non-200 status instead.
+    By default, the ``...Rsp`` with StatusCode 1000 "Success" and HTTP 200, as :func:`mmsdr.acknowledge` gives
+    it. Pass another ``status_code`` to refuse the request for good in MM7's own terms, still with 200
+    (``StatusCode.MESSAGE_ID_NOT_FOUND`` for a report on a message you do not know). What Sinch does with a
+    code other than 1000 under a 200 is not documented (mm7.md, Gaps); it does not retry a 200.
+
+    With ``retry=True`` the answer asks for the request again, for a *temporary* failure of yours after a
+    successful parse (your database is down): a SOAP Fault, faultcode ``soap-env:Server`` ("may succeed at a
+    later point in time", SOAP 1.1 section 4.4.1), carrying a VASPErrorRsp with ``status_code`` (4006 "Service
+    unavailable" when None; it must not be a 1xxx success), sent with HTTP 500 as SOAP 1.1 sends faults. Sinch
+    retries it "5 minutes later, at most 5 times" (mm7.md 0.3).
 
     Args:
         event: an event parsed from an MM7 request (``mm7.delivery_report``, ``mm7.deliver``, ``mm7.read_reply``).
-        status_code: the ``StatusCode``; a :class:`StatusCode` or any int (Sinch's 25xx, ...).
-        status_text: the ``StatusText``; the standard text of ``status_code`` when None.
+        status_code: the ``StatusCode``; a :class:`StatusCode` or any four-digit int (Sinch's 25xx, ...); None
+            for 1000, or 4006 with ``retry``.
+        status_text: the ``StatusText``; when None, the standard text of a code in the table, else the code's
+            digits.
         details: an optional ``Status/Details`` text.
+        retry: ask the sender to send the request again (HTTP 500 and a fault) instead of closing it (200).
+
+    Raises:
+        TypeError: ``event`` is not from an MM7 request.
+        ValueError: ``status_code`` is not four digits, or is a success with ``retry``.
     """
-    element = _RESPONSE_ELEMENTS.get(type(event))
-    mm7_version = getattr(event, "mm7_version", None)
-    if element is None or mm7_version is None or not event.format.startswith("mm7."):
-        msg = f"mm7.response() takes an event parsed from an MM7 request, got {type(event).__name__} {event.format!r}"
-        raise TypeError(msg)
+    element, mm7_version = _check_event(event)
+    if status_code is None:
+        status_code = StatusCode.SERVICE_UNAVAILABLE if retry else StatusCode.SUCCESS
     code = int(status_code)
     if not 1000 <= code <= 9999:
         msg = f"status_code must be a four-digit MM7 StatusCode, got {status_code!r}"
         raise ValueError(msg)
+    if retry and code < 2000:
+        msg = f"retry=True answers a failure, so status_code must not be a 1xxx success, got {status_code!r}"
+        raise ValueError(msg)
     if status_text is None:
-        try:
-            status_text = StatusCode(code).text
-        except ValueError:  # an implementation-specific code (Sinch's 25xx): no standard text to give
-            status_text = str(code)
+        found = status_code_from_int(code)
+        # An implementation-specific code (Sinch's 25xx) has no standard text: its digits say more than the
+        # class's general text would.
+        status_text = found.text if isinstance(found, StatusCode) else str(code)
     namespace: str | None = getattr(event, "namespace", None)
-    body = _RESPONSE.format(
-        header=_header(getattr(event, "transaction_id", None), namespace),
-        element=element,
-        xmlns=_xmlns(namespace),
-        version=_text(mm7_version),
-        code=code,
-        text=_text(status_text),
-        details=_details(details),
-    )
-    return _ack(body)
+    transaction_id: str | None = getattr(event, "transaction_id", None)
+    if retry:
+        fault = _fault(
+            _SERVER,
+            transaction_id,
+            namespace or DEFAULT_NAMESPACE,
+            mm7_version,
+            code=code,
+            text=status_text,
+            details=details,
+        )
+        return _ack(fault, _RETRY)
+    return _ack(_rsp(element, transaction_id, namespace, mm7_version, _status(code, status_text, details)))
 
 
 def acknowledge(event: Event) -> Ack:
-    """``Format.acknowledge`` of every MM7 format: the matching ``...Rsp``, StatusCode 1000 "Success"."""
-    return response(event)
+    """``Format.acknowledge`` of every MM7 format: the matching ``...Rsp``, StatusCode 1000 "Success".
+
+    The same bytes as ``response(event)``, without its argument handling: this is every request's path.
+    """
+    element, mm7_version = _check_event(event)
+    rsp = _rsp(
+        element,
+        getattr(event, "transaction_id", None),
+        getattr(event, "namespace", None),
+        mm7_version,
+        _SUCCESS,
+    )
+    return _ack(rsp)
 
 
 # --- Faults ---------------------------------------------------------------------------------------------------
 #
 # The errors are mmsdr's shared classes, so the MM7 side of a failure (the StatusCode it deserves, and the
 # TransactionID, namespace and version read before it happened) rides on the error instance itself, under
-# this key, until ``reject`` turns it into the fault.
+# this key, until ``rejection`` turns it into the fault.
 _CONTEXT_KEY = "_mm7_fault"
 
 
@@ -302,24 +458,35 @@ def _default_status(error: MmsdrError) -> StatusCode:
     return StatusCode.GENERAL_SERVICE_ERROR
 
 
-def reject(error: MmsdrError) -> Ack:
-    """``Format.reject`` of every MM7 format: a SOAP 1.1 Fault (faultcode Client) carrying a VASPErrorRsp.
+def rejection(error: MmsdrError, /, *, retry: bool = False) -> Ack:
+    """The SOAP 1.1 Fault (faultcode Client) carrying a VASPErrorRsp that refuses the request ``error`` is about.
 
     Its StatusCode says what was wrong (4004 unreadable or a mandatory element missing, 2007 a value's format,
     4003 an operation mmsdr does not take, 4002 an MM7Version it does not take, 2004 a size limit); it echoes the
     TransactionID, namespace and MM7Version when the request could be read that far, and ``Details`` holds the
-    error message. It is sent with HTTP **200**: a parse error is permanent (the retry would fail the same way),
-    and mm7.md 6.8 answers permanent problems with 200 plus a fault, as Mbuni does; a non-200 only makes Sinch
-    retry "5 minutes later, at most 5 times". ``error.status_hint`` still gives the 4xx that fits the error.
+    error message.
+
+    With ``retry=False`` (the default, and ``error.ack`` of an MM7 request) it is sent with HTTP 200: refused
+    for good. A parse error is permanent (the retry carries the same bytes and fails the same way), and mm7.md
+    6.8 answers permanent problems with 200 plus a fault, as Mbuni does. With ``retry=True`` the same fault goes
+    with HTTP 500, as SOAP 1.1 sends faults, and Sinch sends the request again, 5 minutes later, at most 5
+    times: for when you would rather have the request back (a deployment that reads it is on its way).
+    ``error.status_hint`` still gives the 4xx that fits the error, for logs and metrics.
     """
     context = context_of(error)
     code = context.status_code or _default_status(error)
-    body = _FAULT.format(
-        header=_header(context.transaction_id, context.namespace or DEFAULT_NAMESPACE),
-        xmlns=_xmlns(context.namespace or DEFAULT_NAMESPACE),
-        version=_text(context.mm7_version or DEFAULT_VERSION),
-        code=int(code),
-        text=_text(code.text),
-        details=_details(error.message),
+    fault = _fault(
+        _CLIENT,
+        context.transaction_id,
+        context.namespace or DEFAULT_NAMESPACE,
+        context.mm7_version or DEFAULT_VERSION,
+        code=code.value,
+        text=code.text,
+        details=error.message,
     )
-    return _ack(body)
+    return _ack(fault, _RETRY if retry else _FINAL)
+
+
+def reject(error: MmsdrError) -> Ack:
+    """``Format.reject`` of every MM7 format: :func:`rejection` refusing for good (HTTP 200)."""
+    return rejection(error)
