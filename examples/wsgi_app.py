@@ -1,4 +1,4 @@
-"""A complete WSGI callback endpoint with mmsdr: run it with ``python -m wsgiref.simple_server``-style servers."""
+"""A complete WSGI callback endpoint with mmsdr and no framework: serve ``app`` with any WSGI server."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import mmsdr
+import mmsdr.wsgi
 
 parser = mmsdr.Parser(formats="mxtelecom")
 received: list[mmsdr.Event] = []  # stands in for your queue or database
@@ -16,15 +17,16 @@ def handle(event: mmsdr.Event) -> None:
     received.append(event)
 
 
-def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(min(length, parser.limits.max_body_bytes + 1))
-    try:
-        event = parser.parse(environ, body, environ.get("QUERY_STRING", ""), remote_address=environ.get("REMOTE_ADDR"))
-    except mmsdr.MmsdrError as error:
-        ack = error.ack  # the rejection this provider understands
-    else:
-        handle(event)
-        ack = mmsdr.acknowledge(event)
-    start_response(ack.status_line, list(ack.headers))
-    return [ack.body]
+def create_app(
+    parser: mmsdr.Parser, on_event: Callable[[mmsdr.Event], object]
+) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """An endpoint for ``parser``'s formats and sources; the body is read within ``parser.limits``."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # Behind your own reverse proxy, add trusted_proxies=["10.0.0.0/8"] (docs/frameworks.md).
+        return mmsdr.wsgi.handle(environ, start_response, parser, on_event)
+
+    return app
+
+
+app = create_app(parser, handle)

@@ -1,0 +1,154 @@
+"""ASGI adapter: a scope and ``receive`` in, the arguments of :meth:`mmsdr.Parser.parse` out; an :class:`Ack` sent.
+
+No framework needed: Starlette and FastAPI hand over ``request.scope`` and ``request.receive``. The body is
+received within ``Limits.max_body_bytes``: past it, nothing more is received and the request is refused (413).
+The client address rules are :func:`mmsdr.wsgi.client_address`'s.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._errors import MalformedRequestError, MmsdrError
+from ._limits import Limits
+from ._parser import acknowledge
+from ._request import _body_limit_error, _check_header_limits
+from .wsgi import ForwardedHeader, _content_length, client_address
+
+if TYPE_CHECKING:
+    from ._events import Ack, Event
+    from ._parser import Parser
+    from ._source import IPNetwork
+
+__all__ = ("AsgiRequest", "Receive", "Send", "client_address", "handle", "request_from_scope", "respond")
+
+# The widest types that Starlette's, aiohttp's and plain-dict receive and send callables all fit.
+Receive = Callable[[], Awaitable[Mapping[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class AsgiRequest:
+    """What :meth:`mmsdr.Parser.parse` takes, read from one ASGI HTTP request."""
+
+    headers: tuple[tuple[str, str], ...]
+    """``(lower-case name, value)`` pairs as received, decoded as latin-1 (RFC 9110 5.5)."""
+    body: bytes
+    query: bytes
+    """``scope["query_string"]``: the raw query string."""
+    method: str
+    remote_address: str | None
+    """The client address: see :func:`mmsdr.wsgi.client_address`."""
+
+    def parse(self, parser: Parser, /) -> Event:
+        """``parser.parse(...)`` with this request's values."""
+        return parser.parse(self.headers, self.body, self.query, method=self.method, remote_address=self.remote_address)
+
+
+async def request_from_scope(
+    scope: Mapping[str, Any],
+    receive: Receive,
+    /,
+    *,
+    limits: Limits | None = None,
+    trusted_proxies: Iterable[str | IPNetwork] | None = None,
+    forwarded_header: ForwardedHeader = "x-forwarded-for",
+) -> AsgiRequest:
+    """Read one HTTP request: headers from ``scope``, the body from ``receive`` within ``limits``.
+
+    A ``Content-Length`` over ``max_body_bytes`` is refused before anything is received; otherwise body
+    messages are received until ``more_body`` is false, and no more once their total passes the limit.
+
+    Raises:
+        MmsdrError: :class:`LimitExceededError` (413, 431 for headers), :class:`MalformedRequestError` (400,
+            also when the client disconnects mid-body): answer with its ``ack``.
+        ValueError: ``scope`` is not an ``http`` scope (a programming error).
+    """
+    if scope.get("type") != "http":
+        msg = f"request_from_scope() takes an 'http' scope, not {scope.get('type')!r}"
+        raise ValueError(msg)
+    limits = limits or Limits()
+    headers = _read_headers(scope.get("headers") or (), limits)
+    length = _content_length(next((value for name, value in headers if name == "content-length"), None))
+    if length is not None and length > limits.max_body_bytes:
+        raise _body_limit_error(limits)  # refused unreceived: the declared size is enough
+    body = await _receive_body(receive, limits)
+    client = scope.get("client")
+    return AsgiRequest(
+        headers=headers,
+        body=body,
+        query=bytes(scope.get("query_string") or b""),
+        method=str(scope.get("method") or "GET").upper(),
+        remote_address=client_address(
+            str(client[0]) if client else None,
+            headers,
+            trusted_proxies=trusted_proxies,
+            forwarded_header=forwarded_header,
+        ),
+    )
+
+
+def _read_headers(raw: Iterable[tuple[bytes, bytes]], limits: Limits) -> tuple[tuple[str, str], ...]:
+    items: list[tuple[str, str]] = []
+    size = 0
+    for name, value in raw:
+        # Header bytes are ISO-8859-1 by definition (RFC 9110 5.5).
+        item = (bytes(name).decode("latin-1").strip().lower(), bytes(value).decode("latin-1").strip())
+        size += len(item[0]) + len(item[1])
+        items.append(item)
+        _check_header_limits(len(items), size, limits)
+    return tuple(items)
+
+
+async def _receive_body(receive: Receive, limits: Limits) -> bytes:
+    buffer = bytearray()
+    while True:
+        message = await receive()
+        if message.get("type") == "http.disconnect":
+            msg = "request: the client disconnected before the body ended"
+            raise MalformedRequestError(msg, field="body")
+        buffer += message.get("body", b"")
+        if len(buffer) > limits.max_body_bytes:
+            raise _body_limit_error(limits)  # stop receiving: the rest would be refused anyway
+        if not message.get("more_body", False):
+            return bytes(buffer)
+
+
+async def respond(ack: Ack, send: Send, /) -> None:
+    """Send ``ack``: ``http.response.start`` with its status and headers, then its body."""
+    headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in ack.headers]
+    await send({"type": "http.response.start", "status": ack.status, "headers": headers})
+    await send({"type": "http.response.body", "body": ack.body})
+
+
+async def handle(
+    scope: Mapping[str, Any],
+    receive: Receive,
+    send: Send,
+    parser: Parser,
+    on_event: Callable[[Event], object],
+    /,
+    *,
+    trusted_proxies: Iterable[str | IPNetwork] | None = None,
+    forwarded_header: ForwardedHeader = "x-forwarded-for",
+) -> None:
+    """A whole endpoint: receive, parse with ``parser``, hand the event to ``on_event``, acknowledge.
+
+    ``on_event`` may be a plain function or a coroutine function. Bad input is answered with the error's ack;
+    an exception from ``on_event`` propagates, so that only events your application has are acknowledged.
+    """
+    try:
+        request = await request_from_scope(
+            scope, receive, limits=parser.limits, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header
+        )
+        event = request.parse(parser)
+    except MmsdrError as error:
+        await respond(error.ack, send)
+        return
+    outcome = on_event(event)
+    if inspect.isawaitable(outcome):
+        await outcome
+    await respond(acknowledge(event), send)

@@ -1,0 +1,181 @@
+"""The framework examples, each through its own test client, fed every request in ``examples/requests/``.
+
+The frameworks are test dependencies (the ``frameworks`` extra, in ``dev``): locally a missing one skips its
+tests, on CI (``CI`` set) it fails them, so that nothing is silently skipped there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+import mmsdr
+from mmsdr.__main__ import read_raw_request
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
+
+REQUESTS = sorted((Path(__file__).parent.parent / "examples" / "requests").glob("*.http"))
+LOCAL = ["127.0.0.0/8", "::1/128"]
+ELSEWHERE = ["192.0.2.0/24"]
+# Set by each test client from the body or the URL; the files' own values are not sent.
+CLIENT_SET = {"host", "content-length"}
+
+
+def require(name: str) -> ModuleType:
+    """Import a framework: a skip where it is not installed, a failure on CI where it must be."""
+    if os.environ.get("CI"):
+        return importlib.import_module(name)
+    module: ModuleType = pytest.importorskip(name)
+    return module
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    url: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    expected: mmsdr.Ack
+    event: mmsdr.Event | None
+
+
+def case_of(raw: bytes) -> Case:
+    request = read_raw_request(raw)
+    parser = mmsdr.Parser(trusted_networks=LOCAL)
+    event: mmsdr.Event | None
+    try:
+        event = parser.parse(
+            request.headers, request.body, request.query, method=request.method, remote_address="127.0.0.1"
+        )
+    except mmsdr.MmsdrError as error:
+        event, expected = None, error.ack
+    else:
+        expected = mmsdr.acknowledge(event)
+    return Case(
+        method=request.method,
+        url="/callbacks" + (f"?{request.query}" if request.query else ""),
+        headers=[(name, value) for name, value in request.headers if name.lower() not in CLIENT_SET],
+        body=request.body,
+        expected=expected,
+        event=event,
+    )
+
+
+ALL_CASES = [case_of(path.read_bytes()) for path in REQUESTS]
+CASES = [pytest.param(case, id=path.stem) for case, path in zip(ALL_CASES, REQUESTS, strict=True)]
+BAD = case_of(b"GET /x?smsmsg=REPORT+1+DELIVERED&smsfrom=447700900123 HTTP/1.1\r\n\r\n")
+UNTRUSTED = case_of((Path(__file__).parent.parent / "examples" / "requests" / "mxtelecom-sms-report.http").read_bytes())
+
+
+def test_the_cases_cover_every_format_and_a_rejection() -> None:
+    events = [case.event for case in ALL_CASES]
+    assert all(events)
+    assert {event.format for event in events if event} == set(mmsdr.FORMATS)
+    assert BAD.event is None
+    assert (BAD.expected.status, BAD.expected.body) == (400, b"mxtelecom.sms_report: field 'smsdate' is missing")
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def check(case: Case, reply: Reply, received: list[mmsdr.Event]) -> None:
+    assert (reply.status, reply.body) == (case.expected.status, case.expected.body)
+    sent = [(name.lower(), value) for name, value in reply.headers]
+    for name, value in case.expected.headers:
+        assert (name.lower(), value) in sent
+    assert [comparable(event) for event in received] == ([comparable(case.event)] if case.event else [])
+
+
+def comparable(event: mmsdr.Event) -> tuple[Any, ...]:
+    """The event, its raw fields in any order: a WSGI environ (a dict) does not keep the header order."""
+    fields = event.to_dict()
+    fields.pop("raw")
+    return type(event), fields, sorted(event.raw.multi_items())
+
+
+def flask_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Event]]:
+    require("flask")
+    import flask_app
+
+    received: list[mmsdr.Event] = []
+    client = flask_app.create_app(trusted_networks=trusted, on_event=received.append).test_client()
+    response = client.open(case.url, method=case.method, headers=case.headers, data=case.body)
+    return Reply(response.status_code, list(response.headers.items()), response.get_data()), received
+
+
+def django_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Event]]:
+    require("django")
+    import django_app
+    from django.test import Client, override_settings
+
+    content_type = next((value for name, value in case.headers if name.lower() == "content-type"), None)
+    headers = {name: value for name, value in case.headers if name.lower() != "content-type"}
+    extra: dict[str, Any] = {"content_type": content_type} if content_type else {}
+    django_app.received.clear()
+    with override_settings(MMSDR_TRUSTED_NETWORKS=trusted):
+        response = Client().generic(case.method, case.url, data=case.body, headers=headers, **extra)
+    return Reply(response.status_code, list(response.items()), response.content), list(django_app.received)
+
+
+def fastapi_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Event]]:
+    require("fastapi")
+    require("httpx")
+    import fastapi_app
+    from fastapi.testclient import TestClient
+
+    received: list[mmsdr.Event] = []
+    app = fastapi_app.create_app(trusted_networks=trusted, on_event=received.append)
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:
+        response = client.request(case.method, case.url, headers=case.headers, content=case.body)
+    return Reply(response.status_code, list(response.headers.multi_items()), response.content), received
+
+
+def aiohttp_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Event]]:
+    require("aiohttp")
+    import aiohttp_app
+    from aiohttp.test_utils import TestClient, TestServer
+    from yarl import URL
+
+    received: list[mmsdr.Event] = []
+
+    async def run() -> Reply:
+        app = aiohttp_app.create_app(trusted_networks=trusted, on_event=received.append)
+        async with TestClient(TestServer(app)) as client:
+            url = URL(case.url, encoded=True)  # as written: yarl must not re-encode the Latin-9 query
+            response = await client.request(case.method, url, headers=case.headers, data=case.body)
+            return Reply(response.status, list(response.headers.items()), await response.read())
+
+    return asyncio.run(run()), received
+
+
+CALLERS = {"flask": flask_call, "django": django_call, "fastapi": fastapi_call, "aiohttp": aiohttp_call}
+
+
+@pytest.mark.parametrize("framework", CALLERS)
+@pytest.mark.parametrize("case", CASES)
+def test_every_request_is_acknowledged(framework: str, case: Case) -> None:
+    check(case, *CALLERS[framework](case, LOCAL))
+
+
+@pytest.mark.parametrize("framework", CALLERS)
+def test_a_bad_request_gets_the_error_ack(framework: str) -> None:
+    check(BAD, *CALLERS[framework](BAD, LOCAL))
+
+
+@pytest.mark.parametrize("framework", CALLERS)
+def test_an_untrusted_source_is_refused(framework: str) -> None:
+    reply, received = CALLERS[framework](UNTRUSTED, ELSEWHERE)
+    assert (reply.status, received) == (403, [])
+    assert reply.body.startswith(b"request: source address")
