@@ -39,7 +39,7 @@ class ParseContext:
 
 def make_dedupe_key(format_name: str, *values: object) -> str:
     """``"<format>:<digest>"`` over the values that identify one callback (retries give the same values)."""
-    digest = hashlib.sha256("\x1f".join("" if value is None else str(value) for value in values).encode())
+    digest = hashlib.sha256("\x1f".join(["" if value is None else str(value) for value in values]).encode())
     return f"{format_name}:{digest.hexdigest()[:32]}"
 
 

@@ -58,16 +58,10 @@ class Request:
     """Fields of an ``application/x-www-form-urlencoded`` body, read the same way as the query."""
     method: str | None = None
     remote_address: str | None = None
-
-    @property
-    def media_type(self) -> str:
-        """The Content-Type without parameters, lower-case; ``""`` when there is none."""
-        return media_type_of(self.headers)
-
-    @property
-    def field_names(self) -> frozenset[str]:
-        """The names of the query and form fields, for format detection."""
-        return frozenset(name for name, _ in self.query) | frozenset(name for name, _ in self.form)
+    media_type: str = ""
+    """The Content-Type without parameters, lower-case; ``""`` when there is none."""
+    field_names: frozenset[str] = frozenset()
+    """The names of the query and form fields, for format detection (computed once: every format asks)."""
 
 
 def media_type_of(headers: Headers) -> str:
@@ -91,16 +85,20 @@ def read_request(
     raw_body = _read_body(body, limits)
     raw_body = _undo_content_encoding(normalised.get("content-encoding"), raw_body, limits)
     resolved_method = method or environ_method
+    media_type = media_type_of(normalised)
     form: tuple[tuple[str, bytes | str], ...] = ()
-    if media_type_of(normalised) == "application/x-www-form-urlencoded":
+    if media_type == "application/x-www-form-urlencoded":
         form = parse_query_string(raw_body, limits, what="form body")
+    query_fields = read_query(query, limits)
     return Request(
         headers=normalised,
         body=raw_body,
-        query=read_query(query, limits),
+        query=query_fields,
         form=form,
         method=resolved_method.upper() if resolved_method else None,
         remote_address=remote_address,
+        media_type=media_type,
+        field_names=frozenset(name for name, _ in query_fields + form),
     )
 
 
