@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._errors import MalformedRequestError, MmsdrError
 from ._limits import Limits
 from ._parser import acknowledge
 from ._request import _body_limit_error, _check_header_limits
+from ._server import ServerRequest
 from .wsgi import ForwardedHeader, _content_length, client_address
 
 if TYPE_CHECKING:
@@ -30,22 +30,8 @@ Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-@dataclass(frozen=True, slots=True)
-class AsgiRequest:
-    """What :meth:`mmsdr.Parser.parse` takes, read from one ASGI HTTP request."""
-
-    headers: tuple[tuple[str, str], ...]
-    """``(lower-case name, value)`` pairs as received, decoded as latin-1 (RFC 9110 5.5)."""
-    body: bytes
-    query: bytes
-    """``scope["query_string"]``: the raw query string."""
-    method: str
-    remote_address: str | None
-    """The client address: see :func:`mmsdr.wsgi.client_address`."""
-
-    def parse(self, parser: Parser, /) -> Event:
-        """``parser.parse(...)`` with this request's values."""
-        return parser.parse(self.headers, self.body, self.query, method=self.method, remote_address=self.remote_address)
+#: The request read from a scope and its body (one class for both adapters).
+AsgiRequest = ServerRequest
 
 
 async def request_from_scope(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import MalformedRequestError, MmsdrError
 from ._limits import Limits
 from ._parser import acknowledge
 from ._request import _body_limit_error, _read_environ
+from ._server import ServerRequest
 from ._source import is_trusted_source, parse_networks
 
 if TYPE_CHECKING:
@@ -32,22 +32,8 @@ _READ_STEP = 64 * 1024
 _CHUNKED = "chunked"
 
 
-@dataclass(frozen=True, slots=True)
-class WsgiRequest:
-    """What :meth:`mmsdr.Parser.parse` takes, read from one environ."""
-
-    headers: tuple[tuple[str, str], ...]
-    """``(lower-case name, value)`` pairs, ``Content-Type`` and ``Content-Length`` included."""
-    body: bytes
-    query: bytes
-    """The raw query string: PEP 3333 hands it over as latin-1 text, turned back into the bytes sent."""
-    method: str
-    remote_address: str | None
-    """The client address: see :func:`client_address`."""
-
-    def parse(self, parser: Parser, /) -> Event:
-        """``parser.parse(...)`` with this request's values."""
-        return parser.parse(self.headers, self.body, self.query, method=self.method, remote_address=self.remote_address)
+#: The request read from an environ (one class for both adapters).
+WsgiRequest = ServerRequest
 
 
 def request_from_environ(

@@ -1,0 +1,30 @@
+"""What the WSGI and ASGI adapters hand to :meth:`mmsdr.Parser.parse`: one shape for both interfaces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._events import Event
+    from ._parser import Parser
+
+__all__ = ("ServerRequest",)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerRequest:
+    """What :meth:`mmsdr.Parser.parse` takes, read from one WSGI environ or ASGI scope and body."""
+
+    headers: tuple[tuple[str, str], ...]
+    """``(lower-case name, value)`` pairs as received, decoded as latin-1 (RFC 9110 5.5)."""
+    body: bytes
+    query: bytes
+    """The raw query string as sent (WSGI's latin-1 text turned back into bytes; ASGI's ``query_string``)."""
+    method: str
+    remote_address: str | None
+    """The client address: see :func:`mmsdr.wsgi.client_address`."""
+
+    def parse(self, parser: Parser, /) -> Event:
+        """``parser.parse(...)`` with this request's values."""
+        return parser.parse(self.headers, self.body, self.query, method=self.method, remote_address=self.remote_address)
