@@ -49,3 +49,18 @@ def test_changelog_has_an_unreleased_section_on_top() -> None:
     first_release_heading = re.search(r"^## ", changelog, flags=re.MULTILINE)
     assert first_release_heading is not None
     assert changelog[first_release_heading.start() :].startswith(("## Unreleased", "## [Unreleased]"))
+
+
+def test_every_docs_page_is_in_the_site_nav() -> None:
+    # mkdocs.yml's nav lists pages as `- Title: path.md`; read without a YAML parser (the test extra has none).
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = config[config.index("\nnav:\n") :]
+    listed = re.findall(r"^\s+- [^:\n]+: (\S+\.md)$", nav, flags=re.MULTILINE)
+    assert len(listed) == len(set(listed)), "a page is listed twice in the mkdocs nav"
+    docs = ROOT / "docs"
+    pages = {path.relative_to(docs).as_posix() for path in docs.rglob("*.md")}
+    assert sorted(pages - set(listed)) == [], "docs pages missing from the mkdocs.yml nav"
+    assert sorted(set(listed) - pages) == [], "mkdocs.yml nav entries without a page"
+    public_modules = [name for name in mmsdr.__all__ if isinstance(getattr(mmsdr, name), type(mmsdr))]
+    for module in ["mmsdr", *public_modules, "dedupe", "testing", "wsgi", "asgi"]:
+        assert f"reference/{module}.md" in listed, module
