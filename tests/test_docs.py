@@ -64,3 +64,18 @@ def test_every_docs_page_is_in_the_site_nav() -> None:
     public_modules = [name for name in mmsdr.__all__ if isinstance(getattr(mmsdr, name), type(mmsdr))]
     for module in ["mmsdr", *public_modules, "dedupe", "testing", "wsgi", "asgi"]:
         assert f"reference/{module}.md" in listed, module
+
+
+def test_security_page_has_every_catalogue_row() -> None:
+    import ast
+
+    catalogue = ast.parse((ROOT / "tests" / "security" / "test_catalogue.py").read_text(encoding="utf-8"))
+    rows = next(
+        ast.literal_eval(node.value)
+        for node in catalogue.body
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", "") == "ROW_IDS" for target in node.targets)
+    )
+    assert len(rows) == 42
+    page = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    for row in rows:
+        assert f"\n| {row} |" in page, row
