@@ -46,12 +46,17 @@ def make_dedupe_key(format_name: str, *values: object) -> str:
 class FieldReader:
     """Typed access to ``(name, value)`` fields of one format, raising errors that name the field."""
 
-    __slots__ = ("_fields", "context", "format")
+    __slots__ = ("_by_name", "_fields", "context", "format")
 
     def __init__(
         self, fields: Sequence[tuple[str, bytes | str]], /, *, format_name: str, context: ParseContext
     ) -> None:
         self._fields = fields
+        # Every accessor looks fields up by name: index them once instead of scanning the pairs each time.
+        by_name: dict[str, list[bytes | str]] = {}
+        for name, value in fields:
+            by_name.setdefault(name, []).append(value)
+        self._by_name = by_name
         self.format = format_name
         self.context = context
 
@@ -73,10 +78,10 @@ class FieldReader:
         return MalformedRequestError(message, provider=self.provider, format=self.format, field=field)
 
     def has(self, name: str) -> bool:
-        return any(field == name for field, _ in self._fields)
+        return name in self._by_name
 
-    def values(self, name: str) -> list[bytes | str]:
-        return [value for field, value in self._fields if field == name]
+    def values(self, name: str) -> Sequence[bytes | str]:
+        return self._by_name.get(name, [])
 
     def _single(self, name: str) -> bytes | str | None:
         values = self.values(name)
