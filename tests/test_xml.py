@@ -7,10 +7,8 @@ fast, and where the payload reaches for a file or the network, that nothing was 
 from __future__ import annotations
 
 import gzip
-import http.server
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -123,33 +121,6 @@ def test_x5_no_iterparse_or_etcompat_parser_anywhere() -> None:
 
 
 # X6 -----------------------------------------------------------------------------------------------------------------
-@pytest.fixture
-def server() -> Iterator[tuple[str, list[str]]]:
-    """A loopback HTTP server that records every request it gets."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            body = b'<!ENTITY x "FETCHED">'
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 @pytest.mark.parametrize(
     "template",
     [

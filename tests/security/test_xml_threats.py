@@ -8,9 +8,6 @@ payload reaches for a file or the network, that nothing was read or fetched.
 from __future__ import annotations
 
 import gzip
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -103,33 +100,6 @@ def test_x5_xxe_through_the_multipart_related_root_too(secret: Path) -> None:
         message="mm7.deliver: SOAP envelope has a document type declaration (DOCTYPE is not allowed)",
     )
     assert_no_leak(error)
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[str, list[str]]]:
-    """A loopback HTTP server that records every request it gets."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            payload = b'<!ENTITY x "FETCHED">'
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.mark.parametrize(
