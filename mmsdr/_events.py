@@ -10,10 +10,10 @@ import base64
 import dataclasses
 import enum
 import http
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from ._status import Status
@@ -34,6 +34,41 @@ __all__ = (
 )
 
 
+_T = TypeVar("_T")
+
+
+def _slot_setting_init(cls: type[_T]) -> type[_T]:
+    """Give a frozen, slotted dataclass an ``__init__`` that fills its slots through their own descriptors.
+
+    The same signature and the same result as the ``__init__`` dataclasses writes, which must step around the
+    frozen ``__setattr__`` with ``object.__setattr__`` once per field; the slot descriptors' setters do that
+    job in about half the time, and every parse builds one event (benchmarks/run.py).
+    """
+    namespace: dict[str, Any] = {}
+    parameters: list[str] = []
+    lines: list[str] = []
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        name = field.name
+        if field.default is not dataclasses.MISSING:
+            namespace[f"_default_{name}"] = field.default
+            parameters.append(f"{name}=_default_{name}")
+        elif field.default_factory is not dataclasses.MISSING:  # pragma: no cover - no event field has one
+            msg = f"{cls.__name__}.{name}: a default_factory is not supported here"
+            raise TypeError(msg)
+        else:
+            parameters.append(name)
+        namespace[f"_set_{name}"] = getattr(cls, name).__set__
+        lines.append(f"    _set_{name}(self, {name})\n")
+    source = f"def __init__(self, *, {', '.join(parameters)}):\n{''.join(lines)}"
+    exec(source, namespace)  # noqa: S102 - source built above from the class's own field names
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init  # type: ignore[method-assign]
+    return cls
+
+
 class RawFields(Mapping[str, str]):
     """A read-only view of every field exactly as the provider sent it, in order, repeats included.
 
@@ -42,44 +77,81 @@ class RawFields(Mapping[str, str]):
     know are here too: nothing the provider sent is dropped.
     """
 
-    __slots__ = ("_first", "_items")
+    __slots__ = ("_first", "_items", "_source")
 
     def __init__(self, items: Iterable[tuple[str, str]] = (), /) -> None:
-        self._items: tuple[tuple[str, str], ...] = tuple(items)
-        first: dict[str, str] = {}
-        for name, value in self._items:
-            first.setdefault(name, value)
-        self._first = first
+        self._items: tuple[tuple[str, str], ...] | None = tuple(items)
+        self._first: dict[str, str] | None = None
+        self._source: Callable[[], Iterable[tuple[str, str]]] | None = None
+
+    @classmethod
+    def lazy(cls, source: Callable[[], Iterable[tuple[str, str]]], /) -> RawFields:
+        """A view whose pairs ``source()`` gives on first use (once, then kept).
+
+        Most endpoints never read ``raw``; building it costs as much as the rest of a small parse (issue 8's
+        profile), so the parsers hand over what to build it from instead. ``source`` must only read values
+        already checked and kept by the parse: it cannot fail.
+        """
+        self = cls.__new__(cls)
+        self._items = None
+        self._first = None
+        self._source = source
+        return self
+
+    def _pairs(self) -> tuple[tuple[str, str], ...]:
+        items = self._items
+        if items is None:
+            source = self._source
+            assert source is not None
+            items = self._items = tuple(source())
+            self._source = None  # let what it read go
+        return items
+
+    def _index(self) -> dict[str, str]:
+        first = self._first
+        if first is None:
+            first = {}
+            for name, value in self._pairs():
+                first.setdefault(name, value)
+            self._first = first
+        return first
 
     def __getitem__(self, name: str) -> str:
-        return self._first[name]
+        return self._index()[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._first)
+        return iter(self._index())
 
     def __len__(self) -> int:
-        return len(self._first)
+        return len(self._index())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index()
+
+    def __reduce__(self) -> tuple[type[RawFields], tuple[tuple[tuple[str, str], ...]]]:
+        return (RawFields, (self._pairs(),))
 
     def getall(self, name: str) -> tuple[str, ...]:
         """Every value sent under ``name``, in order; ``()`` when there is none."""
-        return tuple(value for item_name, value in self._items if item_name == name)
+        return tuple(value for item_name, value in self._pairs() if item_name == name)
 
     def multi_items(self) -> tuple[tuple[str, str], ...]:
         """Every ``(name, value)`` pair, in the order received."""
-        return self._items
+        return self._pairs()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, RawFields):
-            return self._items == other._items
+            return self._pairs() == other._pairs()
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._items)
+        return hash(self._pairs())
 
     def __repr__(self) -> str:
-        return f"RawFields({list(self._items)!r})"
+        return f"RawFields({list(self._pairs())!r})"
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Part:
     """One part of a multimedia message: an image, a text, a SMIL layout."""
@@ -121,6 +193,7 @@ class Part:
         )
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """Fields every event has."""
@@ -154,6 +227,7 @@ class Event:
         return {field.name: _jsonable(getattr(self, field.name)) for field in dataclasses.fields(self)}
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report(Event):
     """Fields delivery and read reports share."""
@@ -191,6 +265,7 @@ class Report(Event):
     acknowledgement answers in it. None when the request used no namespace."""
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryReport(Report):
     """The provider tells what became of a message you sent."""
@@ -211,6 +286,7 @@ class DeliveryReport(Report):
     """The recipient's handset description, where the provider says."""
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReadReport(Report):
     """The recipient's handset tells whether a message you sent was read."""
@@ -222,6 +298,7 @@ class ReadReport(Report):
     """The recipient's network (MM7 operator header such as ``x-mblox-operator-id``), where the provider says."""
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InboundMessage(Event):
     """A message a handset sent to you (MO): an SMS or an MMS."""
@@ -282,6 +359,7 @@ class InboundMessage(Event):
     acknowledgement answers in it. None when the request used no namespace."""
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unsubscribe(Event):
     """MX Telecom: a handset unsubscribed (STOP, IVR) from one or more of your short codes."""
@@ -296,6 +374,7 @@ class Unsubscribe(Event):
     """How: ``"STOP"``, ``"IVR"`` or ``"UNKNOWN"`` as documented, any other value verbatim."""
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubscriptionRenewal(Event):
     """MX Telecom, AT&T only: a subscription is due for renewal."""
@@ -316,6 +395,7 @@ class SubscriptionRenewal(Event):
     """The account that sent the subscription MT; absent for older integrations."""
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ack:
     """An HTTP response to send back to the provider, exactly as it expects it."""

@@ -1315,7 +1315,7 @@ def test_limits_give_a_2004_fault() -> None:
 def test_too_many_elements() -> None:
     error = rejected(*xml(envelope(DR_FIELDS + "<Extra/>" * 5000)))
     assert type(error) is LimitExceededError
-    assert str(error) == "mm7.delivery_report: the SOAP envelope has more than 4096 elements"
+    assert str(error) == "mm7.delivery_report: SOAP envelope has more than 4096 elements (Limits.max_xml_elements)"
 
 
 def test_the_element_cap_is_a_limit() -> None:
@@ -1327,7 +1327,7 @@ def test_the_element_cap_is_a_limit() -> None:
     assert without_key(event) == SINCH_REPORT
     error = rejected(headers, body, limits=mmsdr.Limits(max_xml_elements=13))
     assert type(error) is LimitExceededError
-    assert str(error) == "mm7.delivery_report: the SOAP envelope has more than 13 elements"
+    assert str(error) == "mm7.delivery_report: SOAP envelope has more than 13 elements (Limits.max_xml_elements)"
     assert error.status_hint == 413
     assert fault_of(error) == fault_fields("2004", "Multimedia content refused", str(error), transaction_id="10000001")
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .._dates import DateError, parse_provider_date
 from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
-from .._xml import local_name, namespace_of, parse_xml
+from .._xml import check_element_count, local_name, namespace_of, parse_xml_document
 from ._responses import StatusCode, with_status
 
 if TYPE_CHECKING:
@@ -135,13 +135,17 @@ class Address(NamedTuple):
 
 
 class Message:
-    """One MM7 request, read: its operation, its header values and every element of its operation by path."""
+    """One MM7 request, read: its operation, its header values and the operation's elements by local name.
+
+    Only the levels the event reads are indexed: the SOAP header's children and the operation's children. A
+    deeper path (``Recipients/To``) is found from them when asked for, and ``raw`` is built from the tree only
+    when the event's ``raw`` is first read (perf.md b: the one pass over the children is the floor).
+    """
 
     __slots__ = (
-        "_attributes",
-        "_budget",
         "_first",
-        "_raw",
+        "_header",
+        "_operation",
         "_repeats",
         "attachments",
         "context",
@@ -162,53 +166,49 @@ class Message:
         self.mm7_version: str | None = None
         self.attachments: tuple[BodyPart, ...] = ()
         self.headers: dict[str, str] = {}
-        # The first element at each path; every one of them only where a path repeats (rare).
+        # The first element at each indexed path; every one of them only where a path repeats (rare).
         self._first: dict[str, etree._Element] = {}
         self._repeats: dict[str, list[etree._Element]] = {}
-        self._raw: list[tuple[str, str]] = []
-        # The first value of each "path@name" attribute (local names), as in raw.
-        self._attributes: dict[str, str] = {}
-        # Elements the extraction may still walk (Limits.max_xml_elements).
-        self._budget = context.limits.max_xml_elements
+        self._header: etree._Element | None = None
+        self._operation: etree._Element | None = None
 
-    def count(self, element: etree._Element) -> None:
-        """Charge ``element``'s children to the element budget before they are walked.
-
-        A request with thousands of elements is an attack, not MMS: real ones have a few dozen. libxml2 caps
-        depth (256) and text size; this caps the breadth the extraction walks. Charging a whole level at once
-        (``len`` is a C call) keeps the check out of the per-element loop.
-        """
-        self._budget -= len(element)
-        if self._budget < 0:
-            limit = self.context.limits.max_xml_elements
-            msg = f"{self.format}: the SOAP envelope has more than {limit} elements"
-            raise LimitExceededError(msg, provider=PROVIDER, format=self.format, field="Envelope")
-
-    def walk(self, element: etree._Element, prefix: str) -> None:
-        """Record every element under ``element`` by its path of local names; leaves' text and all attributes
-        go to ``raw`` as sent, unknown elements included.
+    def index(self, element: etree._Element, prefix: str) -> None:
+        """Record ``element``'s children by ``prefix`` plus their local name.
 
         Every child is an element: the parser removed comments and processing instructions, and a document
-        with an entity node was refused. This is the one pass over the tree (perf.md b), so it does the least
-        per element: one ``tag``, one ``len``, one ``items`` and, for a leaf, one ``text``.
+        with a DOCTYPE (so any entity) was refused.
         """
-        self.count(element)
-        first, append, attributes = self._first, self._raw.append, self._attributes
+        first = self._first
         for child in element:
             path = prefix + child.tag.rpartition("}")[2]
             earlier = first.setdefault(path, child)
             if earlier is not child:  # a repeat: rare, so kept apart from the one-element common case
                 self._repeats.setdefault(path, [earlier]).append(child)
-            items = child.items()
-            leaf = not len(child)
-            if leaf:
-                append((path, child.text or ""))
-            for key, value in items:
-                name = f"{path}@{str(key).rpartition('}')[2]}"
-                append((name, str(value)))
-                attributes.setdefault(name, str(value))
-            if not leaf:
-                self.walk(child, path + "/")
+
+    def read_header(self, header: etree._Element) -> None:
+        self._header = header
+        self.index(header, "Header/")
+
+    def read_operation(self, operation: etree._Element) -> None:
+        self._operation = operation
+        self.index(operation, "")
+
+    def raw_source(self) -> Callable[[], list[tuple[str, str]]]:
+        """What builds ``raw`` (see :meth:`RawFields.lazy`): every element's text and attribute by path
+        (``Recipient/Number``, ``UACapabilities@UAProf``), the SOAP header's as ``Header/<path>``, then the HTTP
+        headers read as ``http:<name>``. It holds the parsed envelope, not the request."""
+        header, operation, http_headers = self._header, self._operation, tuple(self.headers.items())
+
+        def build() -> list[tuple[str, str]]:
+            raw: list[tuple[str, str]] = []
+            if header is not None:
+                _walk(header, "Header/", raw)
+            if operation is not None:
+                _walk(operation, "", raw)
+            raw.extend((f"http:{name}", value) for name, value in http_headers)
+            return raw
+
+        return build
 
     # --- errors -----------------------------------------------------------------------------------------------
 
@@ -234,31 +234,42 @@ class Message:
 
     # --- values -----------------------------------------------------------------------------------------------
 
-    def raw(self) -> list[tuple[str, str]]:
-        """Every element's text and attribute by path (``Recipient/Number``, ``UACapabilities@UAProf``), the
-        SOAP header's as ``Header/<path>``, then the HTTP headers read as ``http:<name>``."""
-        return self._raw + [(f"http:{name}", value) for name, value in self.headers.items()]
-
     def elements(self, path: str) -> list[etree._Element]:
+        """Every element at ``path``, in document order: an indexed one, or found below one
+        (``Recipients/To``)."""
         repeats = self._repeats.get(path)
         if repeats is not None:
             return repeats
         element = self._first.get(path)
-        return [] if element is None else [element]
+        if element is not None:
+            return [element]
+        parent, _, name = path.rpartition("/")
+        if not parent or parent == "Header":
+            return []
+        return [child for above in self.elements(parent) for child in above if child.tag.rpartition("}")[2] == name]
 
-    def paths(self) -> list[str]:
-        """Every path recorded, in document order."""
-        return list(self._first)
+    def find_anywhere(self, name: str) -> etree._Element | None:
+        """The first element named ``name`` at any depth, in the header then the operation (a fault's detail)."""
+        for top in (self._header, self._operation):
+            if top is not None:
+                for element in top.iterdescendants():
+                    if element.tag.rpartition("}")[2] == name:
+                        return element
+        return None
 
     def text(self, path: str, *, field: str | None = None) -> str | None:
         """The element's text, trimmed; None when absent. Repeats with different values are refused (Q1), as
         ``field`` (``path`` when None)."""
-        element = self._first.get(path)
-        if element is None:
-            return None
         if path not in self._repeats:
-            return (element.text or "").strip()
-        values = [_text_of(element).strip() for element in self._repeats[path]]
+            element = self._first.get(path)
+            if element is not None:
+                return (element.text or "").strip()
+            if "/" not in path:
+                return None
+        found = self.elements(path)
+        if not found:
+            return None
+        values = [_text_of(element).strip() for element in found]
         if any(value != values[0] for value in values[1:]):
             raise self.error(field or path, "is repeated with different values", values)
         return values[0]
@@ -269,14 +280,17 @@ class Message:
         if value is None:
             raise self.missing(path)
         if not value:
-            raise self.error(path, "is empty", _text_of(self._first[path]))
+            raise self.error(path, "is empty", _text_of(self.elements(path)[0]))
         return value
 
     def attribute(self, path: str, name: str) -> str | None:
         """An attribute of the first element at ``path`` that has it, by local name (``href`` or ``mm7:href``),
         trimmed."""
-        value = self._attributes.get(f"{path}@{name}")
-        return None if value is None else value.strip()
+        for element in self.elements(path):
+            for key, value in element.items():
+                if str(key).rpartition("}")[2] == name:
+                    return str(value).strip()
+        return None
 
     def date(self, *paths: str) -> datetime:
         """The first of ``paths`` present, as a timezone-aware datetime (the configured zone when zone-less)."""
@@ -324,11 +338,26 @@ class Message:
         found = self.addresses(path)
         if found:
             return found[0]
-        if path not in self._first:
+        if not self.elements(path):
             if required:
                 raise self.missing(path)
             return None
         raise self.error(path, "holds no address (Number, ShortCode, RFC2822Address or text)", show=False)
+
+
+def _walk(element: etree._Element, prefix: str, raw: list[tuple[str, str]]) -> None:
+    """Every element under ``element`` by its path of local names: leaves' text and all attributes as sent,
+    unknown elements included."""
+    append = raw.append
+    for child in element:
+        path = prefix + child.tag.rpartition("}")[2]
+        leaf = not len(child)
+        if leaf:
+            append((path, child.text or ""))
+        for key, value in child.items():
+            append((f"{path}@{str(key).rpartition('}')[2]}", str(value)))
+        if not leaf:
+            _walk(child, path + "/", raw)
 
 
 def _text_of(element: etree._Element) -> str:
@@ -467,7 +496,7 @@ def read_message(request: Request, message: Message, operation: str) -> None:
         raise with_status(error, StatusCode.VALIDATION_ERROR)
     data, charset = _soap_part(request, message, content_type)
     try:
-        root = parse_xml(
+        root, document = parse_xml_document(
             data, message.context.limits, what=f"{format_name}: SOAP envelope", field="Envelope", charset=charset
         )
     except MmsdrError as error:
@@ -476,13 +505,19 @@ def read_message(request: Request, message: Message, operation: str) -> None:
         error.provider, error.format = PROVIDER, format_name
         raise
     body = _envelope_body(root, message)
-    message.count(body)
-    found = next(iter(body), None)  # elements only: see Message.walk()
+    # After the header: a fault for too many elements still echoes the TransactionID.
+    try:
+        limit = message.context.limits.max_xml_elements
+        check_element_count(document, root, limit, what=f"{format_name}: SOAP envelope", field="Envelope")
+    except MmsdrError as error:
+        error.provider, error.format = PROVIDER, format_name
+        raise
+    found = next(iter(body), None)  # elements only: see Message.index()
     if found is None:
         raise message.error("Body", "is empty", show=False, status=StatusCode.VALIDATION_ERROR)
     message.operation = found.tag.rpartition("}")[2]
     message.namespace = _mm7_namespace(found, message)
-    message.walk(found, "")
+    message.read_operation(found)
     if message.operation != operation:
         _refuse_operation(message, operation)
     message.mm7_version = _version(message)
@@ -490,12 +525,11 @@ def read_message(request: Request, message: Message, operation: str) -> None:
 
 def _refuse_operation(message: Message, operation: str) -> None:
     # The fault still echoes the version when it reads as one, wherever it is (a Fault has it in its detail).
-    for path in message.paths():
-        if path == "MM7Version" or path.endswith("/MM7Version"):
-            version = _text_of(message.elements(path)[0]).strip()
-            if _VERSION.fullmatch(version):
-                message.mm7_version = version
-            break
+    element = message.find_anywhere("MM7Version")
+    if element is not None:
+        version = _text_of(element).strip()
+        if _VERSION.fullmatch(version):
+            message.mm7_version = version
     if message.operation in OPERATIONS:
         problem = f"is not read by this format (it reads {operation})"
     else:
@@ -533,7 +567,6 @@ def _envelope_body(root: etree._Element, message: Message) -> etree._Element:
         raise message.error(
             "Envelope", "is not the document's root", local_name(root.tag), status=StatusCode.VALIDATION_ERROR
         )
-    message.count(root)
     header = body = None
     for child in root:
         name = child.tag.rpartition("}")[2]
@@ -542,7 +575,7 @@ def _envelope_body(root: etree._Element, message: Message) -> etree._Element:
         elif name == "Body" and body is None:
             body = child
     if header is not None:
-        message.walk(header, "Header/")
+        message.read_header(header)
         message.transaction_id = _transaction_id(message)
     if body is None:
         raise message.missing("Body")
