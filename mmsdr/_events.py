@@ -13,7 +13,9 @@ import http
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
+
+from ._slots import slot_setting_init
 
 if TYPE_CHECKING:
     from ._status import Status
@@ -32,41 +34,6 @@ __all__ = (
     "SubscriptionRenewal",
     "Unsubscribe",
 )
-
-
-_T = TypeVar("_T")
-
-
-def _slot_setting_init(cls: type[_T]) -> type[_T]:
-    """Give a frozen, slotted dataclass an ``__init__`` that fills its slots through their own descriptors.
-
-    The same signature and the same result as the ``__init__`` dataclasses writes, which must step around the
-    frozen ``__setattr__`` with ``object.__setattr__`` once per field; the slot descriptors' setters do that
-    job in about half the time, and every parse builds one event (benchmarks/run.py).
-    """
-    namespace: dict[str, Any] = {}
-    parameters: list[str] = []
-    lines: list[str] = []
-    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-        name = field.name
-        if field.default is not dataclasses.MISSING:
-            namespace[f"_default_{name}"] = field.default
-            parameters.append(f"{name}=_default_{name}")
-        elif field.default_factory is not dataclasses.MISSING:  # pragma: no cover - no event field has one
-            msg = f"{cls.__name__}.{name}: a default_factory is not supported here"
-            raise TypeError(msg)
-        else:
-            parameters.append(name)
-        namespace[f"_set_{name}"] = getattr(cls, name).__set__
-        lines.append(f"    _set_{name}(self, {name})\n")
-    source = f"def __init__(self, *, {', '.join(parameters)}):\n{''.join(lines)}"
-    exec(source, namespace)  # noqa: S102 - source built above from the class's own field names
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__module__ = cls.__module__
-    init.__doc__ = cls.__init__.__doc__
-    cls.__init__ = init  # type: ignore[method-assign]
-    return cls
 
 
 class RawFields(Mapping[str, str]):
@@ -151,7 +118,7 @@ class RawFields(Mapping[str, str]):
         return f"RawFields({list(self._pairs())!r})"
 
 
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Part:
     """One part of a multimedia message: an image, a text, a SMIL layout."""
@@ -193,7 +160,7 @@ class Part:
         )
 
 
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """Fields every event has."""
@@ -227,7 +194,7 @@ class Event:
         return {field.name: _jsonable(getattr(self, field.name)) for field in dataclasses.fields(self)}
 
 
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report(Event):
     """Fields delivery and read reports share."""
@@ -265,7 +232,7 @@ class Report(Event):
     acknowledgement answers in it. None when the request used no namespace."""
 
 
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryReport(Report):
     """The provider tells what became of a message you sent."""
@@ -286,7 +253,7 @@ class DeliveryReport(Report):
     """The recipient's handset description, where the provider says."""
 
 
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReadReport(Report):
     """The recipient's handset tells whether a message you sent was read."""
@@ -298,7 +265,7 @@ class ReadReport(Report):
     """The recipient's network (MM7 operator header such as ``x-mblox-operator-id``), where the provider says."""
 
 
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InboundMessage(Event):
     """A message a handset sent to you (MO): an SMS or an MMS."""
@@ -359,7 +326,7 @@ class InboundMessage(Event):
     acknowledgement answers in it. None when the request used no namespace."""
 
 
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unsubscribe(Event):
     """MX Telecom: a handset unsubscribed (STOP, IVR) from one or more of your short codes."""
@@ -374,7 +341,7 @@ class Unsubscribe(Event):
     """How: ``"STOP"``, ``"IVR"`` or ``"UNKNOWN"`` as documented, any other value verbatim."""
 
 
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubscriptionRenewal(Event):
     """MX Telecom, AT&T only: a subscription is due for renewal."""
@@ -395,7 +362,7 @@ class SubscriptionRenewal(Event):
     """The account that sent the subscription MT; absent for older integrations."""
 
 
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ack:
     """An HTTP response to send back to the provider, exactly as it expects it."""

@@ -14,6 +14,7 @@ from ._dates import DateError, parse_provider_date
 from ._errors import MalformedRequestError, shown
 from ._events import RawFields
 from ._request import decode_text
+from ._slots import slot_setting_init
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -27,6 +28,7 @@ __all__ = ("FieldReader", "ParseContext", "make_dedupe_key")
 _DIGITS = re.compile(r"[0-9]{1,20}", re.ASCII)
 
 
+@slot_setting_init
 @dataclass(frozen=True, slots=True)
 class ParseContext:
     """The options one parse runs with."""

@@ -32,6 +32,11 @@ class Format:
     matches: Callable[[Request], bool]
     """Cheap test whether a request has this format's shape (used when several formats are accepted)."""
 
+    bodies: frozenset[str] | None
+    """The media types of a request of this format that has no query or form fields: those its body can have
+    (MM7's SOAP types), none for a format always read from fields (MX Telecom's query strings), None for any.
+    Detection tries :attr:`matches` only where this allows it."""
+
     parse: Callable[[Request, ParseContext], Event]
     """Read the request into an event, raising :class:`mmsdr.MmsdrError` subclasses."""
 

@@ -26,6 +26,9 @@ __all__ = ("DEFAULT_ZONE", "FORMATS", "Parser", "acknowledge", "parse_request")
 #: Zone-less provider dates are read in this zone: MX Telecom documents London time ("GMT or BST").
 DEFAULT_ZONE = "Europe/London"
 
+# How many (method, fields, media type) combinations a Parser remembers the candidate formats of.
+_CANDIDATES_KEPT = 64
+
 # Detection order: each provider's own order, providers in turn.
 _ORDERED_FORMATS: tuple[Format, ...] = (*mxtelecom.FORMATS, *mm7.FORMATS, *openmarket.FORMATS)
 
@@ -78,7 +81,7 @@ class Parser:
             none is decoded. Off by default: undeclared data is taken as binary, as RFC 2045 says.
     """
 
-    __slots__ = ("_context", "_formats", "_trusted")
+    __slots__ = ("_candidates", "_context", "_formats", "_trusted")
 
     def __init__(
         self,
@@ -94,6 +97,8 @@ class Parser:
             limits=limits or Limits(), default_zone=_zone(default_zone), undeclared_base64=undeclared_base64
         )
         self._trusted = None if trusted_networks is None else parse_networks(trusted_networks)
+        # (method, has fields, media type) -> (formats for the method, those of them whose shape may match).
+        self._candidates: dict[tuple[str | None, bool, str], tuple[tuple[Format, ...], tuple[Format, ...]]] = {}
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -163,19 +168,13 @@ class Parser:
             raise UntrustedSourceError(msg, field="remote_address")
 
     def _choose(self, request: Request) -> Format:
-        candidates = self._formats
-        if request.method is not None and request.method != "HEAD":
-            candidates = tuple(fmt for fmt in candidates if request.method in fmt.methods)
-            if not candidates:
-                allowed = sorted({method for fmt in self._formats for method in fmt.methods})
-                msg = f"request: method {request.method!r} is not used by the accepted formats ({', '.join(allowed)})"
-                raise UnsupportedFormatError(msg, field="method", status_hint=405)
-        for fmt in candidates:
+        by_method, likely = self._candidates_for(request)
+        for fmt in likely:
             if fmt.matches(request):
                 return fmt
-        if len(candidates) == 1:
+        if len(by_method) == 1:
             # One format for this endpoint: read it anyway, so that the error names the missing field.
-            return candidates[0]
+            return by_method[0]
         fields = sorted(request.field_names)
         shown_fields = ", ".join(fields[:12]) + (", ..." if len(fields) > 12 else "")
         msg = (
@@ -183,6 +182,27 @@ class Parser:
             f"fields: {shown_fields or 'none'})"
         )
         raise UnsupportedFormatError(msg, field="content-type")
+
+    def _candidates_for(self, request: Request) -> tuple[tuple[Format, ...], tuple[Format, ...]]:
+        """The formats the request's method allows, and those of them its shape may match (Format.bodies)."""
+        method = None if request.method == "HEAD" else request.method
+        has_fields = bool(request.field_names)
+        key = (method, has_fields, request.media_type)
+        found = self._candidates.get(key)
+        if found is not None:
+            return found
+        by_method = self._formats
+        if method is not None:
+            by_method = tuple(fmt for fmt in by_method if method in fmt.methods)
+            if not by_method:
+                allowed = sorted({method for fmt in self._formats for method in fmt.methods})
+                msg = f"request: method {method!r} is not used by the accepted formats ({', '.join(allowed)})"
+                raise UnsupportedFormatError(msg, field="method", status_hint=405)
+        likely = tuple(fmt for fmt in by_method if has_fields or fmt.bodies is None or request.media_type in fmt.bodies)
+        found = (by_method, likely)
+        if len(self._candidates) < _CANDIDATES_KEPT:  # the media type comes from the request: bounded
+            self._candidates[key] = found
+        return found
 
 
 _DEFAULT_PARSER: Parser | None = None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from ._errors import LimitExceededError, MalformedRequestError, UnsupportedFormatError
+from ._slots import slot_setting_init
 
 if TYPE_CHECKING:
     from ._limits import Limits
@@ -25,6 +26,7 @@ _WSGI_UNPREFIXED = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-l
 _INFLATE_STEP = 64 * 1024
 
 
+@slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Headers:
     """HTTP headers as ``(lower-case name, value)`` pairs in the order received, repeats kept."""
@@ -45,6 +47,7 @@ class Headers:
         return tuple(value for item_name, value in self.items if item_name == name)
 
 
+@slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Request:
     """One callback, normalised: what every format module reads."""
@@ -127,14 +130,17 @@ def _read_headers(headers: Any, limits: Limits) -> tuple[tuple[tuple[str, str], 
     else:
         pairs = headers
     items: list[tuple[str, str]] = []
+    append = items.append
     size = 0
-    for pair in pairs:
-        name, value = pair
-        name_text = _text(name, "a header name").strip().lower()
-        value_text = _text(value, "a header value").strip()
+    max_count, max_bytes = limits.max_header_count, limits.max_header_bytes
+    for name, value in pairs:
+        # str is the usual type (WSGI, Django, Flask); ASGI gives bytes.
+        name_text = (name if type(name) is str else _text(name, "a header name")).strip().lower()
+        value_text = (value if type(value) is str else _text(value, "a header value")).strip()
         size += len(name_text) + len(value_text)
-        items.append((name_text, value_text))
-        _check_header_limits(len(items), size, limits)
+        append((name_text, value_text))
+        if size > max_bytes or len(items) > max_count:
+            _check_header_limits(len(items), size, limits)
     return tuple(items), environ_method
 
 

@@ -60,7 +60,7 @@ def _acknowledge(event: Event) -> Ack:  # noqa: ARG001 - one answer fits both ca
 
 
 def _is_report(request: Request) -> bool:
-    return request.media_type in _JSON_TYPES and b'"REPORT"' in request.body[:_SNIFF_BYTES]
+    return request.media_type in _JSON_TYPES and request.body.find(b'"REPORT"', 0, _SNIFF_BYTES) >= 0
 
 
 def _is_inbound(request: Request) -> bool:
@@ -226,6 +226,7 @@ FORMATS = (
         description="MMS delivery report: application/json with type REPORT, mtId, status, outcomeId (POST)",
         methods=frozenset({"POST"}),
         matches=_is_report,
+        bodies=_JSON_TYPES,
         parse=parse_report,
         acknowledge=_acknowledge,
     ),
@@ -234,6 +235,7 @@ FORMATS = (
         description="Inbound MMS: multipart/mixed, a JSON part (Content-Id: main) then the media (POST)",
         methods=frozenset({"POST"}),
         matches=_is_inbound,
+        bodies=frozenset({"multipart/mixed"}),
         parse=parse_inbound,
         acknowledge=_acknowledge,
     ),

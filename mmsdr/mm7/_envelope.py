@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .._request import Request
 
 __all__ = (
+    "MEDIA_TYPES",
     "OPERATIONS",
     "OPERATOR_HEADERS",
     "PROFILE_HEADERS",
@@ -47,7 +48,7 @@ OPERATIONS = ("DeliveryReportReq", "DeliverReq", "ReadReplyReq")
 
 # The media types an MM7 request comes as: bare SOAP (1.1 text/xml, 1.2 application/soap+xml) or SOAP with
 # attachments (multipart/related, RFC 2387). Telnyx: inbound webhooks "must accept both" (mm7.md 3).
-_MEDIA_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml", "multipart/related"})
+MEDIA_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml", "multipart/related"})
 SOAP_NAMESPACES = frozenset({"http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"})
 _XML_PART_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml"})
 
@@ -104,7 +105,7 @@ def looks_like(request: Request, operation: str) -> bool:
     Any other MM7 request (a SubmitReq, a CancelReq, a fault) matches too, so that it is answered with a 4003
     fault rather than a plain 415: the first MM7 format an endpoint accepts reads it and refuses it.
     """
-    if media_type(request.headers.get("content-type")) not in _MEDIA_TYPES:
+    if request.media_type not in MEDIA_TYPES:
         return False
     body = request.body
     # The ASCII form comes first in each tuple: for a UTF-8 body the first find answers.
@@ -335,6 +336,13 @@ class Message:
 
     def address(self, path: str, *, required: bool) -> Address | None:
         """The one address at ``path``: the first when several are given."""
+        container = self._first.get(path)
+        if container is not None and len(container) and path not in self._repeats:
+            # The usual shape, <Recipient><Number>...</Number></Recipient>, read without building a list.
+            child = container[0]
+            kind = _ADDRESS_KINDS.get(child.tag.rpartition("}")[2].casefold())
+            if kind is not None and (text := (child.text or "").strip()):
+                return _address(text, kind)
         found = self.addresses(path)
         if found:
             return found[0]
@@ -484,8 +492,8 @@ def read_message(request: Request, message: Message, operation: str) -> None:
         if name in _RAW_HEADERS and name not in headers:
             headers[name] = value
     content_type = headers.get("content-type")  # the first one, as Request.headers.get gives it
-    declared = media_type(content_type)
-    if declared and declared not in _MEDIA_TYPES:
+    declared = request.media_type  # of the first Content-Type, as content_type is
+    if declared and declared not in MEDIA_TYPES:
         # An endpoint that accepts one MM7 format reads whatever comes; a declared type that is not SOAP's is
         # refused (the 3GPP annex-style samples mark such a POST "Invalid because Content-Type ... is not correct").
         msg = (
@@ -552,7 +560,25 @@ def _mm7_namespace(operation: etree._Element, message: Message) -> str | None:
     return namespace
 
 
+# Tags already read to their MM7 namespace: a sender uses one namespace, and the tag string is the key.
+# Bounded, since tags come from the request.
+_NAMESPACES: dict[str, str | None] = {}
+_NAMESPACES_KEPT = 64
+
+
 def _namespace_in(tag: str) -> str | None:
+    try:
+        return _NAMESPACES[tag]
+    except KeyError:
+        pass
+    found = _read_namespace(tag)
+    if len(_NAMESPACES) >= _NAMESPACES_KEPT:
+        _NAMESPACES.clear()
+    _NAMESPACES[tag] = found
+    return found
+
+
+def _read_namespace(tag: str) -> str | None:
     namespace = namespace_of(tag)
     if namespace is not None:
         namespace = "".join(namespace.split())
@@ -588,10 +614,17 @@ def _transaction_id(message: Message) -> str | None:
     return message.text("Header/TransactionID", field="TransactionID")
 
 
+# Versions already found good: a sender sends one, and the check is a regex. Bounded: versions come from requests.
+_GOOD_VERSIONS: set[str] = set()
+_GOOD_VERSIONS_KEPT = 64
+
+
 def _version(message: Message) -> str:
     version = message.text("MM7Version")
     if version is None:
         raise message.missing("MM7Version")
+    if version in _GOOD_VERSIONS:
+        return version
     match = _VERSION.fullmatch(version)
     if match is None:
         raise message.error("MM7Version", "must be a version x.y.z", version)
@@ -600,4 +633,7 @@ def _version(message: Message) -> str:
         msg = f"{message.format}: element 'MM7Version' is not a supported version ({supported}), got {shown(version)}"
         error = UnsupportedFormatError(msg, provider=PROVIDER, format=message.format, field="MM7Version")
         raise with_status(error, StatusCode.UNSUPPORTED_VERSION)
+    if len(_GOOD_VERSIONS) >= _GOOD_VERSIONS_KEPT:
+        _GOOD_VERSIONS.clear()
+    _GOOD_VERSIONS.add(version)
     return version

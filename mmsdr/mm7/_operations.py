@@ -14,7 +14,16 @@ from .._events import DeliveryReport, InboundMessage, Part, RawFields, ReadRepor
 from .._fields import make_dedupe_key
 from .._format import Format
 from .._status import mm7_status
-from ._envelope import OPERATOR_HEADERS, PROFILE_HEADERS, PROVIDER, Message, matcher, part_data, read_message
+from ._envelope import (
+    MEDIA_TYPES,
+    OPERATOR_HEADERS,
+    PROFILE_HEADERS,
+    PROVIDER,
+    Message,
+    matcher,
+    part_data,
+    read_message,
+)
 from ._responses import acknowledge, reject, with_request
 
 if TYPE_CHECKING:
@@ -243,6 +252,7 @@ def _format(name: str, operation: str, description: str, build: Callable[[Messag
         description=description,
         methods=_METHODS,
         matches=matcher(operation),
+        bodies=MEDIA_TYPES,
         parse=_reading(name, operation, build),
         acknowledge=acknowledge,
         reject=reject,

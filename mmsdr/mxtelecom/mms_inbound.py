@@ -130,6 +130,7 @@ FORMAT = Format(
     description="Inbound MMS (or SMS): id, from, to, cc, date, type, subject, expiry (GET); mms.zip (POST)",
     methods=_common.QUERY_METHODS,
     matches=_matches,
+    bodies=frozenset({"multipart/form-data"}),
     parse=parse,
     acknowledge=_common.acknowledge,
 )

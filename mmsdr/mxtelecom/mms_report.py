@@ -82,6 +82,7 @@ FORMAT = Format(
     description="MMS delivery or read report: id, requestid, to, from, date, type, status (GET)",
     methods=_common.QUERY_METHODS,
     matches=_matches,
+    bodies=frozenset(),
     parse=parse,
     acknowledge=_common.acknowledge,
 )

@@ -97,6 +97,7 @@ FORMAT = Format(
     description="Inbound SMS: smsfrom, smsto, smsmsg, smsid, smsdate, bits, smsudh, smsucs2 (GET)",
     methods=_common.QUERY_METHODS,
     matches=_matches,
+    bodies=frozenset(),
     parse=parse,
     acknowledge=_common.acknowledge,
 )

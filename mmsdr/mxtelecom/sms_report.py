@@ -113,6 +113,7 @@ FORMAT = Format(
     description="SMS delivery report: smsmsg=REPORT <id> <STATUS>, reason code, note (GET)",
     methods=_common.QUERY_METHODS,
     matches=_matches,
+    bodies=frozenset(),
     parse=parse,
     acknowledge=_common.acknowledge,
 )

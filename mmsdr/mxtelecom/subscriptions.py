@@ -82,6 +82,7 @@ UNSUBSCRIBE_FORMAT = Format(
     description="Unsubscribe notification: msisdn, repeated shortcode, date, source (GET)",
     methods=_common.QUERY_METHODS,
     matches=_is_unsubscribe,
+    bodies=frozenset(),
     parse=parse_unsubscribe,
     acknowledge=_common.acknowledge,
 )
@@ -91,6 +92,7 @@ RENEWAL_FORMAT = Format(
     description="AT&T subscription renewal: network, shortcode, msisdn, smsid, date, mtusername (GET)",
     methods=_common.QUERY_METHODS,
     matches=_is_renewal,
+    bodies=frozenset(),
     parse=parse_renewal,
     acknowledge=_common.acknowledge,
 )
