@@ -48,17 +48,24 @@ def make_dedupe_key(format_name: str, *values: object) -> str:
 class FieldReader:
     """Typed access to ``(name, value)`` fields of one format, raising errors that name the field."""
 
-    __slots__ = ("_by_name", "_fields", "context", "format")
+    __slots__ = ("_fields", "_first", "_repeated", "context", "format")
 
     def __init__(
         self, fields: Sequence[tuple[str, bytes | str]], /, *, format_name: str, context: ParseContext
     ) -> None:
         self._fields = fields
-        # Every accessor looks fields up by name: index them once instead of scanning the pairs each time.
-        by_name: dict[str, list[bytes | str]] = {}
+        # Every accessor looks fields up by name: index them once. A name sent twice (rare) keeps every value.
+        first: dict[str, bytes | str] = {}
+        repeated: dict[str, list[bytes | str]] | None = None
         for name, value in fields:
-            by_name.setdefault(name, []).append(value)
-        self._by_name = by_name
+            if name in first:
+                if repeated is None:
+                    repeated = {}
+                repeated.setdefault(name, [first[name]]).append(value)
+            else:
+                first[name] = value
+        self._first = first
+        self._repeated = repeated
         self.format = format_name
         self.context = context
 
@@ -67,10 +74,9 @@ class FieldReader:
         return self.format.split(".", 1)[0]
 
     def raw(self) -> RawFields:
-        """Every field, decoded as :func:`mmsdr._request.decode_text` says, in order."""
-        return RawFields(
-            (name, value if isinstance(value, str) else decode_text(value)) for name, value in self._fields
-        )
+        """Every field, decoded as :func:`mmsdr._request.decode_text` says, in order (built on first use)."""
+        fields = self._fields
+        return RawFields.lazy(lambda: [(name, _as_text(value)) for name, value in fields])
 
     def error(self, field: str, problem: str, value: object = None, *, show: bool = True) -> MalformedRequestError:
         """A :class:`MalformedRequestError` for ``field``: ``problem`` plus the offending value."""
@@ -80,15 +86,18 @@ class FieldReader:
         return MalformedRequestError(message, provider=self.provider, format=self.format, field=field)
 
     def has(self, name: str) -> bool:
-        return name in self._by_name
+        return name in self._first
 
     def values(self, name: str) -> Sequence[bytes | str]:
-        return self._by_name.get(name, [])
+        if self._repeated is not None and name in self._repeated:
+            return self._repeated[name]
+        value = self._first.get(name)
+        return () if value is None else (value,)
 
     def _single(self, name: str) -> bytes | str | None:
-        values = self.values(name)
-        if not values:
-            return None
+        if self._repeated is None or name not in self._repeated:
+            return self._first.get(name)
+        values = self._repeated[name]
         if any(value != values[0] for value in values[1:]):
             # Q1: a repeated key field with two values makes the request ambiguous; refuse to guess.
             raise self.error(name, "is repeated with different values", [self._decode(v) for v in values])
@@ -163,3 +172,7 @@ class FieldReader:
         if text not in allowed:
             raise self.error(name, f"must be one of {', '.join(allowed)}", text)
         return text
+
+
+def _as_text(value: bytes | str) -> str:
+    return value if isinstance(value, str) else decode_text(value)

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qsl
 
 from ._errors import LimitExceededError, MalformedRequestError, UnsupportedFormatError
 from ._slots import slot_setting_init
@@ -55,8 +55,8 @@ class Request:
     headers: Headers
     body: bytes
     query: tuple[tuple[str, bytes | str], ...]
-    """Query fields in order: values percent-decoded to bytes from a raw query string, or ``str`` when the
-    caller passed an already decoded mapping."""
+    """Query fields in order. From a raw query string a value is its percent-decoded bytes, as ``str`` when
+    they are all ASCII; from an already decoded mapping it is the caller's ``str``."""
     form: tuple[tuple[str, bytes | str], ...] = ()
     """Fields of an ``application/x-www-form-urlencoded`` body, read the same way as the query."""
     method: str | None = None
@@ -101,7 +101,7 @@ def read_request(
         method=resolved_method.upper() if resolved_method else None,
         remote_address=remote_address,
         media_type=media_type,
-        field_names=frozenset(name for name, _ in query_fields + form),
+        field_names=frozenset(dict(query_fields + form) if form else dict(query_fields)),
     )
 
 
@@ -120,7 +120,9 @@ def _read_headers(headers: Any, limits: Limits) -> tuple[tuple[tuple[str, str], 
         return (), None
     environ_method: str | None = None
     pairs: Iterable[Any]
-    if isinstance(headers, Mapping):
+    if type(headers) is list or type(headers) is tuple:  # the usual pairs, without the Mapping ABC check
+        pairs = headers
+    elif isinstance(headers, Mapping):
         if any(marker in headers for marker in _WSGI_MARKERS):
             return _read_environ(headers, limits)
         pairs = _mapping_items(headers)
@@ -266,7 +268,7 @@ def read_query(query: Any, limits: Limits) -> tuple[tuple[str, bytes | str], ...
         return ()
     if isinstance(query, str):
         # A str query is the percent-encoded text; anything outside ASCII is taken as UTF-8.
-        return parse_query_string(query.encode("utf-8"), limits)
+        return parse_query_string(query if query.isascii() else query.encode("utf-8"), limits)
     if isinstance(query, (bytes, bytearray, memoryview)):
         return parse_query_string(bytes(query), limits)
     if isinstance(query, Mapping):
@@ -281,37 +283,40 @@ def _query_fields_error(limits: Limits, what: str = "query string") -> LimitExce
 
 
 def parse_query_string(
-    query: bytes, limits: Limits, *, what: str = "query string"
+    query: bytes | str, limits: Limits, *, what: str = "query string"
 ) -> tuple[tuple[str, bytes | str], ...]:
-    """Split ``a=1&b=2`` into ``(name, value bytes)`` pairs.
+    """Split ``a=1&b=2`` into ``(name, value)`` pairs; ``query`` is bytes, or str when it is all ASCII.
 
     Only ``&`` separates (a ``;`` is data: Q1 in the threat catalogue, and CPython's own choice since
-    3.9.2); ``+`` is a space; empty values are kept; names are decoded as :func:`decode_text` says.
+    3.9.2); ``+`` is a space; empty values are kept; names are decoded as :func:`decode_text` says. A value
+    is the percent-decoded bytes, given as ``str`` when they are all ASCII (the same text in every charset
+    mmsdr reads, and most values are): a value's bytes are never lost, whatever its charset turns out to be.
+
+    ``parse_qsl`` with ISO-8859-1 maps every byte to one character and back, so the stdlib's own parser (the
+    floor, perf.md a) does the splitting and unquoting with the bytes kept.
     """
     if len(query) > limits.max_query_bytes:
         msg = f"request: {what} longer than {limits.max_query_bytes} bytes (Limits.max_query_bytes)"
         raise LimitExceededError(msg, field="query")
-    if query.startswith(b"?"):
-        query = query[1:]
+    text = query if isinstance(query, str) else query.decode("latin-1")
     # Counting separators first bounds the work before anything is split (Q1).
-    if query.count(b"&") >= limits.max_query_fields and _field_count(query) > limits.max_query_fields:
+    if text.count("&") >= limits.max_query_fields and _field_count(text) > limits.max_query_fields:
         raise _query_fields_error(limits, what)
+    text = text.removeprefix("?")
     fields: list[tuple[str, bytes | str]] = []
-    for segment in query.split(b"&"):
-        if not segment:
-            continue
-        name, _, value = segment.partition(b"=")
-        fields.append(
+    append = fields.append
+    for name, value in parse_qsl(text, keep_blank_values=True, encoding="latin-1"):
+        append(
             (
-                decode_text(unquote_to_bytes(name.replace(b"+", b" "))),
-                unquote_to_bytes(value.replace(b"+", b" ")),
+                name if name.isascii() else decode_text(name.encode("latin-1")),
+                value if value.isascii() else value.encode("latin-1"),
             )
         )
     return tuple(fields)
 
 
-def _field_count(query: bytes) -> int:
-    return sum(1 for segment in query.split(b"&") if segment)
+def _field_count(query: str) -> int:
+    return sum(1 for segment in query.split("&") if segment)
 
 
 def _read_query_mapping(query: Mapping[Any, Any], limits: Limits) -> tuple[tuple[str, bytes | str], ...]:

@@ -27,13 +27,15 @@ def slot_setting_init(cls: type[_T]) -> type[_T]:
         if field.default is not dataclasses.MISSING:
             namespace[f"_default_{name}"] = field.default
             parameters.append(f"{name}=_default_{name}")
-        elif field.default_factory is not dataclasses.MISSING:  # pragma: no cover - no event field has one
+        elif field.default_factory is not dataclasses.MISSING:  # no event field has one
             msg = f"{cls.__name__}.{name}: a default_factory is not supported here"
             raise TypeError(msg)
         else:
             parameters.append(name)
         namespace[f"_set_{name}"] = getattr(cls, name).__set__
         lines.append(f"    _set_{name}(self, {name})\n")
+    if hasattr(cls, "__post_init__"):  # dataclasses calls it last, with no arguments (no InitVar is used here)
+        lines.append("    self.__post_init__()\n")
     signature = ", ".join(["self", *positional, *(["*", *keyword_only] if keyword_only else [])])
     source = f"def __init__({signature}):\n{''.join(lines)}"
     exec(source, namespace)  # noqa: S102 - source built above from the class's own field names

@@ -128,16 +128,19 @@ def test_multi_value_mapping_is_read_fully() -> None:
 
 
 def test_query_string_splitting() -> None:
-    fields = parse_query_string(b"a=1&&b=&c&d=x%3Dy+z&a=2&e=1;f=2&%FF=%FF", Limits())
+    # Values are the percent-decoded bytes, as str when they are all ASCII (the same text in every charset).
+    fields = parse_query_string(b"a=1&&b=&c&d=x%3Dy+z&a=2&e=1;f=2&%FF=%FF&g=%E9t%C3%A9", Limits())
     assert fields == (
-        ("a", b"1"),
-        ("b", b""),
-        ("c", b""),
-        ("d", b"x=y z"),
-        ("a", b"2"),
-        ("e", b"1;f=2"),  # Q1: ";" is data, not a separator
+        ("a", "1"),
+        ("b", ""),
+        ("c", ""),
+        ("d", "x=y z"),
+        ("a", "2"),
+        ("e", "1;f=2"),  # Q1: ";" is data, not a separator
         ("ÿ", b"\xff"),  # Q2: names that are not UTF-8 are read as ISO-8859-15, values stay bytes
+        ("g", b"\xe9t\xc3\xa9"),  # bytes as sent: Latin-9 and UTF-8 both kept for the format to decode
     )
+    assert parse_query_string("a=%41+b&c=%C3%A9", Limits()) == (("a", "A b"), ("c", b"\xc3\xa9"))
 
 
 def test_raw_view_keeps_unknown_fields_and_repeats() -> None:
