@@ -77,8 +77,10 @@ class JsonFields:
         self.format = format_name
 
     def raw(self, *extra: tuple[str, str]) -> RawFields:
-        """Every field: strings verbatim, other values as their JSON text; then ``extra`` pairs."""
-        return RawFields([*((name, _raw_text(value)) for name, value in self._object.items()), *extra])
+        """Every field: strings verbatim, other values as their JSON text; then ``extra`` pairs (built on first
+        use: the parsed object is only read, never changed)."""
+        obj = self._object
+        return RawFields.lazy(lambda: [*((name, _raw_text(value)) for name, value in obj.items()), *extra])
 
     def error(self, field: str, problem: str, value: object = None, *, show: bool = True) -> MalformedRequestError:
         message = f"{self.format}: field {field!r} {problem}"
