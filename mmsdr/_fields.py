@@ -104,10 +104,8 @@ class FieldReader:
         return values[0]
 
     def _decode(self, value: bytes | str, charset: str | None = None) -> str:
-        if isinstance(value, str):
-            return value
-        if charset is None:
-            return decode_text(value)
+        if charset is None or isinstance(value, str):
+            return _as_text(value)
         return value.decode(charset)
 
     def text(self, name: str, *, charset: str | None = None) -> str | None:

@@ -240,7 +240,6 @@ def parse_xml(
     what: str,
     field: str | None = None,
     charset: str | None = None,
-    max_elements: int | None = None,
 ) -> etree._Element:
     """Parse one untrusted XML document into its root element, or raise an :class:`mmsdr.MmsdrError`.
 
@@ -251,25 +250,19 @@ def parse_xml(
         field: the ``field`` the errors carry.
         charset: the MIME ``charset`` parameter the document came with, if any; it (or a byte order mark)
             wins over the XML declaration.
-        max_elements: the most elements the document may hold below its root (``Limits.max_xml_elements``);
-            None for no cap.
 
     Raises:
-        LimitExceededError: the document is larger than ``limits.max_xml_bytes`` or holds more elements than
-            ``max_elements``.
+        LimitExceededError: the document is larger than ``limits.max_xml_bytes``.
         MalformedRequestError: not well-formed, not in the encoding it claims, or with a DOCTYPE or entity.
     """
-    root, document = parse_xml_document(data, limits, what=what, field=field, charset=charset)
-    if max_elements is not None:
-        check_element_count(document, root, max_elements, what=what, field=field)
-    return root
+    return parse_xml_document(data, limits, what=what, field=field, charset=charset)[0]
 
 
 def parse_xml_document(
     data: bytes, limits: Limits, /, *, what: str, field: str | None = None, charset: str | None = None
 ) -> tuple[etree._Element, bytes]:
-    """:func:`parse_xml` without the element cap: the root, and the bytes libxml2 read (for
-    :func:`check_element_count`, which a caller may want to run once it has read what an error should echo)."""
+    """:func:`parse_xml`, also giving the bytes libxml2 read (what :func:`check_element_count` counts in, which a
+    caller runs once it has read what an error should echo)."""
     if not isinstance(data, bytes):
         msg = f"parse_xml takes bytes, not {type(data).__name__}"
         raise TypeError(msg)

@@ -72,6 +72,20 @@ def test_single_format_endpoint_names_the_missing_field_instead_of_415() -> None
         mmsdr.parse_request({}, b"", "foo=1", formats="mxtelecom.sms_report")
 
 
+def test_detection_tries_the_formats_the_shape_allows_and_remembers_them() -> None:
+    parser = mmsdr.Parser()
+    soap = b"<Envelope><Body><DeliveryReportReq/></Body></Envelope>"
+    for _ in range(2):  # the second time from the remembered candidates
+        # No fields and a SOAP media type: only the MM7 formats are tried (this body then fails as MM7).
+        with pytest.raises(mmsdr.MalformedRequestError, match=r"^mm7\.delivery_report: "):
+            parser.parse({"Content-Type": "text/xml"}, soap)
+        # Fields: every format may match, whatever the Content-Type says (a stray one on a GET).
+        assert isinstance(parser.parse({"Content-Type": "text/xml"}, b"", REPORT), DeliveryReport)
+        # No fields and a media type no format comes as: nothing is tried.
+        with pytest.raises(UnsupportedFormatError, match="no accepted format matches"):
+            parser.parse({"Content-Type": "text/csv"}, b"a,b")
+
+
 def test_method_not_used_by_any_format_is_405() -> None:
     with pytest.raises(UnsupportedFormatError) as caught:
         mmsdr.parse_request({}, b"", REPORT, method="DELETE")

@@ -16,7 +16,7 @@ from lxml import etree
 
 import mmsdr
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError
-from mmsdr._xml import local_name, namespace_of, parse_xml
+from mmsdr._xml import check_element_count, local_name, namespace_of, parse_xml, parse_xml_document
 
 LIMITS = Limits()
 # Each hostile document is refused in well under this (security.md 8: "< 100 ms"); generous for a noisy CI box.
@@ -356,3 +356,25 @@ def test_one_parser_per_thread() -> None:
     for thread in threads:
         thread.join()
     assert results == []
+
+
+def test_the_element_cap_counts_one_by_one_where_a_byte_count_cannot_bound_it() -> None:
+    # UTF-7 writes "<" as "+ADw-": five elements, two 0x3C bytes after the root. The byte count alone would let
+    # a document past any cap; the declared encoding sends it to the exact count.
+    data = b'<?xml version="1.0" encoding="UTF-7"?><r>' + b"+ADw-b/+AD4-" * 5 + b"</r>"
+    root, document = parse_xml_document(data, LIMITS, what="t: document")
+    assert len(root) == 5
+    assert document.count(b"<") - 1 < 5
+    with pytest.raises(LimitExceededError) as caught:
+        check_element_count(document, root, 4, what="t: document", field="Envelope")
+    assert str(caught.value) == "t: document has more than 4 elements (Limits.max_xml_elements)"
+    assert caught.value.field == "Envelope"
+    check_element_count(document, root, 5, what="t: document")  # exactly at the cap: accepted
+
+
+def test_the_byte_count_clears_an_ordinary_document_and_the_exact_count_decides_near_the_cap() -> None:
+    data = b"<r>" + b"<b/>" * 5 + b"</r>"
+    root, document = parse_xml_document(data, LIMITS, what="t")
+    check_element_count(document, root, 5, what="t")  # 6 "<" bytes: over the bound, counted exactly, accepted
+    with pytest.raises(LimitExceededError):
+        check_element_count(document, root, 4, what="t")

@@ -36,7 +36,6 @@ __all__ = (
     "Message",
     "looks_like",
     "matcher",
-    "media_type",
     "part_data",
     "read_message",
 )
@@ -92,11 +91,6 @@ _SUPPORTED_MAJORS = frozenset({"5", "6"})
 def _head_has(body: bytes, forms: tuple[bytes, ...]) -> bool:
     # find() with an end index searches the head in place: slicing would copy 64 KiB per format tried.
     return any(body.find(form, 0, _SNIFF_BYTES) >= 0 for form in forms)
-
-
-def media_type(content_type: str | None) -> str:
-    """``Request.media_type`` from a Content-Type value already at hand (no second header scan)."""
-    return "" if not content_type else content_type.split(";", 1)[0].strip().lower()
 
 
 def looks_like(request: Request, operation: str) -> bool:
