@@ -17,7 +17,7 @@ from ._request import decode_text
 from ._slots import slot_setting_init
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from datetime import datetime, tzinfo
 
     from ._limits import Limits
@@ -51,19 +51,31 @@ class FieldReader:
     __slots__ = ("_fields", "_first", "_repeated", "context", "format")
 
     def __init__(
-        self, fields: Sequence[tuple[str, bytes | str]], /, *, format_name: str, context: ParseContext
+        self,
+        fields: Sequence[tuple[str, bytes | str]],
+        /,
+        *,
+        format_name: str,
+        context: ParseContext,
+        index: Mapping[str, bytes | str] | None = None,
     ) -> None:
+        """``index``, when given, maps every name of ``fields`` to its last value (``Request.field_index``)."""
         self._fields = fields
         # Every accessor looks fields up by name: index them once. A name sent twice (rare) keeps every value.
-        first: dict[str, bytes | str] = {}
+        first: Mapping[str, bytes | str]
         repeated: dict[str, list[bytes | str]] | None = None
-        for name, value in fields:
-            if name in first:
-                if repeated is None:
-                    repeated = {}
-                repeated.setdefault(name, [first[name]]).append(value)
-            else:
-                first[name] = value
+        if index is not None and len(index) == len(fields):
+            first = index  # no name repeats: the last value is the first
+        else:
+            built: dict[str, bytes | str] = {}
+            first = built
+            for name, value in fields:
+                if name in built:
+                    if repeated is None:
+                        repeated = {}
+                    repeated.setdefault(name, [built[name]]).append(value)
+                else:
+                    built[name] = value
         self._first = first
         self._repeated = repeated
         self.format = format_name

@@ -8,10 +8,10 @@ limits, so that the format modules see one :class:`Request`.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, KeysView, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from ._errors import LimitExceededError, MalformedRequestError, UnsupportedFormatError
 from ._slots import slot_setting_init
@@ -57,14 +57,20 @@ class Request:
     query: tuple[tuple[str, bytes | str], ...]
     """Query fields in order. From a raw query string a value is its percent-decoded bytes, as ``str`` when
     they are all ASCII; from an already decoded mapping it is the caller's ``str``."""
+    field_index: Mapping[str, bytes | str]
+    """Every query and form field name with its last value, built once: detection asks for the names, and
+    where no name repeats a format's :class:`~mmsdr._fields.FieldReader` takes it as its index."""
     form: tuple[tuple[str, bytes | str], ...] = ()
     """Fields of an ``application/x-www-form-urlencoded`` body, read the same way as the query."""
     method: str | None = None
     remote_address: str | None = None
     media_type: str = ""
     """The Content-Type without parameters, lower-case; ``""`` when there is none."""
-    field_names: frozenset[str] = frozenset()
-    """The names of the query and form fields, for format detection (computed once: every format asks)."""
+
+    @property
+    def field_names(self) -> KeysView[str]:
+        """The names of the query and form fields, for format detection."""
+        return self.field_index.keys()
 
 
 def media_type_of(headers: Headers) -> str:
@@ -101,7 +107,7 @@ def read_request(
         method=resolved_method.upper() if resolved_method else None,
         remote_address=remote_address,
         media_type=media_type,
-        field_names=frozenset(dict(query_fields + form) if form else dict(query_fields)),
+        field_index=dict(query_fields + form),
     )
 
 
@@ -292,8 +298,9 @@ def parse_query_string(
     is the percent-decoded bytes, given as ``str`` when they are all ASCII (the same text in every charset
     mmsdr reads, and most values are): a value's bytes are never lost, whatever its charset turns out to be.
 
-    ``parse_qsl`` with ISO-8859-1 maps every byte to one character and back, so the stdlib's own parser (the
-    floor, perf.md a) does the splitting and unquoting with the bytes kept.
+    The result is exactly ``parse_qsl(text, keep_blank_values=True, encoding="latin-1")`` with ISO-8859-1
+    mapping every byte to one character and back (tested against it), at about 0.4x its cost: a segment
+    without ``+`` or ``%`` (most of them) is taken as it is, not unquoted.
     """
     if len(query) > limits.max_query_bytes:
         msg = f"request: {what} longer than {limits.max_query_bytes} bytes (Limits.max_query_bytes)"
@@ -302,10 +309,16 @@ def parse_query_string(
     # Counting separators first bounds the work before anything is split (Q1).
     if text.count("&") >= limits.max_query_fields and _field_count(text) > limits.max_query_fields:
         raise _query_fields_error(limits, what)
-    text = text.removeprefix("?")
     fields: list[tuple[str, bytes | str]] = []
     append = fields.append
-    for name, value in parse_qsl(text, keep_blank_values=True, encoding="latin-1"):
+    for segment in text.removeprefix("?").split("&"):
+        if not segment:
+            continue
+        name, _, value = segment.partition("=")
+        if "+" in name or "%" in name:
+            name = unquote(name.replace("+", " "), encoding="latin-1")
+        if "+" in value or "%" in value:
+            value = unquote(value.replace("+", " "), encoding="latin-1")
         append(
             (
                 name if name.isascii() else decode_text(name.encode("latin-1")),

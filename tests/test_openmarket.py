@@ -278,6 +278,28 @@ def test_report_errors(body: bytes, message: str) -> None:
     assert (caught.value.status_hint, caught.value.format) == (400, "openmarket.mms_report")
 
 
+# RFC 8259 8.1 wants UTF-8, json.loads also reads UTF-16/32 and a UTF-8 BOM: the body is read as json.loads
+# reads bytes, whichever of them the sender picked (detection sniffs for UTF-8 "REPORT": the format is named).
+REPORT_TEXT = (
+    '{"type": "REPORT", "mtId": "1", "date": "2014-07-16T19:20:30Z", "status": "Rejected", "userAgent": "Ünï"}'
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32", "utf-32-be"])
+def test_report_body_in_any_json_encoding(encoding: str) -> None:
+    body = REPORT_TEXT.encode(encoding)
+    event = mmsdr.parse_request({"Content-Type": "application/json"}, body, None, formats="openmarket.mms_report")
+    assert isinstance(event, DeliveryReport)
+    assert (event.message_id, event.user_agent) == ("1", "Ünï")
+    assert dict(event.raw) == {key: str(value) for key, value in json.loads(REPORT_TEXT).items()}
+
+
+def test_report_duplicate_key_named_after_other_keys() -> None:
+    body = b'{"type": "REPORT", "mtId": "1", "status": "a", "date": "x", "mtId": "2"}'
+    with pytest.raises(MalformedRequestError, match="^openmarket.mms_report: body has the key 'mtId' more than once$"):
+        mmsdr.parse_request({"Content-Type": "application/json"}, body, None)
+
+
 MO_ERRORS = [
     (
         mo_request([], main=b"{oops"),

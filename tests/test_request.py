@@ -5,13 +5,16 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Iterator
+from urllib.parse import parse_qsl
 
 import pytest
 from _support import query_fixture
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mmsdr
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, UnsupportedFormatError
-from mmsdr._request import Headers, parse_query_string, read_request
+from mmsdr._request import Headers, decode_text, parse_query_string, read_request
 
 QUERY = query_fixture("mxtelecom", "sms-report-mx-us")
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -141,6 +144,33 @@ def test_query_string_splitting() -> None:
         ("g", b"\xe9t\xc3\xa9"),  # bytes as sent: Latin-9 and UTF-8 both kept for the format to decode
     )
     assert parse_query_string("a=%41+b&c=%C3%A9", Limits()) == (("a", "A b"), ("c", b"\xc3\xa9"))
+
+
+def _reference_query_fields(query: bytes) -> tuple[tuple[str, bytes | str], ...]:
+    """What parse_query_string promises: parse_qsl over ISO-8859-1 text, values as bytes unless ASCII."""
+    return tuple(
+        (
+            name if name.isascii() else decode_text(name.encode("latin-1")),
+            value if value.isascii() else value.encode("latin-1"),
+        )
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    )
+
+
+# Bytes a query string is made of, with the separators and escapes over-represented.
+QUERY_BYTES = st.binary(max_size=80) | st.lists(
+    st.sampled_from([b"&", b"=", b"+", b"%", b"%4", b"%41", b"%e9", b"%C3%A9", b"a", b"Z", b";", b"\xe9", b" "]),
+    max_size=30,
+).map(b"".join)
+
+
+@given(QUERY_BYTES)
+@settings(max_examples=500)
+def test_query_string_splitting_matches_parse_qsl(query: bytes) -> None:
+    query = query.removeprefix(b"?")
+    assert parse_query_string(query, Limits()) == _reference_query_fields(query)
+    if query.isascii():
+        assert parse_query_string(query.decode("ascii"), Limits()) == _reference_query_fields(query)
 
 
 def test_raw_view_keeps_unknown_fields_and_repeats() -> None:

@@ -38,4 +38,7 @@ def fields(
     extra: tuple[tuple[str, bytes | str], ...] = (),
 ) -> FieldReader:
     """The callback's fields: the query string, then a form body's fields (``extra``: multipart form fields)."""
-    return FieldReader(request.query + request.form + extra, format_name=format_name, context=context)
+    if extra:
+        return FieldReader(request.query + request.form + extra, format_name=format_name, context=context)
+    index = request.field_index
+    return FieldReader(request.query + request.form, format_name=format_name, context=context, index=index)
