@@ -95,17 +95,18 @@ class JsonFields:
         return MalformedRequestError(message, provider=self.format.split(".", 1)[0], format=self.format, field=field)
 
     def _get(self, name: str, *, required: bool) -> Any:
-        if name not in self._object or self._object[name] is None:
-            if required:
-                raise self.error(name, "is missing", show=False)
-            return None
-        return self._object[name]
+        value = self._object.get(name)
+        if value is None and required:
+            raise self.error(name, "is missing", show=False)
+        return value
 
     def text(self, name: str, *, required: bool = False) -> str | None:
         value = self._get(name, required=required)
-        if value is not None and not isinstance(value, str):
+        if value is None:
+            return None
+        if type(value) is not str:  # json gives exactly str, never a subclass
             raise self.error(name, "must be a string", value)
-        if required and value is not None and not value.strip():
+        if required and (not value or value.isspace()):
             raise self.error(name, "is empty", value)
         return value
 

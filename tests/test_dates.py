@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mmsdr._dates import DateError, parse_provider_date, resolve_zone
 
@@ -49,6 +51,17 @@ def test_zone_less_times_use_the_zone_rules_of_that_date() -> None:
     assert parse_provider_date("2002-01-30 21:58:00", default_zone=LONDON).isoformat() == "2002-01-30T21:58:00+00:00"
     # The repeated hour when BST ends is read as its first occurrence (fold=0, still BST).
     assert parse_provider_date("2010-10-31 01:30:00", default_zone=LONDON).isoformat() == "2010-10-31T01:30:00+01:00"
+
+
+NAIVE_RANGE = (datetime(1970, 1, 2), datetime(2199, 12, 30))  # noqa: DTZ001 - provider dates without a zone
+
+
+@given(st.datetimes(*NAIVE_RANGE), st.sampled_from(["T", " "]))
+def test_zone_less_iso_shapes_get_the_zone_exactly_as_replace_gives_it(naive: datetime, separator: str) -> None:
+    text = naive.isoformat(sep=separator, timespec="microseconds" if naive.microsecond else "seconds")
+    value = parse_provider_date(text, default_zone=LONDON)
+    expected = naive.replace(tzinfo=LONDON, fold=0)  # the text cannot carry a fold: the first occurrence
+    assert (value, value.tzinfo, value.fold, value.isoformat()) == (expected, LONDON, 0, expected.isoformat())
 
 
 @pytest.mark.parametrize(
