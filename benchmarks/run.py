@@ -190,8 +190,8 @@ def mm7_delivery_report() -> Case:
         "</StatusCode><StatusText>Success</StatusText></Status></DeliveryReportRsp></soap-env:Body></soap-env:Envelope>"
     )
 
-    def run_floor() -> tuple[dict[str, str | None], FloorRecord, bytes]:
-        values = extract()
+    def answer(values: dict[str, str | None]) -> tuple[FloorRecord, bytes]:
+        """What the floor and the hand-written parse both add to their extraction: the record and the ack."""
         record = floor_record(
             "mm7",
             values["MessageID"] or "",
@@ -203,7 +203,11 @@ def mm7_delivery_report() -> Case:
         ack = template.format(
             soap=SOAP, ns=MM7_NAMESPACE, tid=escape(values["TransactionID"] or ""), version=values["MM7Version"]
         ).encode()
-        return values, record, ack
+        return record, ack
+
+    def run_floor() -> tuple[dict[str, str | None], FloorRecord, bytes]:
+        values = extract()
+        return values, *answer(values)
 
     def extract() -> dict[str, str | None]:
         values: dict[str, str | None] = {}
@@ -227,7 +231,7 @@ def mm7_delivery_report() -> Case:
     envelope_key, header_key, body_key = f"{SOAP}:Envelope", f"{SOAP}:Header", f"{SOAP}:Body"
     mm7 = f"{MM7_NAMESPACE}:"
 
-    def run_alt() -> dict[str, str | None]:
+    def extract_alt() -> dict[str, str | None]:
         envelope = xmltodict.parse(body, process_namespaces=True)[envelope_key]
         report = envelope[body_key][f"{mm7}DeliveryReportReq"]
         return {
@@ -241,6 +245,12 @@ def mm7_delivery_report() -> Case:
             "StatusText": report[f"{mm7}StatusText"],
             "UAProf": report[f"{mm7}UACapabilities"]["@UAProf"],
         }
+
+    # The user answers Sinch too: the same record and DeliveryReportRsp as the floor, so that both sides of
+    # the ratio do what parse_request + acknowledge do.
+    def run_alt() -> tuple[dict[str, str | None], FloorRecord, bytes]:
+        values = extract_alt()
+        return values, *answer(values)
 
     def check() -> None:
         event, ack = run_mmsdr()
@@ -264,7 +274,9 @@ def mm7_delivery_report() -> Case:
         assert {name: floor.get(name) for name in MM7_EXPECTED} == MM7_EXPECTED, floor
         assert (record.status, record.timestamp) == ("delivered", event.timestamp)
         assert b"<TransactionID" in floor_ack
-        assert run_alt() == MM7_EXPECTED
+        alt, alt_record, alt_ack = run_alt()
+        assert alt == MM7_EXPECTED
+        assert (alt_record, alt_ack) == (record, floor_ack)
 
     return Case(
         name="mm7.delivery_report (Sinch)",

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterable, KeysView, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 from ._errors import LimitExceededError, MalformedRequestError, UnsupportedFormatError
 from ._slots import slot_setting_init
@@ -299,8 +299,8 @@ def parse_query_string(
     mmsdr reads, and most values are): a value's bytes are never lost, whatever its charset turns out to be.
 
     The result is exactly ``parse_qsl(text, keep_blank_values=True, encoding="latin-1")`` with ISO-8859-1
-    mapping every byte to one character and back (tested against it), at about 0.4x its cost: a segment
-    without ``+`` or ``%`` (most of them) is taken as it is, not unquoted.
+    mapping every byte to one character and back (property-tested against it), at well under half its cost:
+    a name or value without ``+`` or ``%`` (most of them) is taken as it is, the others are unquoted to bytes.
     """
     if len(query) > limits.max_query_bytes:
         msg = f"request: {what} longer than {limits.max_query_bytes} bytes (Limits.max_query_bytes)"
@@ -315,17 +315,18 @@ def parse_query_string(
         if not segment:
             continue
         name, _, value = segment.partition("=")
-        if "+" in name or "%" in name:
-            name = unquote(name.replace("+", " "), encoding="latin-1")
-        if "+" in value or "%" in value:
-            value = unquote(value.replace("+", " "), encoding="latin-1")
-        append(
-            (
-                name if name.isascii() else decode_text(name.encode("latin-1")),
-                value if value.isascii() else value.encode("latin-1"),
-            )
-        )
+        if not name.isascii() or "+" in name or "%" in name:
+            decoded = _unquoted(name)
+            name = decoded if isinstance(decoded, str) else decode_text(decoded)
+        append((name, value if value.isascii() and "+" not in value and "%" not in value else _unquoted(value)))
     return tuple(fields)
+
+
+def _unquoted(text: str) -> bytes | str:
+    """``text`` (one character per byte) with ``+`` as a space and ``%XX`` decoded: str when ASCII, else bytes."""
+    text = text.replace("+", " ")
+    raw = unquote_to_bytes(text if text.isascii() else text.encode("latin-1"))
+    return raw.decode("ascii") if raw.isascii() else raw
 
 
 def _field_count(query: str) -> int:
