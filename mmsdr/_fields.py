@@ -6,7 +6,6 @@ Error messages have one shape, tested verbatim: ``"<format>: field '<name>' <wha
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,8 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ("FieldReader", "ParseContext", "make_dedupe_key")
 
-# int() accepts Arabic-Indic digits, "_" and surrounding spaces (security.md section 7): check ASCII first.
-_DIGITS = re.compile(r"[0-9]{1,20}", re.ASCII)
+# int() accepts Arabic-Indic digits, "_" and surrounding spaces (security.md section 7): only ASCII 0-9
+# (the only ASCII characters isdigit() takes), at most 20 of them (2**64 has 20 digits).
+_MAX_DIGITS = 20
 
 
 @slot_setting_init
@@ -157,7 +157,7 @@ class FieldReader:
         return self.check_unsigned(name, text, bits=bits)
 
     def check_unsigned(self, name: str, text: str, *, bits: int) -> int:
-        if _DIGITS.fullmatch(text) is None:
+        if not (text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS):
             raise self.error(name, "must be a decimal integer", text)
         number = int(text)
         if number >= 1 << bits:
