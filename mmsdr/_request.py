@@ -92,9 +92,10 @@ def read_request(
     header_items, environ_method = _read_headers(headers, limits)
     normalised = Headers(header_items)
     raw_body = _read_body(body, limits)
-    raw_body = _undo_content_encoding(normalised.get("content-encoding"), raw_body, limits)
+    if header_items:  # most callbacks to a GET endpoint come with no headers that matter here
+        raw_body = _undo_content_encoding(normalised.get("content-encoding"), raw_body, limits)
     resolved_method = method or environ_method
-    media_type = media_type_of(normalised)
+    media_type = media_type_of(normalised) if header_items else ""
     form: tuple[tuple[str, bytes | str], ...] = ()
     if media_type == "application/x-www-form-urlencoded":
         form = parse_query_string(raw_body, limits, what="form body")

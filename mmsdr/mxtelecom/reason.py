@@ -87,7 +87,14 @@ class ReasonCode:
     @classmethod
     def parse(cls, text: str) -> ReasonCode:
         """Read the ``reason`` parameter; :class:`ValueError` when it is not a 32-bit number."""
-        match = _REASON.fullmatch(text.strip())
+        text = text.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 10:  # the documented form, e.g. "1610612736"
+            number = int(text)
+            if number > 0xFFFFFFFF:
+                msg = "must fit in 32 bits"
+                raise ValueError(msg)
+            return cls(number)
+        match = _REASON.fullmatch(text)
         if match is None:
             msg = "must be a decimal integer"
             raise ValueError(msg)
