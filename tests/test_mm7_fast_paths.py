@@ -1,13 +1,17 @@
-"""MM7 reports read in one pass (an ordinary request) give exactly what the general reading gives.
+"""MM7's fast paths give exactly what the general code gives.
 
-The one-pass reading (``read_ordinary`` and ``_ordinary_report`` in ``mmsdr/mm7``) takes only the ordinary shape
-and leaves every other request to the general reading, which alone raises errors. Each case here is read both
-ways, the general way first, and must give equal events (every field, ``raw`` and ``dedupe_key`` included) or
-equal errors (type, message, field, ack).
+Reports read in one pass: the one-pass reading (``read_ordinary`` and ``_ordinary_report`` in ``mmsdr/mm7``)
+takes only the ordinary shape and leaves every other request to the general reading, which alone raises errors.
+Each case here is read both ways, the general way first, and must give equal events (every field, ``raw`` and
+``dedupe_key`` included) or equal errors (type, message, field, ack).
+
+Acknowledgements from a template: ``acknowledge`` fills a cached template with the TransactionID; it must give
+the bytes ``response`` builds in full.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -15,7 +19,7 @@ from _support import DATA
 from test_mm7 import DR_FIELDS, NS14, SOAP_12, Headers, envelope, request, xml
 
 import mmsdr
-from mmsdr import Limits, MmsdrError
+from mmsdr import Limits, MmsdrError, mm7
 from mmsdr.mm7 import _envelope, _operations
 
 FIXTURES = sorted(path.name for path in (DATA / "mm7").iterdir() if path.suffix in {".http", ".xml"})
@@ -231,3 +235,22 @@ def test_a_new_version_is_read_the_general_way_first(general: list[int]) -> None
     general.clear()
     assert read(headers, body, {}) == first
     assert general == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"transaction_id": "a&b<c>\"d' \x01 \ud800 \u00e9"},
+        {"transaction_id": None},
+        {"namespace": None},
+        {"namespace": 'urn:"x"&<y>'},
+        {"mm7_version": "5.3.0"},
+        {"mm7_version": "6.8.0", "namespace": "urn:x", "transaction_id": ""},
+    ],
+)
+@pytest.mark.parametrize("fixture", ["sinch-delivery-report.http", "annex-read-reply.http", "nokia-deliver.http"])
+def test_the_ack_template_gives_the_bytes_of_the_full_answer(fixture: str, changes: dict[str, Any]) -> None:
+    event = dataclasses.replace(mmsdr.parse_request(*request(fixture), None), **changes)
+    for _ in range(2):  # the template built, then reused
+        assert mmsdr.acknowledge(event) == mm7.response(event)
