@@ -3,7 +3,8 @@
 Everything is keyed by local name, whatever the namespace: REL-5-MM7-1-0 to REL-6-MM7-1-4, vendor ones such
 as REL-6-MM7-6-7, a namespace with a trailing space, or none (mm7.md 0.1, 6.1). One pass over the operation
 element records every element by its path (perf.md b: one pass keyed by local name costs twice the bare parse;
-nine ``findtext`` calls cost four times).
+nine ``findtext`` calls cost four times); an ordinary report is read in one pass straight into its values
+(:func:`read_ordinary`), every other request by the general reading (:class:`Message`).
 """
 
 from __future__ import annotations
