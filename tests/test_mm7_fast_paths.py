@@ -20,7 +20,7 @@ from test_mm7 import DR_FIELDS, NS14, SOAP_12, Headers, envelope, request, xml
 
 import mmsdr
 from mmsdr import Limits, MmsdrError, mm7
-from mmsdr.mm7 import _envelope, _operations
+from mmsdr.mm7 import _envelope, _operations, _responses
 
 FIXTURES = sorted(path.name for path in (DATA / "mm7").iterdir() if path.suffix in {".http", ".xml"})
 
@@ -254,3 +254,23 @@ def test_the_ack_template_gives_the_bytes_of_the_full_answer(fixture: str, chang
     event = dataclasses.replace(mmsdr.parse_request(*request(fixture), None), **changes)
     for _ in range(2):  # the template built, then reused
         assert mmsdr.acknowledge(event) == mm7.response(event)
+
+
+def test_long_tags_and_namespaces_are_read_and_answered_but_not_kept(general: list[int]) -> None:
+    # A namespace name may be megabytes long within Limits.max_xml_bytes: the caches keyed by request text keep
+    # only short keys, so that a stream of such requests cannot make them hold megabytes each.
+    namespace = "urn:" + "x" * 20_000
+    sent = dr(namespace=namespace)
+    expected, got, taken = both_ways(general, *sent, {})
+    assert_same(expected, got)
+    assert taken
+    assert not isinstance(got, MmsdrError)
+    assert got.namespace == namespace  # type: ignore[attr-defined]
+    assert mmsdr.acknowledge(got) == mm7.response(got)
+    kept = [
+        *_envelope._LOCAL_NAMES,
+        *_envelope._NAMESPACES,
+        *_responses._XMLNS,
+        *(key[1] or "" for key in _responses._SUCCESS_TEMPLATES),
+    ]
+    assert all(len(key) <= 512 for key in kept)

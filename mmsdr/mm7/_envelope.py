@@ -590,9 +590,11 @@ def _mm7_namespace(operation: etree._Element, message: Message) -> str | None:
 
 
 # Tags already read to their MM7 namespace: a sender uses one namespace, and the tag string is the key.
-# Bounded, since tags come from the request.
+# Bounded, since tags come from the request: in number, and in length (a namespace name may be megabytes long
+# within Limits.max_xml_bytes; real tags have under 150 characters), so that the caches here hold little.
 _NAMESPACES: dict[str, str | None] = {}
 _NAMESPACES_KEPT = 64
+_CACHED_TAG_CHARS = 512
 
 
 def _namespace_in(tag: str) -> str | None:
@@ -601,9 +603,10 @@ def _namespace_in(tag: str) -> str | None:
     except KeyError:
         pass
     found = _read_namespace(tag)
-    if len(_NAMESPACES) >= _NAMESPACES_KEPT:
-        _NAMESPACES.clear()
-    _NAMESPACES[tag] = found
+    if len(tag) <= _CACHED_TAG_CHARS:
+        if len(_NAMESPACES) >= _NAMESPACES_KEPT:
+            _NAMESPACES.clear()
+        _NAMESPACES[tag] = found
     return found
 
 
@@ -646,16 +649,17 @@ def _envelope_body(root: etree._Element, message: Message) -> etree._Element:
 # alone raises the errors; the tests compare the two readings' events on every fixture.
 
 # The local name of each tag already seen: a sender uses the same few dozen tags, and a lookup by the tag string
-# costs less than splitting it. Bounded, since tags come from the request.
+# costs less than splitting it. Bounded in number and length, as _NAMESPACES is.
 _LOCAL_NAMES: dict[str, str] = {}
 _LOCAL_NAMES_KEPT = 256
 
 
 def _local_name(tag: str) -> str:
     name = tag.rpartition("}")[2]
-    if len(_LOCAL_NAMES) >= _LOCAL_NAMES_KEPT:
-        _LOCAL_NAMES.clear()
-    _LOCAL_NAMES[tag] = name
+    if len(tag) <= _CACHED_TAG_CHARS:
+        if len(_LOCAL_NAMES) >= _LOCAL_NAMES_KEPT:
+            _LOCAL_NAMES.clear()
+        _LOCAL_NAMES[tag] = name
     return name
 
 

@@ -243,9 +243,12 @@ def _attribute(value: str) -> str:
 
 
 # The namespace declarations already built: a sender uses one or two namespaces, and escaping a URI on every
-# answer costs as much as the rest of the template. Bounded, since the namespace comes from the request.
+# answer costs as much as the rest of the template. Bounded, since the namespace comes from the request: in
+# number, and in length (a namespace name may be megabytes long within Limits.max_xml_bytes; real ones have
+# under 100 characters), so that the caches here hold little.
 _XMLNS: dict[str, str] = {}
 _XMLNS_KEPT = 64
+_CACHED_NAMESPACE_CHARS = 512
 
 
 def _xmlns(namespace: str | None) -> str:
@@ -255,9 +258,11 @@ def _xmlns(namespace: str | None) -> str:
         return ""
     found = _XMLNS.get(namespace)
     if found is None:
-        if len(_XMLNS) >= _XMLNS_KEPT:
-            _XMLNS.clear()
-        found = _XMLNS[namespace] = f' xmlns="{_attribute(namespace)}"'
+        found = f' xmlns="{_attribute(namespace)}"'
+        if len(namespace) <= _CACHED_NAMESPACE_CHARS:
+            if len(_XMLNS) >= _XMLNS_KEPT:
+                _XMLNS.clear()
+            _XMLNS[namespace] = found
     return found
 
 
@@ -300,7 +305,8 @@ def _rsp_body(element: str, xmlns: str, version: str, status: str) -> str:
 
 # The success answer before and after its TransactionID, encoded, for each (element, namespace, version) already
 # answered: a sender keeps its namespace and version, so that only the TransactionID is new in each answer (the
-# same bytes as _rsp builds). Bounded, since the namespace and version come from requests.
+# same bytes as _rsp builds). Bounded as _XMLNS is, since the namespace and version come from requests (a version
+# is x.y.z, three digits at most each).
 _SUCCESS_TEMPLATES: dict[tuple[str, str | None, str], tuple[bytes, bytes]] = {}
 _SUCCESS_TEMPLATES_KEPT = 64
 
@@ -314,9 +320,10 @@ def _success_template(element: str, namespace: str | None, version: str) -> tupl
             f"{_DECLARATION}{_ENVELOPE}{_header_start(xmlns)}".encode(),
             f"{_HEADER_END}{_rsp_body(element, xmlns, version, _SUCCESS)}".encode(),
         )
-        if len(_SUCCESS_TEMPLATES) >= _SUCCESS_TEMPLATES_KEPT:
-            _SUCCESS_TEMPLATES.clear()
-        _SUCCESS_TEMPLATES[key] = found
+        if len(xmlns) + len(version) <= _CACHED_NAMESPACE_CHARS:
+            if len(_SUCCESS_TEMPLATES) >= _SUCCESS_TEMPLATES_KEPT:
+                _SUCCESS_TEMPLATES.clear()
+            _SUCCESS_TEMPLATES[key] = found
     return found
 
 
