@@ -32,7 +32,14 @@ if TYPE_CHECKING:
 
     from ._limits import Limits
 
-__all__ = ("check_element_count", "local_name", "namespace_of", "parse_xml", "parse_xml_document")
+__all__ = (
+    "check_element_count",
+    "local_name",
+    "namespace_of",
+    "parse_xml",
+    "parse_xml_counted",
+    "parse_xml_document",
+)
 
 # lxml advises separate parsers per thread ("not harmful, but more efficient", perf.md b); building one costs ~1.7 us
 # (perf.md b), so each thread keeps its own, one per forced encoding (None: the document's own).
@@ -263,6 +270,15 @@ def parse_xml_document(
 ) -> tuple[etree._Element, bytes]:
     """:func:`parse_xml`, also giving the bytes libxml2 read (what :func:`check_element_count` counts in, which a
     caller runs once it has read what an error should echo)."""
+    root, document, _ = parse_xml_counted(data, limits, what=what, field=field, charset=charset)
+    return root, document
+
+
+def parse_xml_counted(
+    data: bytes, limits: Limits, /, *, what: str, field: str | None = None, charset: str | None = None
+) -> tuple[etree._Element, bytes, bool]:
+    """:func:`parse_xml_document`, also telling whether the byte count of :func:`check_element_count` already
+    clears ``limits.max_xml_elements`` (True), or the elements must be counted one by one (False)."""
     if not isinstance(data, bytes):
         msg = f"parse_xml takes bytes, not {type(data).__name__}"
         raise TypeError(msg)
@@ -290,8 +306,10 @@ def parse_xml_document(
     except (lxml_etree.LxmlError, ValueError) as exc:  # an encoding lxml does not know, an internal error
         msg = f"{what} is not readable XML ({_reason(exc)})"
         raise MalformedRequestError(msg, field=field) from None
-    _check_no_dtd(root, what, field)
-    return root, document
+    # One DocInfo for both checks: building it costs as much as either check.
+    docinfo = root.getroottree().docinfo
+    _check_no_dtd(docinfo, what, field)
+    return root, document, _few_elements(document, docinfo, limits.max_xml_elements)
 
 
 # Encodings in which every "<" of the document is a 0x3C byte (ASCII supersets, UTF-16, UTF-32), as libxml2 names
@@ -309,16 +327,22 @@ def check_element_count(
     tags, comments and CDATA only add to it): one C-speed ``count`` clears every real request, and only a
     document near the cap has its elements counted one by one.
     """
-    encoding = str(root.getroottree().docinfo.encoding or "UTF-8").upper()
-    if document.count(b"<") - 1 <= limit and encoding.startswith(_LT_IS_3C):
+    if _few_elements(document, root.getroottree().docinfo, limit):
         return
     if sum(1 for _ in root.iterdescendants()) > limit:
         msg = f"{what} has more than {limit} elements (Limits.max_xml_elements)"
         raise LimitExceededError(msg, field=field)
 
 
-def _check_no_dtd(root: etree._Element, what: str, field: str | None) -> None:
-    docinfo = root.getroottree().docinfo
+def _few_elements(document: bytes, docinfo: etree.DocInfo, limit: int) -> bool:
+    """True when the byte count alone shows at most ``limit`` elements below the root (see
+    :func:`check_element_count`)."""
+    if document.count(b"<") - 1 > limit:
+        return False
+    return str(docinfo.encoding or "UTF-8").upper().startswith(_LT_IS_3C)
+
+
+def _check_no_dtd(docinfo: etree.DocInfo, what: str, field: str | None) -> None:
     # DocInfo.doctype is read from these two subsets, so it is empty when both are None: no need to build it.
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         # SOAP 1.1 section 3: "A SOAP message MUST NOT contain a Document Type Declaration."

@@ -3,7 +3,8 @@
 Everything is keyed by local name, whatever the namespace: REL-5-MM7-1-0 to REL-6-MM7-1-4, vendor ones such
 as REL-6-MM7-6-7, a namespace with a trailing space, or none (mm7.md 0.1, 6.1). One pass over the operation
 element records every element by its path (perf.md b: one pass keyed by local name costs twice the bare parse;
-nine ``findtext`` calls cost four times).
+nine ``findtext`` calls cost four times); an ordinary report is read in one pass straight into its values
+(:func:`read_ordinary`), every other request by the general reading (:class:`Message`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .._dates import DateError, parse_provider_date
 from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
-from .._xml import check_element_count, local_name, namespace_of, parse_xml_document
+from .._xml import check_element_count, local_name, namespace_of, parse_xml_counted
 from ._responses import StatusCode, with_status
 
 if TYPE_CHECKING:
@@ -145,6 +146,7 @@ class Message:
         "attachments",
         "context",
         "format",
+        "header_items",
         "headers",
         "mm7_version",
         "namespace",
@@ -161,6 +163,8 @@ class Message:
         self.mm7_version: str | None = None
         self.attachments: tuple[BodyPart, ...] = ()
         self.headers: dict[str, str] = {}
+        # The request's headers as received, for ``raw`` (which keeps the first of each name it reads).
+        self.header_items: tuple[tuple[str, str], ...] = ()
         # The first element at each indexed path; every one of them only where a path repeats (rare).
         self._first: dict[str, etree._Element] = {}
         self._repeats: dict[str, list[etree._Element]] = {}
@@ -189,21 +193,8 @@ class Message:
         self.index(operation, "")
 
     def raw_source(self) -> Callable[[], list[tuple[str, str]]]:
-        """What builds ``raw`` (see :meth:`RawFields.lazy`): every element's text and attribute by path
-        (``Recipient/Number``, ``UACapabilities@UAProf``), the SOAP header's as ``Header/<path>``, then the HTTP
-        headers read as ``http:<name>``. It holds the parsed envelope, not the request."""
-        header, operation, http_headers = self._header, self._operation, tuple(self.headers.items())
-
-        def build() -> list[tuple[str, str]]:
-            raw: list[tuple[str, str]] = []
-            if header is not None:
-                _walk(header, "Header/", raw)
-            if operation is not None:
-                _walk(operation, "", raw)
-            raw.extend((f"http:{name}", value) for name, value in http_headers)
-            return raw
-
-        return build
+        """What builds ``raw`` (see :meth:`RawFields.lazy`): see :func:`raw_source`."""
+        return raw_source(self._header, self._operation, self.header_items)
 
     # --- errors -----------------------------------------------------------------------------------------------
 
@@ -282,9 +273,9 @@ class Message:
         """An attribute of the first element at ``path`` that has it, by local name (``href`` or ``mm7:href``),
         trimmed."""
         for element in self.elements(path):
-            for key, value in element.items():
-                if str(key).rpartition("}")[2] == name:
-                    return str(value).strip()
+            found = attribute_of(element, name)
+            if found is not None:
+                return found
         return None
 
     def date(self, *paths: str) -> datetime:
@@ -347,6 +338,29 @@ class Message:
         raise self.error(path, "holds no address (Number, ShortCode, RFC2822Address or text)", show=False)
 
 
+def raw_source(
+    header: etree._Element | None, operation: etree._Element | None, header_items: tuple[tuple[str, str], ...]
+) -> Callable[[], list[tuple[str, str]]]:
+    """What builds ``raw`` (see :meth:`RawFields.lazy`): every element's text and attribute by path
+    (``Recipient/Number``, ``UACapabilities@UAProf``), the SOAP header's as ``Header/<path>``, then the HTTP
+    headers read as ``http:<name>`` (the first of each name). It holds the parsed envelope, not the request."""
+
+    def build() -> list[tuple[str, str]]:
+        raw: list[tuple[str, str]] = []
+        if header is not None:
+            _walk(header, "Header/", raw)
+        if operation is not None:
+            _walk(operation, "", raw)
+        kept: dict[str, str] = {}
+        for name, value in header_items:
+            if name in _RAW_HEADERS and name not in kept:
+                kept[name] = value
+        raw.extend((f"http:{name}", value) for name, value in kept.items())
+        return raw
+
+    return build
+
+
 def _walk(element: etree._Element, prefix: str, raw: list[tuple[str, str]]) -> None:
     """Every element under ``element`` by its path of local names: leaves' text and all attributes as sent,
     unknown elements included."""
@@ -368,8 +382,12 @@ def _text_of(element: etree._Element) -> str:
 
 
 def _address(text: str, kind: str) -> Address:
+    return Address(_address_value(text), kind)
+
+
+def _address_value(text: str) -> str:
     match = _PLMN.search(text) if "/" in text else None  # no "/": no suffix, and no regex run
-    return Address(text[: match.start()] if match else text, kind)
+    return text[: match.start()] if match else text
 
 
 # --- the body ---------------------------------------------------------------------------------------------------
@@ -480,13 +498,16 @@ def read_message(request: Request, message: Message, operation: str) -> None:
     ``message`` is filled as reading goes, so that a failure still knows the TransactionID, namespace and version
     read before it (the fault echoes them).
     """
+    root, document, _ = read_document(request, message)
+    read_envelope(request, message, root, document, operation)
+
+
+def read_document(request: Request, message: Message) -> tuple[etree._Element, bytes, bool]:
+    """The SOAP envelope of ``request``, parsed (hardened): its root, the bytes libxml2 read, and whether a byte
+    count already shows it within ``Limits.max_xml_elements`` (when not, :func:`read_envelope` counts)."""
     format_name = message.format
-    headers = message.headers
-    for name, value in request.headers.items:
-        if name in _RAW_HEADERS and name not in headers:
-            headers[name] = value
-    content_type = headers.get("content-type")  # the first one, as Request.headers.get gives it
-    declared = request.media_type  # of the first Content-Type, as content_type is
+    content_type = request.headers.get("content-type")  # the first one, as media_type is of
+    declared = request.media_type
     if declared and declared not in MEDIA_TYPES:
         # An endpoint that accepts one MM7 format reads whatever comes; a declared type that is not SOAP's is
         # refused (the 3GPP annex-style samples mark such a POST "Invalid because Content-Type ... is not correct").
@@ -498,14 +519,28 @@ def read_message(request: Request, message: Message, operation: str) -> None:
         raise with_status(error, StatusCode.VALIDATION_ERROR)
     data, charset = _soap_part(request, message, content_type)
     try:
-        root, document = parse_xml_document(
-            data, message.context.limits, what=f"{format_name}: SOAP envelope", field="Envelope", charset=charset
+        return parse_xml_counted(
+            data,
+            message.context.limits,
+            what=f"{format_name}: SOAP envelope",
+            field="Envelope",
+            charset=charset,
         )
     except MmsdrError as error:
         if not isinstance(error, LimitExceededError):
             with_status(error, StatusCode.VALIDATION_ERROR)
         error.provider, error.format = PROVIDER, format_name
         raise
+
+
+def read_envelope(request: Request, message: Message, root: etree._Element, document: bytes, operation: str) -> None:
+    """Fill ``message`` from the parsed envelope: header values, the operation element, the version."""
+    format_name = message.format
+    headers = message.headers
+    for name, value in request.headers.items:
+        if name in _RAW_HEADERS and name not in headers:
+            headers[name] = value
+    message.header_items = request.headers.items
     body = _envelope_body(root, message)
     # After the header: a fault for too many elements still echoes the TransactionID.
     try:
@@ -555,9 +590,11 @@ def _mm7_namespace(operation: etree._Element, message: Message) -> str | None:
 
 
 # Tags already read to their MM7 namespace: a sender uses one namespace, and the tag string is the key.
-# Bounded, since tags come from the request.
+# Bounded, since tags come from the request: in number, and in length (a namespace name may be megabytes long
+# within Limits.max_xml_bytes; real tags have under 150 characters), so that the caches here hold little.
 _NAMESPACES: dict[str, str | None] = {}
 _NAMESPACES_KEPT = 64
+_CACHED_TAG_CHARS = 512
 
 
 def _namespace_in(tag: str) -> str | None:
@@ -566,9 +603,10 @@ def _namespace_in(tag: str) -> str | None:
     except KeyError:
         pass
     found = _read_namespace(tag)
-    if len(_NAMESPACES) >= _NAMESPACES_KEPT:
-        _NAMESPACES.clear()
-    _NAMESPACES[tag] = found
+    if len(tag) <= _CACHED_TAG_CHARS:
+        if len(_NAMESPACES) >= _NAMESPACES_KEPT:
+            _NAMESPACES.clear()
+        _NAMESPACES[tag] = found
     return found
 
 
@@ -600,6 +638,104 @@ def _envelope_body(root: etree._Element, message: Message) -> etree._Element:
     if body is None:
         raise message.missing("Body")
     return body
+
+
+# --- the one-pass reading of an ordinary request -----------------------------------------------------------------
+#
+# Nearly every request is ordinary: an Envelope with a Header holding one TransactionID, a Body whose first element
+# is the operation, each of the operation's elements once. For those, one pass over each level reads what the
+# general reading above indexes and looks up field by field (perf.md b: one pass keyed by local name is the
+# floor). Anything else (a repeat, a missing or empty value, a new version) is left to the general reading, which
+# alone raises the errors; the tests compare the two readings' events on every fixture.
+
+# The local name of each tag already seen: a sender uses the same few dozen tags, and a lookup by the tag string
+# costs less than splitting it. Bounded in number and length, as _NAMESPACES is.
+_LOCAL_NAMES: dict[str, str] = {}
+_LOCAL_NAMES_KEPT = 256
+
+
+def _local_name(tag: str) -> str:
+    name = tag.rpartition("}")[2]
+    if len(tag) <= _CACHED_TAG_CHARS:
+        if len(_LOCAL_NAMES) >= _LOCAL_NAMES_KEPT:
+            _LOCAL_NAMES.clear()
+        _LOCAL_NAMES[tag] = name
+    return name
+
+
+def read_ordinary(
+    root: etree._Element, operation: str
+) -> tuple[etree._Element, str, str | None, etree._Element, dict[str, etree._Element]] | None:
+    """``root`` read in one pass when it is an ordinary ``operation`` request (see above); None when it is not.
+
+    Read, it is the Header, the TransactionID (trimmed, not empty), the MM7 namespace, the operation element, and
+    the operation's elements by local name (each name once): a plain tuple, since a NamedTuple costs 0.3 us.
+    """
+    names = _LOCAL_NAMES
+    # A local name is never empty, so "or" only computes the names not yet seen (no call for the others).
+    if (names.get(tag := root.tag) or _local_name(tag)) != "Envelope":
+        return None
+    header = body = None
+    for child in root:  # the first Header and the first Body, as _envelope_body takes them
+        name = names.get(tag := child.tag) or _local_name(tag)
+        if name == "Header":
+            if header is None:
+                header = child
+        elif name == "Body" and body is None:
+            body = child
+    if header is None or body is None:
+        return None
+    transaction = None
+    for child in header:
+        if (names.get(tag := child.tag) or _local_name(tag)) == "TransactionID":
+            if transaction is not None:
+                return None  # repeated: the general reading compares the values
+            transaction = child
+    if transaction is None:
+        return None
+    transaction_id = (transaction.text or "").strip()
+    found = next(iter(body), None)
+    if not transaction_id or found is None or (names.get(tag := found.tag) or _local_name(tag)) != operation:
+        return None
+    elements: dict[str, etree._Element] = {}
+    for child in found:
+        name = names.get(tag := child.tag) or _local_name(tag)
+        if name in elements:
+            return None  # repeated: the general reading keeps every one
+        elements[name] = child
+    # The namespace as _mm7_namespace reads it: the operation's, else the TransactionID's.
+    namespace = _namespace_in(found.tag)
+    if namespace is None:
+        namespace = _namespace_in(transaction.tag)
+    return header, transaction_id, namespace, found, elements
+
+
+def is_good_version(version: str) -> bool:
+    """True for a version the general reading has already accepted (a new one is left to it)."""
+    return version in _GOOD_VERSIONS
+
+
+def plain_address(container: etree._Element) -> str | None:
+    """The address value of ``<Recipient><Number>...</Number></Recipient>``, or of bare text (CMCC style), as
+    :meth:`Message.address` reads these shapes; None for any other shape, or no address."""
+    if not len(container):
+        text = (container.text or "").strip()
+        return _address_value(text) if text else None
+    child = container[0]
+    tag = child.tag
+    if _ADDRESS_KINDS.get((_LOCAL_NAMES.get(tag) or _local_name(tag)).casefold()) is not None and (
+        text := (child.text or "").strip()
+    ):
+        return _address_value(text)
+    return None
+
+
+def attribute_of(element: etree._Element, name: str) -> str | None:
+    """An attribute of ``element`` by local name, trimmed, as :meth:`Message.attribute` reads it."""
+    for key, value in element.items():
+        if str(key).rpartition("}")[2] == name:
+            return str(value).strip()
+    return None
 
 
 def _transaction_id(message: Message) -> str | None:
