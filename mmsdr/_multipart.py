@@ -440,6 +440,10 @@ def parse_multipart(
         )
     boundary = _boundary(params, content_type, what=what, subject="Content-Type", field_name="content-type")
     budget = _Budget()
+    if isinstance(body, bytes) and len(body) <= limits.max_body_bytes:
+        raw_parts = _CanonicalReader().read(body, boundary, limits, budget)
+        if raw_parts is not None:
+            return _build_parts(raw_parts, limits, what=what, prefix="", budget=budget, depth=0)
     stream = _Stream(boundary, limits, what=what, prefix="", budget=budget)
     received = 0
     for chunk in _chunks(body):
@@ -928,6 +932,130 @@ class _Stream:
             )
 
 
+class _CanonicalReader:
+    """python-multipart alone, in one call, on a whole body whose first delimiter line is canonical.
+
+    Most bodies are written as RFC 2046 says, and python-multipart then reads them with every position reported
+    against the body itself, so the framer (:class:`_Stream`) has nothing to add. :meth:`read` gives the parts
+    only when they are exactly the framer's; on anything else -- an error, a bare LF in a header block, a limit
+    reached, a body python-multipart did not finish -- it gives None and the framer reads the body and says what
+    is wrong, so every message and every leniency stays the framer's. It never raises.
+    """
+
+    __slots__ = ("_ended", "_field", "_headers", "_parts", "_spans", "_unsure", "_value")
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[list[tuple[int, int, int, int]], list[tuple[int, int]]]] = []
+        self._headers: list[tuple[int, int, int, int]] = []  # (name start, name end, value start, value end)
+        self._spans: list[tuple[int, int]] = []  # where the part's data lies in the body
+        self._field: tuple[int, int] | None = None
+        self._value: tuple[int, int] | None = None
+        self._ended = False
+        # A piece reported in two calls (never seen with one write) would not be described by the positions
+        # kept here: the framer reads such a body.
+        self._unsure = False
+
+    def _on_part_begin(self) -> None:
+        self._headers = []
+        self._spans = []
+
+    def _on_header_field(self, _data: bytes, start: int, end: int) -> None:
+        if self._field is not None:
+            self._unsure = True
+        self._field = (start, end)
+
+    def _on_header_value(self, _data: bytes, start: int, end: int) -> None:
+        if self._value is not None:
+            self._unsure = True
+        self._value = (start, end)
+
+    def _on_header_end(self) -> None:
+        field = self._field
+        if field is None:
+            self._unsure = True
+            return
+        # An empty value gets no call: an empty span right after the colon.
+        value = self._value or (field[1] + 1, field[1] + 1)
+        self._headers.append((field[0], field[1], value[0], value[1]))
+        self._field = self._value = None
+
+    def _on_part_data(self, _data: bytes, start: int, end: int) -> None:
+        self._spans.append((start, end))
+
+    def _on_part_end(self) -> None:
+        self._parts.append((self._headers, self._spans))
+
+    def _on_end(self) -> None:
+        self._ended = True
+
+    def read(self, body: bytes, boundary: bytes, limits: Limits, budget: _Budget) -> list[_RawPart] | None:
+        """The framer's parts of ``body``, counted in ``budget``; None when the framer has to read it."""
+        dash = b"--" + boundary
+        # A preamble, padding or a bare LF after the first boundary: the framer's leniencies.
+        if not (body.startswith(dash) and body.startswith(b"\r\n", len(dash))):
+            return None
+        try:
+            parser = MultipartParser(
+                boundary,
+                {
+                    "on_part_begin": self._on_part_begin,
+                    "on_header_field": self._on_header_field,
+                    "on_header_value": self._on_header_value,
+                    "on_header_end": self._on_header_end,
+                    "on_part_data": self._on_part_data,
+                    "on_part_end": self._on_part_end,
+                    "on_end": self._on_end,
+                },
+                # The framer's limits, which count a canonical "Name: value" line as python-multipart does.
+                max_header_count=limits.max_part_header_count,
+                max_header_size=limits.max_part_header_bytes,
+            )
+            parser.logger = _QUIET_LOGGER
+            written = parser.write(body)
+        except Exception:  # noqa: BLE001 - untrusted bytes; whatever python-multipart raises, the framer decides
+            return None
+        parts, self._parts = self._parts, []  # the parser's callbacks make a cycle with this reader
+        if written != len(body) or not self._ended or self._unsure or not parts:
+            return None
+        if budget.parts + len(parts) > limits.max_parts:
+            return None
+        needle = b"\r\n" + dash
+        raw_parts: list[_RawPart] = []
+        line_end = len(dash) + 2  # just after the delimiter line before the part
+        for number, (headers, spans) in enumerate(parts, start=1):
+            raw_headers: list[tuple[bytes, bytes]] = []
+            for name_start, name_end, value_start, value_end in headers:
+                value = body[value_start:value_end]
+                if b"\n" in value:
+                    return None  # a bare LF ends a header line for the framer; python-multipart reads on to the CR
+                raw_headers.append((body[name_start:name_end], value.strip(b" \t")))
+            if len(spans) > 1:
+                return None
+            if spans:
+                data_start, data_end = spans[0]
+            elif headers:
+                # An empty part: its data would start after the last header line's CRLF and the blank line.
+                data_start = data_end = body.find(b"\r", headers[-1][3]) + 4
+            else:
+                data_start = data_end = line_end + 2
+            if data_end - data_start > limits.max_part_bytes or not body.startswith(needle, data_end):
+                return None
+            after = data_end + len(needle)
+            if number == len(parts):
+                # The closing delimiter, then the epilogue the framer would count.
+                if not body.startswith(b"--", after) or len(body) - (after + 2) > limits.max_preamble_bytes:
+                    return None
+            else:
+                padding = _PADDING.match(body, after)
+                padding_end = padding.end() if padding else after
+                if padding_end - after > limits.max_part_header_bytes or not body.startswith(b"\r\n", padding_end):
+                    return None
+                line_end = padding_end + 2
+            raw_parts.append((tuple(raw_headers), body[data_start:data_end]))
+        budget.parts += len(raw_parts)
+        return raw_parts
+
+
 def _build_parts(
     raw_parts: list[_RawPart], limits: Limits, *, what: str, prefix: str, budget: _Budget, depth: int
 ) -> tuple[BodyPart, ...]:
@@ -1055,6 +1183,9 @@ def _parse_nested(
         )
     subject = f"part {position} Content-Type"
     boundary = _boundary(params, content_type, what=what, subject=subject, field_name=f"part {position}")
-    stream = _Stream(boundary, limits, what=what, prefix=f"{position}.", budget=budget)
-    stream.feed(raw)
-    return _build_parts(stream.close(), limits, what=what, prefix=f"{position}.", budget=budget, depth=depth)
+    raw_parts = _CanonicalReader().read(raw, boundary, limits, budget)
+    if raw_parts is None:
+        stream = _Stream(boundary, limits, what=what, prefix=f"{position}.", budget=budget)
+        stream.feed(raw)
+        raw_parts = stream.close()
+    return _build_parts(raw_parts, limits, what=what, prefix=f"{position}.", budget=budget, depth=depth)
