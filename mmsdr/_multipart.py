@@ -946,50 +946,25 @@ class _CanonicalReader:
     only when they are exactly the framer's; on anything else -- an error, a bare LF in a header block, a limit
     reached, a body python-multipart did not finish -- it gives None and the framer reads the body and says what
     is wrong, so every message and every leniency stays the framer's. It never raises.
+
+    python-multipart is asked only for where each part's data lies (three callbacks a part, not four a
+    header): a header block it accepted is canonical "Name: value" CRLF lines up to the first blank line, so
+    the blocks are read from the body between those positions.
     """
 
-    __slots__ = ("_ended", "_field", "_headers", "_parts", "_spans", "_unsure", "_value")
+    __slots__ = ("_ended", "_parts", "_spans")
 
     def __init__(self) -> None:
-        self._parts: list[tuple[list[tuple[int, int, int, int]], list[tuple[int, int]]]] = []
-        self._headers: list[tuple[int, int, int, int]] = []  # (name start, name end, value start, value end)
-        self._spans: list[tuple[int, int]] = []  # where the part's data lies in the body
-        self._field: tuple[int, int] | None = None
-        self._value: tuple[int, int] | None = None
+        self._parts: list[list[tuple[int, int]]] = []  # per part, where its data lies in the body
+        self._spans: list[tuple[int, int]] = []
         self._ended = False
-        # A piece reported in two calls (never seen with one write) would not be described by the positions
-        # kept here: the framer reads such a body.
-        self._unsure = False
-
-    def _on_part_begin(self) -> None:
-        self._headers = []
-        self._spans = []
-
-    def _on_header_field(self, _data: bytes, start: int, end: int) -> None:
-        if self._field is not None:
-            self._unsure = True
-        self._field = (start, end)
-
-    def _on_header_value(self, _data: bytes, start: int, end: int) -> None:
-        if self._value is not None:
-            self._unsure = True
-        self._value = (start, end)
-
-    def _on_header_end(self) -> None:
-        field = self._field
-        if field is None:
-            self._unsure = True
-            return
-        # An empty value gets no call: an empty span right after the colon.
-        value = self._value or (field[1] + 1, field[1] + 1)
-        self._headers.append((field[0], field[1], value[0], value[1]))
-        self._field = self._value = None
 
     def _on_part_data(self, _data: bytes, start: int, end: int) -> None:
         self._spans.append((start, end))
 
     def _on_part_end(self) -> None:
-        self._parts.append((self._headers, self._spans))
+        self._parts.append(self._spans)
+        self._spans = []
 
     def _on_end(self) -> None:
         self._ended = True
@@ -1003,15 +978,7 @@ class _CanonicalReader:
         try:
             parser = MultipartParser(
                 boundary,
-                {
-                    "on_part_begin": self._on_part_begin,
-                    "on_header_field": self._on_header_field,
-                    "on_header_value": self._on_header_value,
-                    "on_header_end": self._on_header_end,
-                    "on_part_data": self._on_part_data,
-                    "on_part_end": self._on_part_end,
-                    "on_end": self._on_end,
-                },
+                {"on_part_data": self._on_part_data, "on_part_end": self._on_part_end, "on_end": self._on_end},
                 # The framer's limits, which count a canonical "Name: value" line as python-multipart does.
                 max_header_count=limits.max_part_header_count,
                 max_header_size=limits.max_part_header_bytes,
@@ -1021,29 +988,33 @@ class _CanonicalReader:
         except Exception:  # noqa: BLE001 - untrusted bytes; whatever python-multipart raises, the framer decides
             return None
         parts, self._parts = self._parts, []  # the parser's callbacks make a cycle with this reader
-        if written != len(body) or not self._ended or self._unsure or not parts:
+        if written != len(body) or not self._ended or not parts:
             return None
         if budget.parts + len(parts) > limits.max_parts:
             return None
         needle = b"\r\n" + dash
         raw_parts: list[_RawPart] = []
         line_end = len(dash) + 2  # just after the delimiter line before the part
-        for number, (headers, spans) in enumerate(parts, start=1):
+        for number, spans in enumerate(parts, start=1):
             raw_headers: list[tuple[bytes, bytes]] = []
-            for name_start, name_end, value_start, value_end in headers:
-                value = body[value_start:value_end]
-                if b"\n" in value:
-                    return None  # a bare LF ends a header line for the framer; python-multipart reads on to the CR
-                raw_headers.append((body[name_start:name_end], value.strip(b" \t")))
-            if len(spans) > 1:
-                return None
-            if spans:
-                data_start, data_end = spans[0]
-            elif headers:
-                # An empty part: its data would start after the last header line's CRLF and the blank line.
-                data_start = data_end = body.find(b"\r", headers[-1][3]) + 4
+            if body.startswith(b"\r\n", line_end):
+                data_start = line_end + 2  # no header lines
             else:
-                data_start = data_end = line_end + 2
+                block_end = body.find(b"\r\n\r\n", line_end)
+                if block_end < 0:
+                    return None
+                for line in body[line_end:block_end].split(b"\r\n"):
+                    if b"\n" in line:
+                        return None  # a bare LF ends a header line for the framer; python-multipart reads on to the CR
+                    name, _colon, value = line.partition(b":")
+                    raw_headers.append((name, value.strip(b" \t")))
+                data_start = block_end + 4
+            # python-multipart reports no data for an empty part, and one span otherwise (one write).
+            data_end = data_start
+            if spans:
+                if len(spans) > 1 or spans[0][0] != data_start:
+                    return None
+                data_end = spans[0][1]
             if data_end - data_start > limits.max_part_bytes or not body.startswith(needle, data_end):
                 return None
             after = data_end + len(needle)
