@@ -53,6 +53,7 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 
 from ._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
+from ._slots import slot_setting_init
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -310,6 +311,7 @@ def _decode_charset(data: bytes, charset: str | None) -> str:
     return _header_text(data)
 
 
+@slot_setting_init  # every part of every multipart body is one of these
 @dataclass(frozen=True, slots=True)
 class BodyPart:
     """One part of a multipart body, as received; ``children`` when it is a multipart itself.
