@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -1068,24 +1069,20 @@ def _build_part(
                 )
             single[header_name] = value
     media_type = ""
-    params: dict[str, str] = {}
+    params: Mapping[str, str] = _NO_PARAMETERS
     if "content-type" in single:
-        media_type, params = _parse_header_value(
-            single["content-type"],
-            what=what,
-            subject=f"part {position} Content-Type",
-            field=f"part {position}",
-            media=True,
+        media_type, params = _part_header_value(
+            single["content-type"], what=what, subject=f"part {position} Content-Type", position=position, media=True
         )
     disposition: str | None = None
     name: str | None = None
     filename: str | None = None
     if "content-disposition" in single:
-        disposition, disposition_params = _parse_header_value(
+        disposition, disposition_params = _part_header_value(
             single["content-disposition"],
             what=what,
             subject=f"part {position} Content-Disposition",
-            field=f"part {position}",
+            position=position,
             media=False,
         )
         name = disposition_params.get("name")
@@ -1107,7 +1104,7 @@ def _build_part(
     return BodyPart(
         headers=headers,
         media_type=media_type,
-        params=MappingProxyType(params),
+        params=params,
         content_id=_content_id(single.get("content-id")),
         content_location=single.get("content-location", "").strip() or None,
         disposition=disposition,
@@ -1119,6 +1116,35 @@ def _build_part(
         position=position,
         what=what,
     )
+
+
+_NO_PARAMETERS: Final[Mapping[str, str]] = MappingProxyType({})
+# Part headers repeat from request to request (a provider's form field names, its media types): the parses of
+# short values are kept. Bounded in entries and in value length, so no body can make the cache large.
+_CACHED_VALUES: Final = 256
+_CACHED_VALUE_CHARS: Final = 256
+
+
+@functools.lru_cache(maxsize=_CACHED_VALUES)
+def _valid_header_value(value: str, media: bool) -> tuple[str, Mapping[str, str]] | None:
+    """A parse of ``value`` that every part can share (a read-only view), or None when it is refused."""
+    try:
+        head, params = _parse_header_value(value, what="", subject="", field="", media=media)
+    except MalformedRequestError:
+        return None
+    return head, MappingProxyType(params)
+
+
+def _part_header_value(
+    value: str, *, what: str, subject: str, position: str, media: bool
+) -> tuple[str, Mapping[str, str]]:
+    if len(value) <= _CACHED_VALUE_CHARS:
+        valid = _valid_header_value(value, media)
+        if valid is not None:
+            return valid
+    # A long value, or one refused: parsed here, raising the error that names this part.
+    head, params = _parse_header_value(value, what=what, subject=subject, field=f"part {position}", media=media)
+    return head, MappingProxyType(params)
 
 
 def _content_id(value: str | None) -> str | None:

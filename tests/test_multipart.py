@@ -266,6 +266,27 @@ def test_part_headers(headers: list[bytes], expected: dict[str, object]) -> None
     assert part.raw == b"data"
 
 
+def test_part_header_parses_are_shared_read_only_and_errors_still_name_their_part() -> None:
+    first, second = parse(
+        build(
+            ([b"Content-Type: text/plain; charset=utf-8"], b"1"), ([b"Content-Type: text/plain; charset=utf-8"], b"2")
+        )
+    )
+    assert first.params is second.params  # one parse of a repeated value
+    assert dict(first.params) == {"charset": "utf-8"}
+    with pytest.raises(TypeError):
+        first.params["charset"] = "latin-1"  # type: ignore[index]
+    long_name = "n" * 300  # longer than what is kept: parsed every time, the same way
+    (part,) = parse(build(([b"Content-Type: text/plain; name=" + long_name.encode()], b"x")))
+    assert (part.media_type, dict(part.params)) == ("text/plain", {"name": long_name})
+    for position in (1, 2):
+        parts = [([b"Content-Type: text/plain"], b"x")] * (position - 1) + [([b"Content-Type: text"], b"x")]
+        with pytest.raises(MalformedRequestError) as caught:
+            parse(build(*parts))
+        assert str(caught.value) == f"mm7: part {position} Content-Type is not a media type, got 'text'"
+        assert caught.value.field == f"part {position}"
+
+
 def test_header_lookup_and_repr() -> None:
     (part,) = parse(build(([b"Content-Type: text/plain", b"X-A: 1", b"x-a: 2"], b"secret" * 100)))
     assert part.header("X-A") == "1"
