@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 
     from ._limits import Limits
 
-__all__ = ("BodyPart", "parse_content_type", "parse_multipart")
+__all__ = ("BodyPart", "parse_content_type", "parse_multipart", "valid_content_type")
 
 _E = TypeVar("_E", bound=MmsdrError)
 
@@ -1133,6 +1133,19 @@ def _valid_header_value(value: str, media: bool) -> tuple[str, Mapping[str, str]
     except MalformedRequestError:
         return None
     return head, MappingProxyType(params)
+
+
+def valid_content_type(value: str, /) -> tuple[str, Mapping[str, str]] | None:
+    """:func:`parse_content_type` for a value that may be refused: None then, never an error.
+
+    Parses of short values are shared (a read-only view), as for part headers.
+    """
+    if len(value) <= _CACHED_VALUE_CHARS:
+        return _valid_header_value(value, True)
+    try:
+        return parse_content_type(value, what="")
+    except MalformedRequestError:
+        return None
 
 
 def _part_header_value(

@@ -668,3 +668,14 @@ def test_mutated_zips_give_contents_or_an_mmsdr_error(edits: list[tuple[int, byt
     except MmsdrError:
         return
     assert isinstance(mms, ZippedMms)
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED], ids=["stored", "deflated"])
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 200_000])
+def test_entries_read_whole_at_every_size_around_the_read_step(compression: int, size: int) -> None:
+    # Entries come out in 64 KiB steps: one step is kept as it is, more are joined.
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    zipped = read_mms_zip(make_zip([("a.bin", data), ("b.txt", b"text")], compression))
+    assert [part.data for part in zipped.parts] == [data, b"text"]
+    with pytest.raises(LimitExceededError):
+        read_mms_zip(make_zip([("a.bin", data + b"xx")], compression), limits=Limits(max_zip_entry_bytes=max(size, 1)))
