@@ -1025,6 +1025,8 @@ class _CanonicalReader:
                 # The closing delimiter, then the epilogue the framer would count.
                 if not body.startswith(b"--", after) or len(body) - (after + 2) > limits.max_preamble_bytes:
                     return None
+            elif body.startswith(b"\r\n", after):
+                line_end = after + 2  # the usual delimiter line: no padding
             else:
                 padding = _PADDING.match(body, after)
                 padding_end = padding.end() if padding else after
@@ -1072,18 +1074,14 @@ def _build_part(
     params: Mapping[str, str] = _NO_PARAMETERS
     if "content-type" in single:
         media_type, params = _part_header_value(
-            single["content-type"], what=what, subject=f"part {position} Content-Type", position=position, media=True
+            single["content-type"], what=what, header="Content-Type", position=position, media=True
         )
     disposition: str | None = None
     name: str | None = None
     filename: str | None = None
     if "content-disposition" in single:
         disposition, disposition_params = _part_header_value(
-            single["content-disposition"],
-            what=what,
-            subject=f"part {position} Content-Disposition",
-            position=position,
-            media=False,
+            single["content-disposition"], what=what, header="Content-Disposition", position=position, media=False
         )
         name = disposition_params.get("name")
         filename = disposition_params.get("filename")
@@ -1149,14 +1147,16 @@ def valid_content_type(value: str, /) -> tuple[str, Mapping[str, str]] | None:
 
 
 def _part_header_value(
-    value: str, *, what: str, subject: str, position: str, media: bool
+    value: str, *, what: str, header: str, position: str, media: bool
 ) -> tuple[str, Mapping[str, str]]:
     if len(value) <= _CACHED_VALUE_CHARS:
         valid = _valid_header_value(value, media)
         if valid is not None:
             return valid
     # A long value, or one refused: parsed here, raising the error that names this part.
-    head, params = _parse_header_value(value, what=what, subject=subject, field=f"part {position}", media=media)
+    head, params = _parse_header_value(
+        value, what=what, subject=f"part {position} {header}", field=f"part {position}", media=media
+    )
     return head, MappingProxyType(params)
 
 
