@@ -412,13 +412,11 @@ def _read_files(
         if _is_directory(info):
             continue
         name = info.filename
-        # The pieces are joined once at the end (an entry of one piece is kept as it is), not grown in a buffer
-        # and copied out of it.
         pieces: list[bytes] = []
         size = 0
         try:
             with archive.open(info) as handle:
-                while piece := handle.read(_READ_STEP):
+                while piece := handle.read(_read_size(limits, size, total)):
                     pieces.append(piece)
                     size += len(piece)
                     total += len(piece)
@@ -451,6 +449,16 @@ def _read_files(
             )
         files.append((name, pieces[0] if len(pieces) == 1 else b"".join(pieces)))
     return files
+
+
+def _read_size(limits: Limits, size: int, total: int) -> int:
+    """How much to read next: the whole steps that cannot take the entry or the total past its limit, else one.
+
+    Steps read at once are the same bytes, and the limits are checked at the same step where one is crossed,
+    as when read one by one; an entry under its limits usually comes in one piece, kept without a copy.
+    """
+    room = min(limits.max_zip_entry_bytes - size, limits.max_zip_total_bytes - total)
+    return max(room // _READ_STEP, 1) * _READ_STEP
 
 
 def _assemble(files: list[tuple[str, bytes]], names_by_key: dict[str, str], limits: Limits, what: str) -> ZippedMms:
