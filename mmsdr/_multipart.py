@@ -9,7 +9,14 @@ python-multipart reads RFC 2046 strictly and real senders do not write it strict
 front of it. The framer only rewrites the *structure lines* -- delimiter lines and part headers -- into the
 canonical form python-multipart reads. Part data is never rewritten: the framer has already found where each
 part ends, so it keeps the data itself (views, joined once per part) and python-multipart sees only the structure
-lines -- the data is searched for delimiters once, not twice. What it accepts:
+lines -- the data is searched for delimiters once, not twice.
+
+Most bodies need none of that: a whole ``bytes`` body (nested multiparts included) that starts with a canonical
+``--boundary`` CRLF line is first given to python-multipart alone, in one call (:class:`_CanonicalReader`). Its
+parts are kept only when they are exactly the framer's -- every header block canonical, every limit within
+bounds, padding and epilogue measured as the framer measures them; anything else, errors included, is read by
+the framer, so the leniencies and every error message are the framer's. A body given in chunks always goes
+through the framer, which reads it as it comes. What the engine accepts:
 
 * **Preamble and epilogue.** RFC 2046 5.1.1: "the preamble and epilogue ... are to be ignored". Text before the
   first delimiter line (python-multipart refuses it) and after the closing one is dropped, each bounded by
