@@ -1064,7 +1064,11 @@ def _build_part(
     budget: _Budget,
     depth: int,
 ) -> BodyPart:
-    headers = tuple((raw_name.decode("ascii").lower(), _header_text(value)) for raw_name, value in raw_headers)
+    try:
+        # Header names are tokens (checked by the framer or python-multipart): ASCII.
+        headers = tuple([(raw_name.decode().lower(), value.decode()) for raw_name, value in raw_headers])
+    except UnicodeDecodeError:  # a header value in Latin-1
+        headers = tuple([(raw_name.decode().lower(), _header_text(value)) for raw_name, value in raw_headers])
     single: dict[str, str] = {}
     for header_name, value in headers:
         if header_name in _SINGLE_HEADERS:
@@ -1092,7 +1096,9 @@ def _build_part(
         )
         name = disposition_params.get("name")
         filename = disposition_params.get("filename")
-    encoding = single.get("content-transfer-encoding", "").strip(" \t").lower() or None
+    encoding = None
+    if "content-transfer-encoding" in single:
+        encoding = single["content-transfer-encoding"].strip(" \t").lower() or None
     children: tuple[BodyPart, ...] = ()
     if media_type.startswith("multipart/"):
         children = _parse_nested(
@@ -1110,8 +1116,8 @@ def _build_part(
         headers=headers,
         media_type=media_type,
         params=params,
-        content_id=_content_id(single.get("content-id")),
-        content_location=single.get("content-location", "").strip() or None,
+        content_id=_content_id(single["content-id"]) if "content-id" in single else None,
+        content_location=(single["content-location"].strip() or None) if "content-location" in single else None,
         disposition=disposition,
         name=name,
         filename=filename,
