@@ -61,12 +61,11 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 
 from ._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
+from ._limits import Limits
 from ._slots import slot_setting_init
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
-
-    from ._limits import Limits
 
 __all__ = ("BodyPart", "parse_content_type", "parse_multipart", "valid_content_type")
 
@@ -456,7 +455,7 @@ def parse_multipart(
         )
     boundary = _boundary(params, content_type, what=what, subject="Content-Type", field_name="content-type")
     budget = _Budget()
-    if isinstance(body, bytes) and len(body) <= limits.max_body_bytes:
+    if _CANONICAL_PATH and isinstance(body, bytes) and len(body) <= limits.max_body_bytes:
         raw_parts = _CanonicalReader().read(body, boundary, limits, budget)
         if raw_parts is not None:
             return _build_parts(raw_parts, limits, what=what, prefix="", budget=budget, depth=0)
@@ -1045,6 +1044,34 @@ class _CanonicalReader:
         return raw_parts
 
 
+# Bodies python-multipart versions have read differently: before 0.0.34 a delimiter line with transport padding
+# was part data, where RFC 2046 and the framer end the part (or refuse the line). The canonical path is taken
+# only with a python-multipart that reads each of them as the framer does.
+_PROBES: Final = (
+    b"--b\r\n\r\nx\r\n--b \t\r\n\r\ny\r\n--b--",
+    b"--b\r\n\r\nx\r\n--b \tjunk\r\n\r\ny\r\n--b--",
+)
+
+
+def _canonical_path_agrees(probes: tuple[bytes, ...] = _PROBES) -> bool:
+    """Whether :class:`_CanonicalReader` gives the framer's outcome on every probe body (boundary ``b``)."""
+    limits = Limits()
+    for body in probes:
+        stream = _Stream(b"b", limits, what="probe", prefix="", budget=_Budget())
+        try:
+            stream.feed(body)
+            expected: list[_RawPart] | None = stream.close()
+        except MmsdrError:
+            expected = None  # the framer refuses it: the canonical path must hand it over
+        found = _CanonicalReader().read(body, b"b", limits, _Budget())
+        if found is not None and found != expected:  # None is always safe: the framer reads the body
+            return False
+    return True
+
+
+_CANONICAL_PATH: Final = _canonical_path_agrees()
+
+
 def _build_parts(
     raw_parts: list[_RawPart], limits: Limits, *, what: str, prefix: str, budget: _Budget, depth: int
 ) -> tuple[BodyPart, ...]:
@@ -1214,7 +1241,7 @@ def _parse_nested(
         )
     subject = f"part {position} Content-Type"
     boundary = _boundary(params, content_type, what=what, subject=subject, field_name=f"part {position}")
-    raw_parts = _CanonicalReader().read(raw, boundary, limits, budget)
+    raw_parts = _CanonicalReader().read(raw, boundary, limits, budget) if _CANONICAL_PATH else None
     if raw_parts is None:
         stream = _Stream(boundary, limits, what=what, prefix=f"{position}.", budget=budget)
         stream.feed(raw)
