@@ -16,7 +16,8 @@ Most bodies need none of that: a whole ``bytes`` body (nested multiparts include
 parts are kept only when they are exactly the framer's -- every header block canonical, every limit within
 bounds, padding and epilogue measured as the framer measures them; anything else, errors included, is read by
 the framer, so the leniencies and every error message are the framer's. A body given in chunks always goes
-through the framer, which reads it as it comes. What the engine accepts:
+through the framer, which reads it as it comes, and so does every body when this python-multipart reads a probe
+body differently (before 0.0.34 a padded delimiter line was part data). What the engine accepts:
 
 * **Preamble and epilogue.** RFC 2046 5.1.1: "the preamble and epilogue ... are to be ignored". Text before the
   first delimiter line (python-multipart refuses it) and after the closing one is dropped, each bounded by
