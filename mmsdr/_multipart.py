@@ -948,6 +948,10 @@ class _Stream:
             )
 
 
+class _HandOver(Exception):  # noqa: N818 - not an error: the framer is to read the body
+    """Raised in a :class:`_CanonicalReader` callback to stop python-multipart early."""
+
+
 class _CanonicalReader:
     """python-multipart alone, in one call, on a whole body whose first delimiter line is canonical.
 
@@ -962,12 +966,20 @@ class _CanonicalReader:
     the blocks are read from the body between those positions.
     """
 
-    __slots__ = ("_ended", "_parts", "_spans")
+    __slots__ = ("_begun", "_ended", "_parts", "_room", "_spans")
 
     def __init__(self) -> None:
         self._parts: list[list[tuple[int, int]]] = []  # per part, where its data lies in the body
         self._spans: list[tuple[int, int]] = []
         self._ended = False
+        self._begun = 0
+        self._room = 0  # how many more parts the budget allows
+
+    def _on_part_begin(self) -> None:
+        self._begun += 1
+        if self._begun > self._room:
+            # A part flood: stop python-multipart here, as the framer stops, rather than after the whole body.
+            raise _HandOver
 
     def _on_part_data(self, _data: bytes, start: int, end: int) -> None:
         self._spans.append((start, end))
@@ -985,10 +997,16 @@ class _CanonicalReader:
         # A preamble, padding or a bare LF after the first boundary: the framer's leniencies.
         if not (body.startswith(dash) and body.startswith(b"\r\n", len(dash))):
             return None
+        self._room = limits.max_parts - budget.parts
         try:
             parser = MultipartParser(
                 boundary,
-                {"on_part_data": self._on_part_data, "on_part_end": self._on_part_end, "on_end": self._on_end},
+                {
+                    "on_part_begin": self._on_part_begin,
+                    "on_part_data": self._on_part_data,
+                    "on_part_end": self._on_part_end,
+                    "on_end": self._on_end,
+                },
                 # The framer's limits, which count a canonical "Name: value" line as python-multipart does.
                 max_header_count=limits.max_part_header_count,
                 max_header_size=limits.max_part_header_bytes,
@@ -997,10 +1015,8 @@ class _CanonicalReader:
             written = parser.write(body)
         except Exception:  # noqa: BLE001 - untrusted bytes; whatever python-multipart raises, the framer decides
             return None
-        parts, self._parts = self._parts, []  # the parser's callbacks make a cycle with this reader
+        parts = self._parts
         if written != len(body) or not self._ended or not parts:
-            return None
-        if budget.parts + len(parts) > limits.max_parts:
             return None
         needle = b"\r\n" + dash
         raw_parts: list[_RawPart] = []

@@ -954,6 +954,24 @@ def test_canonical_path_counts_parts_against_the_shared_budget() -> None:
     assert budget.parts == 4  # nothing counted by a read handed to the framer
 
 
+@NO_CANONICAL_PATH
+def test_canonical_path_stops_a_part_flood_at_the_part_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    begun: list[int] = []
+    on_part_begin = _CanonicalReader._on_part_begin
+
+    def counting(self: _CanonicalReader) -> None:
+        begun.append(1)
+        on_part_begin(self)
+
+    monkeypatch.setattr(_CanonicalReader, "_on_part_begin", counting)
+    flood = build(*[([b"Content-Type: text/plain"], b"x")] * 50_000)
+    assert canonical_parts(flood) is None
+    assert len(begun) == LIMITS.max_parts + 1  # not 50 000: python-multipart is stopped, then the framer reads
+    with pytest.raises(LimitExceededError) as caught:
+        parse(flood)
+    assert str(caught.value) == "mm7: more than 64 parts (Limits.max_parts)"
+
+
 def test_canonical_path_short_write_goes_to_the_framer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(python_multipart.MultipartParser, "write", lambda self, data: len(data) // 2)
     assert canonical_parts(build(([], b"x"))) is None
