@@ -9,7 +9,15 @@ python-multipart reads RFC 2046 strictly and real senders do not write it strict
 front of it. The framer only rewrites the *structure lines* -- delimiter lines and part headers -- into the
 canonical form python-multipart reads. Part data is never rewritten: the framer has already found where each
 part ends, so it keeps the data itself (views, joined once per part) and python-multipart sees only the structure
-lines -- the data is searched for delimiters once, not twice. What it accepts:
+lines -- the data is searched for delimiters once, not twice.
+
+Most bodies need none of that: a whole ``bytes`` body (nested multiparts included) that starts with a canonical
+``--boundary`` CRLF line is first given to python-multipart alone, in one call (:class:`_CanonicalReader`). Its
+parts are kept only when they are exactly the framer's -- every header block canonical, every limit within
+bounds, padding and epilogue measured as the framer measures them; anything else, errors included, is read by
+the framer, so the leniencies and every error message are the framer's. A body given in chunks always goes
+through the framer, which reads it as it comes, and so does every body when this python-multipart reads a probe
+body differently (before 0.0.34 a padded delimiter line was part data). What the engine accepts:
 
 * **Preamble and epilogue.** RFC 2046 5.1.1: "the preamble and epilogue ... are to be ignored". Text before the
   first delimiter line (python-multipart refuses it) and after the closing one is dropped, each bounded by
@@ -42,6 +50,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -53,13 +62,13 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 
 from ._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
+from ._limits import Limits
+from ._slots import slot_setting_init
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
-    from ._limits import Limits
-
-__all__ = ("BodyPart", "parse_content_type", "parse_multipart")
+__all__ = ("BodyPart", "parse_content_type", "parse_multipart", "valid_content_type")
 
 _E = TypeVar("_E", bound=MmsdrError)
 
@@ -192,7 +201,11 @@ def _parse_parameters(value: str, pos: int, *, what: str, subject: str, field: s
                 field=field,
             )
         name = raw_name.lower()
-        text = _QUOTED_PAIR.sub(r"\1", quoted) if quoted is not None else (token or "").strip(" \t")
+        if quoted is not None:
+            # The substitution costs a template parse per call: only a value with a backslash needs it.
+            text = _QUOTED_PAIR.sub(r"\1", quoted) if "\\" in quoted else quoted
+        else:
+            text = (token or "").strip(" \t")
         if _TOKEN.fullmatch(name) is None:
             raise _error(
                 MalformedRequestError,
@@ -258,6 +271,8 @@ def _parse_parameters(value: str, pos: int, *, what: str, subject: str, field: s
                 field=field,
             )
         extended[base] = _join_continuations([segments[index] for index in range(len(segments))])
+    if not extended:
+        return plain
     # RFC 6266 4.3: "when both "filename" and "filename*" are present in a single header field value,
     # recipients SHOULD pick "filename*"" -- the same for every parameter.
     return {**plain, **extended}
@@ -304,6 +319,7 @@ def _decode_charset(data: bytes, charset: str | None) -> str:
     return _header_text(data)
 
 
+@slot_setting_init  # every part of every multipart body is one of these
 @dataclass(frozen=True, slots=True)
 class BodyPart:
     """One part of a multipart body, as received; ``children`` when it is a multipart itself.
@@ -440,6 +456,10 @@ def parse_multipart(
         )
     boundary = _boundary(params, content_type, what=what, subject="Content-Type", field_name="content-type")
     budget = _Budget()
+    if _CANONICAL_PATH and isinstance(body, bytes) and len(body) <= limits.max_body_bytes:
+        raw_parts = _CanonicalReader().read(body, boundary, limits, budget)
+        if raw_parts is not None:
+            return _build_parts(raw_parts, limits, what=what, prefix="", budget=budget, depth=0)
     stream = _Stream(boundary, limits, what=what, prefix="", budget=budget)
     received = 0
     for chunk in _chunks(body):
@@ -928,6 +948,147 @@ class _Stream:
             )
 
 
+class _HandOver(Exception):  # noqa: N818 - not an error: the framer is to read the body
+    """Raised in a :class:`_CanonicalReader` callback to stop python-multipart early."""
+
+
+class _CanonicalReader:
+    """python-multipart alone, in one call, on a whole body whose first delimiter line is canonical.
+
+    Most bodies are written as RFC 2046 says, and python-multipart then reads them with every position reported
+    against the body itself, so the framer (:class:`_Stream`) has nothing to add. :meth:`read` gives the parts
+    only when they are exactly the framer's; on anything else -- an error, a bare LF in a header block, a limit
+    reached, a body python-multipart did not finish -- it gives None and the framer reads the body and says what
+    is wrong, so every message and every leniency stays the framer's. It never raises.
+
+    python-multipart is asked only for where each part's data lies (three callbacks a part, not four a
+    header): a header block it accepted is canonical "Name: value" CRLF lines up to the first blank line, so
+    the blocks are read from the body between those positions.
+    """
+
+    __slots__ = ("_begun", "_ended", "_parts", "_room", "_spans")
+
+    def __init__(self) -> None:
+        self._parts: list[list[tuple[int, int]]] = []  # per part, where its data lies in the body
+        self._spans: list[tuple[int, int]] = []
+        self._ended = False
+        self._begun = 0
+        self._room = 0  # how many more parts the budget allows
+
+    def _on_part_begin(self) -> None:
+        self._begun += 1
+        if self._begun > self._room:
+            # A part flood: stop python-multipart here, as the framer stops, rather than after the whole body.
+            raise _HandOver
+
+    def _on_part_data(self, _data: bytes, start: int, end: int) -> None:
+        self._spans.append((start, end))
+
+    def _on_part_end(self) -> None:
+        self._parts.append(self._spans)
+        self._spans = []
+
+    def _on_end(self) -> None:
+        self._ended = True
+
+    def read(self, body: bytes, boundary: bytes, limits: Limits, budget: _Budget) -> list[_RawPart] | None:
+        """The framer's parts of ``body``, counted in ``budget``; None when the framer has to read it."""
+        dash = b"--" + boundary
+        # A preamble, padding or a bare LF after the first boundary: the framer's leniencies.
+        if not (body.startswith(dash) and body.startswith(b"\r\n", len(dash))):
+            return None
+        self._room = limits.max_parts - budget.parts
+        try:
+            parser = MultipartParser(
+                boundary,
+                {
+                    "on_part_begin": self._on_part_begin,
+                    "on_part_data": self._on_part_data,
+                    "on_part_end": self._on_part_end,
+                    "on_end": self._on_end,
+                },
+                # The framer's limits, which count a canonical "Name: value" line as python-multipart does.
+                max_header_count=limits.max_part_header_count,
+                max_header_size=limits.max_part_header_bytes,
+            )
+            parser.logger = _QUIET_LOGGER
+            written = parser.write(body)
+        except Exception:  # noqa: BLE001 - untrusted bytes; whatever python-multipart raises, the framer decides
+            return None
+        parts = self._parts
+        if written != len(body) or not self._ended or not parts:
+            return None
+        needle = b"\r\n" + dash
+        raw_parts: list[_RawPart] = []
+        line_end = len(dash) + 2  # just after the delimiter line before the part
+        for number, spans in enumerate(parts, start=1):
+            raw_headers: list[tuple[bytes, bytes]] = []
+            if body.startswith(b"\r\n", line_end):
+                data_start = line_end + 2  # no header lines
+            else:
+                block_end = body.find(b"\r\n\r\n", line_end)
+                if block_end < 0:
+                    return None
+                for line in body[line_end:block_end].split(b"\r\n"):
+                    if b"\n" in line:
+                        return None  # a bare LF ends a header line for the framer; python-multipart reads on to the CR
+                    name, _colon, value = line.partition(b":")
+                    raw_headers.append((name, value.strip(b" \t")))
+                data_start = block_end + 4
+            # python-multipart reports no data for an empty part, and one span otherwise (one write).
+            data_end = data_start
+            if spans:
+                if len(spans) > 1 or spans[0][0] != data_start:
+                    return None
+                data_end = spans[0][1]
+            if data_end - data_start > limits.max_part_bytes or not body.startswith(needle, data_end):
+                return None
+            after = data_end + len(needle)
+            if number == len(parts):
+                # The closing delimiter, then the epilogue the framer would count.
+                if not body.startswith(b"--", after) or len(body) - (after + 2) > limits.max_preamble_bytes:
+                    return None
+            elif body.startswith(b"\r\n", after):
+                line_end = after + 2  # the usual delimiter line: no padding
+            else:
+                padding = _PADDING.match(body, after)
+                padding_end = padding.end() if padding else after
+                if padding_end - after > limits.max_part_header_bytes or not body.startswith(b"\r\n", padding_end):
+                    return None
+                line_end = padding_end + 2
+            raw_parts.append((tuple(raw_headers), body[data_start:data_end]))
+        budget.parts += len(raw_parts)
+        return raw_parts
+
+
+# Bodies python-multipart versions have read differently: before 0.0.34 a delimiter line with transport padding
+# was part data, where RFC 2046 and the framer end the part (or refuse the line). The canonical path is taken
+# only with a python-multipart that reads each of them as the framer does.
+_PROBES: Final = (
+    b"--b\r\n\r\nx\r\n--b \t\r\n\r\ny\r\n--b--",
+    b"--b\r\n\r\nx\r\n--b \tjunk\r\n\r\ny\r\n--b--",
+)
+
+
+def _canonical_path_agrees(probes: tuple[bytes, ...] = _PROBES) -> bool:
+    """Whether :class:`_CanonicalReader` gives the framer's outcome on every probe body (boundary ``b``)."""
+    limits = Limits()
+    for body in probes:
+        stream = _Stream(b"b", limits, what="probe", prefix="", budget=_Budget())
+        try:
+            stream.feed(body)
+            expected: list[_RawPart] | None = stream.close()
+        except MmsdrError:
+            expected = None  # the framer refuses it: the canonical path must hand it over
+        found = _CanonicalReader().read(body, b"b", limits, _Budget())
+        if found is not None and found != expected:  # None is always safe: the framer reads the body
+            return False
+    return True
+
+
+_CANONICAL_PATH: Final = _canonical_path_agrees()
+
+
 def _build_parts(
     raw_parts: list[_RawPart], limits: Limits, *, what: str, prefix: str, budget: _Budget, depth: int
 ) -> tuple[BodyPart, ...]:
@@ -947,7 +1108,11 @@ def _build_part(
     budget: _Budget,
     depth: int,
 ) -> BodyPart:
-    headers = tuple((raw_name.decode("ascii").lower(), _header_text(value)) for raw_name, value in raw_headers)
+    try:
+        # Header names are tokens (checked by the framer or python-multipart): ASCII.
+        headers = tuple([(raw_name.decode().lower(), value.decode()) for raw_name, value in raw_headers])
+    except UnicodeDecodeError:  # a header value in Latin-1
+        headers = tuple([(raw_name.decode().lower(), _header_text(value)) for raw_name, value in raw_headers])
     single: dict[str, str] = {}
     for header_name, value in headers:
         if header_name in _SINGLE_HEADERS:
@@ -961,29 +1126,23 @@ def _build_part(
                 )
             single[header_name] = value
     media_type = ""
-    params: dict[str, str] = {}
+    params: Mapping[str, str] = _NO_PARAMETERS
     if "content-type" in single:
-        media_type, params = _parse_header_value(
-            single["content-type"],
-            what=what,
-            subject=f"part {position} Content-Type",
-            field=f"part {position}",
-            media=True,
+        media_type, params = _part_header_value(
+            single["content-type"], what=what, header="Content-Type", position=position, media=True
         )
     disposition: str | None = None
     name: str | None = None
     filename: str | None = None
     if "content-disposition" in single:
-        disposition, disposition_params = _parse_header_value(
-            single["content-disposition"],
-            what=what,
-            subject=f"part {position} Content-Disposition",
-            field=f"part {position}",
-            media=False,
+        disposition, disposition_params = _part_header_value(
+            single["content-disposition"], what=what, header="Content-Disposition", position=position, media=False
         )
         name = disposition_params.get("name")
         filename = disposition_params.get("filename")
-    encoding = single.get("content-transfer-encoding", "").strip(" \t").lower() or None
+    encoding = None
+    if "content-transfer-encoding" in single:
+        encoding = single["content-transfer-encoding"].strip(" \t").lower() or None
     children: tuple[BodyPart, ...] = ()
     if media_type.startswith("multipart/"):
         children = _parse_nested(
@@ -1000,9 +1159,9 @@ def _build_part(
     return BodyPart(
         headers=headers,
         media_type=media_type,
-        params=MappingProxyType(params),
-        content_id=_content_id(single.get("content-id")),
-        content_location=single.get("content-location", "").strip() or None,
+        params=params,
+        content_id=_content_id(single["content-id"]) if "content-id" in single else None,
+        content_location=(single["content-location"].strip() or None) if "content-location" in single else None,
         disposition=disposition,
         name=name,
         filename=filename,
@@ -1012,6 +1171,50 @@ def _build_part(
         position=position,
         what=what,
     )
+
+
+_NO_PARAMETERS: Final[Mapping[str, str]] = MappingProxyType({})
+# Part headers repeat from request to request (a provider's form field names, its media types): the parses of
+# short values are kept. Bounded in entries and in value length, so no body can make the cache large.
+_CACHED_VALUES: Final = 256
+_CACHED_VALUE_CHARS: Final = 256
+
+
+@functools.lru_cache(maxsize=_CACHED_VALUES)
+def _valid_header_value(value: str, media: bool) -> tuple[str, Mapping[str, str]] | None:
+    """A parse of ``value`` that every part can share (a read-only view), or None when it is refused."""
+    try:
+        head, params = _parse_header_value(value, what="", subject="", field="", media=media)
+    except MalformedRequestError:
+        return None
+    return head, MappingProxyType(params)
+
+
+def valid_content_type(value: str, /) -> tuple[str, Mapping[str, str]] | None:
+    """:func:`parse_content_type` for a value that may be refused: None then, never an error.
+
+    Parses of short values are shared (a read-only view), as for part headers.
+    """
+    if len(value) <= _CACHED_VALUE_CHARS:
+        return _valid_header_value(value, True)
+    try:
+        return parse_content_type(value, what="")
+    except MalformedRequestError:
+        return None
+
+
+def _part_header_value(
+    value: str, *, what: str, header: str, position: str, media: bool
+) -> tuple[str, Mapping[str, str]]:
+    if len(value) <= _CACHED_VALUE_CHARS:
+        valid = _valid_header_value(value, media)
+        if valid is not None:
+            return valid
+    # A long value, or one refused: parsed here, raising the error that names this part.
+    head, params = _parse_header_value(
+        value, what=what, subject=f"part {position} {header}", field=f"part {position}", media=media
+    )
+    return head, MappingProxyType(params)
 
 
 def _content_id(value: str | None) -> str | None:
@@ -1055,6 +1258,9 @@ def _parse_nested(
         )
     subject = f"part {position} Content-Type"
     boundary = _boundary(params, content_type, what=what, subject=subject, field_name=f"part {position}")
-    stream = _Stream(boundary, limits, what=what, prefix=f"{position}.", budget=budget)
-    stream.feed(raw)
-    return _build_parts(stream.close(), limits, what=what, prefix=f"{position}.", budget=budget, depth=depth)
+    raw_parts = _CanonicalReader().read(raw, boundary, limits, budget) if _CANONICAL_PATH else None
+    if raw_parts is None:
+        stream = _Stream(boundary, limits, what=what, prefix=f"{position}.", budget=budget)
+        stream.feed(raw)
+        raw_parts = stream.close()
+    return _build_parts(raw_parts, limits, what=what, prefix=f"{position}.", budget=budget, depth=depth)

@@ -24,6 +24,13 @@ def slot_setting_init(cls: type[_T]) -> type[_T]:
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]
         name = field.name
         parameters = keyword_only if field.kw_only else positional
+        if not field.init and field.default_factory is dataclasses.MISSING:
+            # Not a parameter: the dataclass __init__ sets its default, or leaves the slot empty without one.
+            if field.default is not dataclasses.MISSING:
+                namespace[f"_default_{name}"] = field.default
+                namespace[f"_set_{name}"] = getattr(cls, name).__set__
+                lines.append(f"    _set_{name}(self, _default_{name})\n")
+            continue
         if field.default is not dataclasses.MISSING:
             namespace[f"_default_{name}"] = field.default
             parameters.append(f"{name}=_default_{name}")

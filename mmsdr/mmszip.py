@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 from ._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
 from ._events import Part
 from ._limits import Limits
-from ._multipart import parse_content_type
+from ._multipart import valid_content_type
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -200,9 +200,9 @@ def read_mms_zip(data: bytes, /, *, limits: Limits | None = None, what: str = _D
         archive = zipfile.ZipFile(io.BytesIO(blob))
     with archive:
         infos = archive.infolist()
-        _check_entries(blob, infos, directory_start, limits, what)
+        names_by_key = _check_entries(blob, infos, directory_start, limits, what)
         files = _read_files(archive, infos, limits, what)
-    return _assemble(files, limits, what)
+    return _assemble(files, names_by_key, limits, what)
 
 
 def _entry_count_error(limits: Limits, what: str) -> LimitExceededError:
@@ -285,8 +285,13 @@ def _name_key(name: str) -> str:
     return unicodedata.normalize("NFC", "/".join(parts)).casefold()
 
 
-def _check_entries(blob: bytes, infos: list[zipfile.ZipInfo], directory_start: int, limits: Limits, what: str) -> None:
-    """Every check that needs no decompression, for every entry, before any entry is read."""
+def _check_entries(
+    blob: bytes, infos: list[zipfile.ZipInfo], directory_start: int, limits: Limits, what: str
+) -> dict[str, str]:
+    """Every check that needs no decompression, for every entry, before any entry is read.
+
+    Returns every entry's name by its :func:`_name_key` (unique: a repeat is refused here).
+    """
     if len(infos) > limits.max_zip_entries:
         raise _entry_count_error(limits, what)
     spans: list[tuple[int, int, str]] = []
@@ -346,6 +351,7 @@ def _check_entries(blob: bytes, infos: list[zipfile.ZipInfo], directory_start: i
                 f"got {info.file_size} bytes from {info.compress_size}",
                 field=name,
             )
+    return seen
 
 
 def _entry_span(blob: bytes, info: zipfile.ZipInfo, directory_start: int, what: str) -> tuple[int, int]:
@@ -406,45 +412,64 @@ def _read_files(
         if _is_directory(info):
             continue
         name = info.filename
-        buffer = bytearray()
-        with _translated(what, f"entry {shown(name)} is corrupt", field=name), archive.open(info) as handle:
-            while piece := handle.read(_READ_STEP):
-                buffer += piece
-                total += len(piece)
-                if len(buffer) > limits.max_zip_entry_bytes:
-                    raise _error(
-                        LimitExceededError,
-                        what,
-                        f"entry {shown(name)} larger than {limits.max_zip_entry_bytes} bytes "
-                        "(Limits.max_zip_entry_bytes)",
-                        field=name,
-                    )
-                if total > limits.max_zip_total_bytes:
-                    raise _error(
-                        LimitExceededError,
-                        what,
-                        f"entries larger than {limits.max_zip_total_bytes} bytes together (Limits.max_zip_total_bytes)",
-                        field=name,
-                    )
-        if len(buffer) != info.file_size:
+        pieces: list[bytes] = []
+        size = 0
+        try:
+            with archive.open(info) as handle:
+                while piece := handle.read(_read_size(limits, size, total)):
+                    pieces.append(piece)
+                    size += len(piece)
+                    total += len(piece)
+                    if size > limits.max_zip_entry_bytes:
+                        raise _error(
+                            LimitExceededError,
+                            what,
+                            f"entry {shown(name)} larger than {limits.max_zip_entry_bytes} bytes "
+                            "(Limits.max_zip_entry_bytes)",
+                            field=name,
+                        )
+                    if total > limits.max_zip_total_bytes:
+                        raise _error(
+                            LimitExceededError,
+                            what,
+                            f"entries larger than {limits.max_zip_total_bytes} bytes together "
+                            "(Limits.max_zip_total_bytes)",
+                            field=name,
+                        )
+        except MmsdrError:
+            raise
+        except _ZIP_ERRORS as exc:  # what _translated does, with the message built only when it is needed
+            raise _error(MalformedRequestError, what, f"entry {shown(name)} is corrupt ({exc})", field=name) from exc
+        if size != info.file_size:
             raise _error(
                 MalformedRequestError,
                 what,
-                f"entry {shown(name)} is corrupt (it declares {info.file_size} bytes), got {len(buffer)}",
+                f"entry {shown(name)} is corrupt (it declares {info.file_size} bytes), got {size}",
                 field=name,
             )
-        files.append((name, bytes(buffer)))
+        files.append((name, pieces[0] if len(pieces) == 1 else b"".join(pieces)))
     return files
 
 
-def _assemble(files: list[tuple[str, bytes]], limits: Limits, what: str) -> ZippedMms:
+def _read_size(limits: Limits, size: int, total: int) -> int:
+    """How much to read next: the whole steps that cannot take the entry or the total past its limit, else one.
+
+    Steps read at once are the same bytes, and the limits are checked at the same step where one is crossed,
+    as when read one by one; an entry under its limits usually comes in one piece, kept without a copy.
+    """
+    room = min(limits.max_zip_entry_bytes - size, limits.max_zip_total_bytes - total)
+    return max(room // _READ_STEP, 1) * _READ_STEP
+
+
+def _assemble(files: list[tuple[str, bytes]], names_by_key: dict[str, str], limits: Limits, what: str) -> ZippedMms:
     manifest: tuple[tuple[str, str], ...] = ()
     contents = dict(files)
     if _MANIFEST in contents:
         manifest = parse_manifest(_manifest_text(contents[_MANIFEST], limits, what))
     # Java's Properties keeps the last value of a repeated key; the order is that of first appearance.
     declared = dict(manifest)
-    by_key = {_name_key(name): name for name, _ in files}
+    # The files (not directories) by name key, as _check_entries keyed them.
+    by_key = {key: name for key, name in names_by_key.items() if not name.endswith("/")}
     used: set[str] = {_MANIFEST}
     parts: list[Part] = []
     missing: list[str] = []
@@ -458,10 +483,8 @@ def _assemble(files: list[tuple[str, bytes]], limits: Limits, what: str) -> Zipp
         if name in used:
             continue
         used.add(name)
-        parts.append(_part(name, contents[name], content_id=key, declared=content_type, what=what))
-    parts.extend(
-        _part(name, data, content_id=None, declared=None, what=what) for name, data in files if name not in used
-    )
+        parts.append(_part(name, contents[name], content_id=key, declared=content_type))
+    parts.extend(_part(name, data, content_id=None, declared=None) for name, data in files if name not in used)
     return ZippedMms(
         parts=tuple(parts),
         smil=next((part for part in parts if part.content_type in _SMIL_TYPES), None),
@@ -488,15 +511,14 @@ def _manifest_text(data: bytes, limits: Limits, what: str) -> str:
         return data.decode("latin-1")
 
 
-def _part(name: str, data: bytes, *, content_id: str | None, declared: str | None, what: str) -> Part:
+def _part(name: str, data: bytes, *, content_id: str | None, declared: str | None) -> Part:
     content_type: str | None = None
     charset: str | None = None
     if declared is not None and declared.strip():
-        try:
-            content_type, params = parse_content_type(declared.strip(), what=what)
-        except MalformedRequestError:
-            content_type = None  # an unreadable manifest value: the file name still tells the type
-        else:
+        # An unreadable manifest value gives None: the file name still tells the type.
+        valid = valid_content_type(declared.strip())
+        if valid is not None:
+            content_type, params = valid
             charset = params.get("charset")
     if content_type is None:
         content_type = _guess_type(name)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError, UnsupportedFormatError
 from mmsdr._errors import shown
-from mmsdr.mmszip import ZippedMms, parse_manifest, read_mms_zip
+from mmsdr.mmszip import ZippedMms, _read_size, parse_manifest, read_mms_zip
 
 SMIL = b'<smil><body><par dur="5000ms"><img src="demo.gif"/><text src="demo.txt"/></par></body></smil>'
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00" + bytes(range(256)) * 4
@@ -668,3 +668,24 @@ def test_mutated_zips_give_contents_or_an_mmsdr_error(edits: list[tuple[int, byt
     except MmsdrError:
         return
     assert isinstance(mms, ZippedMms)
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED], ids=["stored", "deflated"])
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 200_000])
+def test_entries_read_whole_at_every_size_around_the_read_step(compression: int, size: int) -> None:
+    # Entries come out in 64 KiB steps: one step is kept as it is, more are joined.
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    zipped = read_mms_zip(make_zip([("a.bin", data), ("b.txt", b"text")], compression))
+    assert [part.data for part in zipped.parts] == [data, b"text"]
+    with pytest.raises(LimitExceededError):
+        read_mms_zip(make_zip([("a.bin", data + b"xx")], compression), limits=Limits(max_zip_entry_bytes=max(size, 1)))
+
+
+def test_reads_take_whole_steps_that_stay_within_both_limits() -> None:
+    # Checked at the same 64 KiB step as a step-by-step read would be: only steps that cannot cross a limit
+    # are taken together.
+    limits = Limits(max_zip_entry_bytes=300_000, max_zip_total_bytes=1_000_000)
+    assert _read_size(limits, 0, 0) == 4 * 65536
+    assert _read_size(limits, 4 * 65536, 4 * 65536) == 65536  # 37 856 bytes of room: one step
+    assert _read_size(limits, 0, 900_000) == 65536  # the total's room decides
+    assert _read_size(limits, 0, 1_000_000) == 65536

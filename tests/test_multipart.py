@@ -14,9 +14,20 @@ import python_multipart
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import mmsdr._multipart
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError, UnsupportedFormatError
 from mmsdr._errors import shown
-from mmsdr._multipart import BodyPart, _header_text, parse_content_type, parse_multipart
+from mmsdr._multipart import (
+    _CANONICAL_PATH,
+    BodyPart,
+    _Budget,
+    _canonical_path_agrees,
+    _CanonicalReader,
+    _header_text,
+    _Stream,
+    parse_content_type,
+    parse_multipart,
+)
 
 LIMITS = Limits()
 BOUNDARY = b"b0undary"
@@ -256,6 +267,27 @@ def test_part_headers(headers: list[bytes], expected: dict[str, object]) -> None
         actual = dict(part.params) if name == "params" else getattr(part, name)
         assert actual == value, name
     assert part.raw == b"data"
+
+
+def test_part_header_parses_are_shared_read_only_and_errors_still_name_their_part() -> None:
+    first, second = parse(
+        build(
+            ([b"Content-Type: text/plain; charset=utf-8"], b"1"), ([b"Content-Type: text/plain; charset=utf-8"], b"2")
+        )
+    )
+    assert first.params is second.params  # one parse of a repeated value
+    assert dict(first.params) == {"charset": "utf-8"}
+    with pytest.raises(TypeError):
+        first.params["charset"] = "latin-1"  # type: ignore[index]
+    long_name = "n" * 300  # longer than what is kept: parsed every time, the same way
+    (part,) = parse(build(([b"Content-Type: text/plain; name=" + long_name.encode()], b"x")))
+    assert (part.media_type, dict(part.params)) == ("text/plain", {"name": long_name})
+    for position in (1, 2):
+        parts = [([b"Content-Type: text/plain"], b"x")] * (position - 1) + [([b"Content-Type: text"], b"x")]
+        with pytest.raises(MalformedRequestError) as caught:
+            parse(build(*parts))
+        assert str(caught.value) == f"mm7: part {position} Content-Type is not a media type, got 'text'"
+        assert caught.value.field == f"part {position}"
 
 
 def test_header_lookup_and_repr() -> None:
@@ -799,6 +831,206 @@ def test_mutated_bodies_give_parts_or_an_mmsdr_error(body: bytes, cuts: list[int
             for leaf in (part, *part.children):
                 with contextlib.suppress(MmsdrError):
                     _ = leaf.data
+
+
+# -- the canonical path: python-multipart alone reads what the framer reads -----------------------------------
+# A whole bytes body whose first delimiter line is "--boundary" CRLF is read by python-multipart alone
+# (_CanonicalReader); when it cannot vouch for the framer's result it hands the body to the framer. A list of
+# chunks always goes through the framer. Each row is read both ways and the whole results compared: the parts,
+# or the error's type and message.
+
+SMALL_LIMITS = Limits(
+    max_parts=4, max_part_header_count=3, max_part_header_bytes=40, max_part_bytes=20, max_preamble_bytes=10
+)
+
+
+def canonical_parts(body: bytes, limits: Limits = LIMITS) -> list[tuple[tuple[tuple[bytes, bytes], ...], bytes]] | None:
+    return _CanonicalReader().read(body, BOUNDARY, limits, _Budget())
+
+
+def framer_parts(chunks: list[bytes], limits: Limits = LIMITS) -> list[tuple[tuple[tuple[bytes, bytes], ...], bytes]]:
+    stream = _Stream(BOUNDARY, limits, what="mm7", prefix="", budget=_Budget())
+    for chunk in chunks:
+        stream.feed(chunk)
+    return stream.close()
+
+
+# (id, body, limits, whether the canonical path reads it itself)
+CANONICAL_PATH_CASES: list[tuple[str, bytes, Limits, bool]] = [
+    ("plain", build(([b"Content-Type: text/plain", b"Content-ID: <a>"], b"one"), ([], b"two")), LIMITS, True),
+    ("mm7, a folded header", MM7_BODY[MM7_BODY.index(b"--b0undary") :], LIMITS, False),
+    ("empty body", b"--b0undary--", LIMITS, False),
+    ("empty parts", build(([], b""), ([b"A: b"], b""), ([b"A:"], b""), ([b"A:  "], b"")), LIMITS, True),
+    ("empty values", build(([b"A:", b"B:  ", b"C:\t", b"D: \t x \t "], b"x")), LIMITS, True),
+    ("no space after colon", build(([b"Content-Type:text/xml"], b"x")), LIMITS, True),
+    ("header bytes", build(([b"X: \xc3\xa9 \xe9 \x00"], b"x")), LIMITS, True),
+    ("epilogue", build(([], b"x"), epilogue=b"\r\n\r\n--b0undary\r\nmore"), LIMITS, True),
+    ("closing without CRLF", build(([], b"x")), LIMITS, True),
+    ("data lookalikes", build(([], b"--b0undaryX\r\n--b0undary-x\n--b0undary\r\n\rX"), ([], b"\r")), LIMITS, True),
+    ("padding after later delimiters", b"--b0undary\r\n\r\na\r\n--b0undary \t\r\n\r\nb\r\n--b0undary--", LIMITS, True),
+    ("nested", SMALL_BODY[SMALL_BODY.index(b"--b0undary") :], LIMITS, True),
+    # limits: at them the canonical path reads; past them the framer says which one
+    ("parts at the limit", build(*[([], b"x")] * 4), SMALL_LIMITS, True),
+    ("parts past the limit", build(*[([], b"x")] * 5), SMALL_LIMITS, False),
+    ("headers at the limit", build(([b"A: 1"] * 3, b"x")), SMALL_LIMITS, True),
+    ("headers past the limit", build(([b"A: 1"] * 4, b"x")), SMALL_LIMITS, False),
+    ("header line at the limit", build(([b"A: " + b"v" * 37], b"x")), SMALL_LIMITS, True),
+    ("header line past the limit", build(([b"A: " + b"v" * 38], b"x")), SMALL_LIMITS, False),
+    ("spaces after the colon past the limit", build(([b"A:" + b" " * 38 + b"v"], b"x")), SMALL_LIMITS, False),
+    ("part at the limit", build(([], b"x" * 20), ([], b"")), SMALL_LIMITS, True),
+    ("part past the limit", build(([], b"x"), ([], b"x" * 21)), SMALL_LIMITS, False),
+    ("epilogue at the limit", build(([], b"x"), epilogue=b"e" * 10), SMALL_LIMITS, True),
+    ("epilogue past the limit", build(([], b"x"), epilogue=b"e" * 11), SMALL_LIMITS, False),
+    (
+        "padding at the limit",
+        b"--b0undary\r\n\r\na\r\n--b0undary" + b" " * 40 + b"\r\n\r\nb\r\n--b0undary--",
+        SMALL_LIMITS,
+        True,
+    ),
+    (
+        "padding past the limit",
+        b"--b0undary\r\n\r\na\r\n--b0undary" + b" " * 41 + b"\r\n\r\nb\r\n--b0undary--",
+        SMALL_LIMITS,
+        False,
+    ),
+    # the framer's leniencies
+    ("preamble", build(([], b"x"), preamble=b"pre\r\n"), LIMITS, False),
+    ("CRLF preamble", build(([], b"x"), preamble=b"\r\n"), LIMITS, False),
+    ("bare LF", build(([b"A: b"], b"x"), ([], b"y"), eol=b"\n"), LIMITS, False),
+    ("padding after the first delimiter", b"--b0undary \r\n\r\nx\r\n--b0undary--", LIMITS, False),
+    ("folded header", build(([b"A: b", b" c"], b"x")), LIMITS, False),
+    ("space before the colon", build(([b"Content-Type : text/xml"], b"x")), LIMITS, False),
+    ("bare-LF header line", build(([b"Content-Type: text/xml\nContent-ID: <x>"], b"x")), LIMITS, False),
+    ("bare-LF blank line", b"--b0undary\r\nA: b\r\n\nx\r\n--b0undary--", LIMITS, False),
+    # what the framer refuses, and says why
+    ("continuation first", build(([b"  continued: x"], b"x")), LIMITS, False),
+    ("bare CR in a header", build(([b"X-A: a\rb"], b"x")), LIMITS, False),
+    ("no colon", build(([b"No colon here"], b"x")), LIMITS, False),
+    ("text after a padded delimiter", b"--b0undary\r\n\r\nx\r\n--b0undary junk\r\n\r\n--b0undary--", LIMITS, False),
+    ("no closing delimiter", build(([], b"x"))[:-2], LIMITS, False),
+    ("cut in the headers", b"--b0undary\r\nContent-Type: text/pl", LIMITS, False),
+    ("cut after the delimiter", b"--b0undary\r\n", LIMITS, False),
+]
+
+
+NO_CANONICAL_PATH = pytest.mark.skipif(
+    not _CANONICAL_PATH, reason="python-multipart before 0.0.34 reads padded delimiters as data: the path is off"
+)
+
+
+@NO_CANONICAL_PATH
+@pytest.mark.parametrize(
+    ("body", "limits", "canonical"),
+    [case[1:] for case in CANONICAL_PATH_CASES],
+    ids=[case[0] for case in CANONICAL_PATH_CASES],
+)
+def test_canonical_path_reads_what_the_framer_reads(body: bytes, limits: Limits, canonical: bool) -> None:
+    found = canonical_parts(body, limits)
+    assert (found is not None) == canonical
+    if found is not None:
+        assert found == framer_parts([body], limits)
+
+
+@pytest.mark.parametrize(
+    ("body", "limits"),
+    [case[1:3] for case in CANONICAL_PATH_CASES],
+    ids=[case[0] for case in CANONICAL_PATH_CASES],
+)
+def test_whole_and_chunked_bodies_read_the_same(body: bytes, limits: Limits) -> None:
+    expected = outcome(body, CT, limits)  # a bytes body: the canonical path first
+    assert outcome([body], CT, limits) == expected  # a chunk list: the framer alone
+    for chunks in two_way_splits(body):
+        assert outcome(chunks, CT, limits) == expected, chunks
+    assert outcome([body[index : index + 1] for index in range(len(body))], CT, limits) == expected
+
+
+@NO_CANONICAL_PATH
+def test_canonical_path_counts_parts_against_the_shared_budget() -> None:
+    budget = _Budget()
+    budget.parts = 3
+    assert _CanonicalReader().read(build(([], b"x")), BOUNDARY, SMALL_LIMITS, budget) is not None
+    assert budget.parts == 4
+    assert _CanonicalReader().read(build(([], b"x")), BOUNDARY, SMALL_LIMITS, budget) is None
+    assert budget.parts == 4  # nothing counted by a read handed to the framer
+
+
+@NO_CANONICAL_PATH
+def test_canonical_path_stops_a_part_flood_at_the_part_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    begun: list[int] = []
+    on_part_begin = _CanonicalReader._on_part_begin
+
+    def counting(self: _CanonicalReader) -> None:
+        begun.append(1)
+        on_part_begin(self)
+
+    monkeypatch.setattr(_CanonicalReader, "_on_part_begin", counting)
+    flood = build(*[([b"Content-Type: text/plain"], b"x")] * 50_000)
+    assert canonical_parts(flood) is None
+    assert len(begun) == LIMITS.max_parts + 1  # not 50 000: python-multipart is stopped, then the framer reads
+    with pytest.raises(LimitExceededError) as caught:
+        parse(flood)
+    assert str(caught.value) == "mm7: more than 64 parts (Limits.max_parts)"
+
+
+def test_canonical_path_short_write_goes_to_the_framer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(python_multipart.MultipartParser, "write", lambda self, data: len(data) // 2)
+    assert canonical_parts(build(([], b"x"))) is None
+
+
+def test_canonical_path_is_off_when_python_multipart_splits_a_probe_differently(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def as_before_0_0_34(self: _CanonicalReader, body: bytes, *_: object) -> list[object]:
+        return [((), body[5:-6])]  # a padded delimiter line read as part data: one part
+
+    assert _canonical_path_agrees() == _CANONICAL_PATH
+    monkeypatch.setattr(_CanonicalReader, "read", as_before_0_0_34)
+    assert not _canonical_path_agrees()
+
+
+def test_bodies_go_to_the_framer_when_the_canonical_path_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unused(*_: object) -> None:
+        pytest.fail("the canonical path was taken")
+
+    monkeypatch.setattr(mmsdr._multipart, "_CANONICAL_PATH", False)
+    monkeypatch.setattr(_CanonicalReader, "read", unused)
+    assert outcome(SMALL_BODY[SMALL_BODY.index(b"--b0undary") :]) == outcome(
+        [SMALL_BODY[SMALL_BODY.index(b"--b0undary") :]]
+    )
+
+
+CANONICAL_SEEDS = [
+    SMALL_BODY[SMALL_BODY.index(b"--b0undary") :],
+    MM7_BODY[MM7_BODY.index(b"--b0undary") :],
+    build(([b"A: b", b"C:"], b""), ([], b"x\r\n--b0undary \r\n"), epilogue=b"\r\n"),
+]
+
+
+@st.composite
+def mutated_canonical_bodies(draw: st.DrawFn) -> bytes:
+    body = bytearray(draw(st.sampled_from(CANONICAL_SEEDS)))
+    for _ in range(draw(st.integers(1, 3))):
+        position = draw(st.integers(len(b"--b0undary\r\n"), len(body)))
+        action = draw(st.sampled_from(["insert", "delete", "replace"]))
+        piece = draw(ALPHABET)
+        if action == "insert":
+            body[position:position] = piece
+        elif action == "delete":
+            del body[position : position + draw(st.integers(1, 8))]
+        else:
+            body[position : position + len(piece)] = piece
+    return bytes(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=mutated_canonical_bodies(), cuts=st.lists(st.integers(0, 2000), max_size=3))
+def test_mutated_canonical_bodies_read_the_same_both_ways(body: bytes, cuts: list[int]) -> None:
+    found = canonical_parts(body, SMALL_LIMITS.replace(max_part_bytes=1000)) if _CANONICAL_PATH else None
+    if found is not None:
+        assert found == framer_parts([body], SMALL_LIMITS.replace(max_part_bytes=1000))
+    points = sorted({0, len(body), *(cut % (len(body) + 1) for cut in cuts)})
+    chunks = [body[start:end] for start, end in itertools.pairwise(points)]
+    assert outcome(chunks) == outcome(body)
 
 
 # -- threat rows M1-M10 (shared/notes/security.md section 1), and E2/E3 on part headers ----------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import mmsdr
+from mmsdr._multipart import BodyPart
 from mmsdr._slots import slot_setting_init
 
 
@@ -38,6 +39,28 @@ class Fast:
         if self.second < 0:
             msg = "second must not be negative"
             raise ValueError(msg)
+
+
+@slot_setting_init
+@dataclass(frozen=True, slots=True)
+class FastWithHidden:
+    first: str
+    cached: bytes | None = dataclasses.field(default=None, init=False, compare=False, repr=False)
+    unset: int = dataclasses.field(init=False, compare=False, repr=False)
+
+
+def test_fields_outside_init_get_their_default_or_stay_unset() -> None:
+    assert str(inspect.signature(FastWithHidden)) == "(first)"
+    made = FastWithHidden("a")
+    assert (made.first, made.cached) == ("a", None)
+    with pytest.raises(AttributeError):
+        _ = made.unset
+    assert str(inspect.signature(BodyPart)) == (
+        "(headers, media_type, params, content_id, content_location, disposition, name, filename, "
+        "transfer_encoding, raw, children=(), position='1', what='multipart')"
+    )
+    part = BodyPart((), "", {}, None, None, None, None, None, None, b"x")
+    assert (part.data, part.children, part.position) == (b"x", (), "1")  # _decoded starts as None, then is set
 
 
 def test_the_signature_is_the_dataclass_one() -> None:
