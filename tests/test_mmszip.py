@@ -13,6 +13,7 @@ import zipfile
 import zlib
 
 import pytest
+from _threats import central_record, central_records, end_record, local_header, make_zip, patch, quoted_overlap_bomb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,32 +30,6 @@ demo.gif=image/gif
 photo.jpg=image/jpeg
 demo.txt=text/plain
 """
-
-
-def make_zip(entries: list[tuple[str | zipfile.ZipInfo, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
-        for name, data in entries:
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def central_records(data: bytes) -> list[int]:
-    """Offsets of the central directory records, walking the directory from the end record."""
-    end = data.rindex(b"PK\x05\x06")
-    count, _size, offset = struct.unpack_from("<HII", data, end + 10)
-    offsets = []
-    for _ in range(count):
-        offsets.append(offset)
-        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, offset + 28)
-        offset += 46 + name_length + extra_length + comment_length
-    return offsets
-
-
-def patch(data: bytes, offset: int, fmt: str, *values: int) -> bytes:
-    patched = bytearray(data)
-    struct.pack_into(fmt, patched, offset, *values)
-    return bytes(patched)
 
 
 REALISTIC = make_zip(
@@ -349,77 +324,6 @@ def test_z1_small_text_may_exceed_the_ratio() -> None:
     assert mms.parts[0].data == b" " * 1000
 
 
-def _local_header(name: bytes, crc: int, compressed: int, size: int) -> bytes:
-    return struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, compressed, size, len(name), 0) + name
-
-
-def _central_record(name: bytes, crc: int, compressed: int, size: int, offset: int, method: int = 8) -> bytes:
-    return (
-        struct.pack(
-            "<4sHHHHHHIIIHHHHHII",
-            b"PK\x01\x02",
-            20,
-            20,
-            0,
-            method,
-            0,
-            0x21,
-            crc,
-            compressed,
-            size,
-            len(name),
-            0,
-            0,
-            0,
-            0,
-            0,
-            offset,
-        )
-        + name
-    )
-
-
-def _end_record(count: int, directory: bytes, offset: int) -> bytes:
-    return struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)
-
-
-def quoted_overlap_bomb(files: int, kernel_size: int) -> bytes:
-    """David Fifield's construction: each file's deflate stream quotes the next local header in a stored block
-    and then continues into the next file's data, so every file decompresses all the following ones too."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    kernel = compressor.compress(bytes(kernel_size)) + compressor.flush()
-    names = [f"{index:04d}.bin".encode() for index in range(files)]
-    headers: list[bytes] = [b""] * files
-    sizes = [0] * files
-    crcs = [0] * files
-    compressed = [0] * files
-    zeros = bytes(kernel_size)
-    for index in reversed(range(files)):
-        if index == files - 1:
-            sizes[index], compressed[index] = kernel_size, len(kernel)
-            crcs[index] = zlib.crc32(zeros)
-        else:
-            quoted = headers[index + 1]
-            sizes[index] = len(quoted) + sizes[index + 1]
-            compressed[index] = 5 + len(quoted) + compressed[index + 1]
-            crcs[index] = zlib.crc32(zeros, zlib.crc32(b"".join(headers[index + 1 :])))
-        headers[index] = _local_header(names[index], crcs[index], compressed[index], sizes[index])
-    body = bytearray()
-    offsets = []
-    for index in range(files):
-        offsets.append(len(body))
-        body += headers[index]
-        if index < files - 1:
-            quoted_length = len(headers[index + 1])
-            body += struct.pack("<BHH", 0, quoted_length, quoted_length ^ 0xFFFF)  # non-final stored block
-    body += kernel
-    directory = b"".join(
-        _central_record(names[index], crcs[index], compressed[index], sizes[index], offsets[index])
-        for index in range(files)
-    )
-    return bytes(body) + directory + _end_record(files, directory, len(body))
-
-
 def test_z2_quoted_overlap_bomb_rejected() -> None:
     bomb = quoted_overlap_bomb(files=20, kernel_size=1 << 20)
     assert len(bomb) < 5_000
@@ -451,7 +355,7 @@ def test_z3_full_overlap_rejected(same_names: bool) -> None:
     one = data[record:end]
     copies = [one if same_names else one.replace(b"a.bin", b"%02d.bn" % index) for index in range(50)]
     directory = b"".join(copies)
-    bomb = data[:record] + directory + _end_record(50, directory, record)
+    bomb = data[:record] + directory + end_record(50, directory, record)
     with pytest.raises(MalformedRequestError) as caught:
         read_mms_zip(bomb)
     second = "a.bin" if same_names else "01.bn"
@@ -515,8 +419,8 @@ def test_z5_entry_count_bomb_rejected_whatever_the_end_record_says(
     claimed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 100 000 empty entries (4.6 MB of central directory): ZipFile() alone would build 100 000 ZipInfo objects.
-    records = b"".join(_central_record(b"%06d" % index, 0, 0, 0, 0, method=0) for index in range(100_000))
-    local = _local_header(b"000000", 0, 0, 0)
+    records = b"".join(central_record(b"%06d" % index, 0, 0, 0, 0, method=0) for index in range(100_000))
+    local = local_header(b"000000", 0, 0, 0)
     data = (
         local + records + struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, claimed, claimed, len(records), len(local), 0)
     )

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
+import zlib
 from typing import Any
 
 import pytest
@@ -139,6 +141,72 @@ def make_zip(entries: list[tuple[str | zipfile.ZipInfo, bytes]], compression: in
         for name, data in entries:
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def central_records(data: bytes) -> list[int]:
+    """Offsets of the central directory records, walking the directory from the end record."""
+    end = data.rindex(b"PK\x05\x06")
+    count, _size, offset = struct.unpack_from("<HII", data, end + 10)
+    offsets = []
+    for _ in range(count):
+        offsets.append(offset)
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, offset + 28)
+        offset += 46 + name_length + extra_length + comment_length
+    return offsets
+
+
+def patch(data: bytes, offset: int, fmt: str, *values: int) -> bytes:
+    patched = bytearray(data)
+    struct.pack_into(fmt, patched, offset, *values)
+    return bytes(patched)
+
+
+def local_header(name: bytes, crc: int, compressed: int, size: int, method: int = 8) -> bytes:
+    return (
+        struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, compressed, size, len(name), 0) + name
+    )
+
+
+def central_record(name: bytes, crc: int, compressed: int, size: int, offset: int, method: int = 8) -> bytes:
+    fields = (b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc, compressed, size, len(name), 0, 0, 0, 0, 0, offset)
+    return struct.pack("<4sHHHHHHIIIHHHHHII", *fields) + name
+
+
+def end_record(count: int, directory: bytes, offset: int) -> bytes:
+    return struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)
+
+
+def quoted_overlap_bomb(files: int, kernel_size: int) -> bytes:
+    """David Fifield's construction: each entry's deflate stream quotes the next local header in a stored
+    block and continues into the next entry's data, so every entry inflates all the following ones too."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    kernel = compressor.compress(bytes(kernel_size)) + compressor.flush()
+    names = [f"{index:04d}.bin".encode() for index in range(files)]
+    headers, sizes, crcs, compressed = [b""] * files, [0] * files, [0] * files, [0] * files
+    zeros = bytes(kernel_size)
+    for index in reversed(range(files)):
+        if index == files - 1:
+            sizes[index], compressed[index], crcs[index] = kernel_size, len(kernel), zlib.crc32(zeros)
+        else:
+            quoted = headers[index + 1]
+            sizes[index] = len(quoted) + sizes[index + 1]
+            compressed[index] = 5 + len(quoted) + compressed[index + 1]
+            crcs[index] = zlib.crc32(zeros, zlib.crc32(b"".join(headers[index + 1 :])))
+        headers[index] = local_header(names[index], crcs[index], compressed[index], sizes[index])
+    body = bytearray()
+    offsets = []
+    for index in range(files):
+        offsets.append(len(body))
+        body += headers[index]
+        if index < files - 1:
+            length = len(headers[index + 1])
+            body += struct.pack("<BHH", 0, length, length ^ 0xFFFF)  # a non-final stored block
+    body += kernel
+    directory = b"".join(
+        central_record(names[index], crcs[index], compressed[index], sizes[index], offsets[index])
+        for index in range(files)
+    )
+    return bytes(body) + directory + end_record(files, directory, len(body))
 
 
 def mms_zip(*extra: tuple[str | zipfile.ZipInfo, bytes]) -> bytes:

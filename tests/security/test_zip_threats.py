@@ -12,7 +12,19 @@ import zipfile
 import zlib
 
 import pytest
-from _threats import make_zip, mms_zip, mx_form, parsed, refused
+from _threats import (
+    central_record,
+    central_records,
+    end_record,
+    local_header,
+    make_zip,
+    mms_zip,
+    mx_form,
+    parsed,
+    patch,
+    quoted_overlap_bomb,
+    refused,
+)
 
 from mmsdr import InboundMessage, LimitExceededError, Limits, MalformedRequestError, MmsdrError, UnsupportedFormatError
 from mmsdr._errors import shown
@@ -33,66 +45,6 @@ def refused_zip(
     return refused(
         headers, body, None, error=error, status=status, message=message, prefix=prefix, method="POST", **options
     )
-
-
-def central_records(data: bytes) -> list[int]:
-    offsets, start = [], 0
-    while (found := data.find(b"PK\x01\x02", start)) >= 0:
-        offsets.append(found)
-        start = found + 4
-    return offsets
-
-
-def patch(data: bytes, offset: int, fmt: str, *values: int) -> bytes:
-    return data[:offset] + struct.pack(fmt, *values) + data[offset + struct.calcsize(fmt) :]
-
-
-def local_header(name: bytes, crc: int, compressed: int, size: int, method: int = 8) -> bytes:
-    return (
-        struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, compressed, size, len(name), 0) + name
-    )
-
-
-def central_record(name: bytes, crc: int, compressed: int, size: int, offset: int, method: int = 8) -> bytes:
-    fields = (b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc, compressed, size, len(name), 0, 0, 0, 0, 0, offset)
-    return struct.pack("<4sHHHHHHIIIHHHHHII", *fields) + name
-
-
-def end_record(count: int, directory: bytes, offset: int) -> bytes:
-    return struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)
-
-
-def quoted_overlap_bomb(files: int, kernel_size: int) -> bytes:
-    """David Fifield's construction: each entry's deflate stream quotes the next local header in a stored
-    block and continues into the next entry's data, so every entry inflates all the following ones too."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    kernel = compressor.compress(bytes(kernel_size)) + compressor.flush()
-    names = [f"{index:04d}.bin".encode() for index in range(files)]
-    headers, sizes, crcs, compressed = [b""] * files, [0] * files, [0] * files, [0] * files
-    zeros = bytes(kernel_size)
-    for index in reversed(range(files)):
-        if index == files - 1:
-            sizes[index], compressed[index], crcs[index] = kernel_size, len(kernel), zlib.crc32(zeros)
-        else:
-            quoted = headers[index + 1]
-            sizes[index] = len(quoted) + sizes[index + 1]
-            compressed[index] = 5 + len(quoted) + compressed[index + 1]
-            crcs[index] = zlib.crc32(zeros, zlib.crc32(b"".join(headers[index + 1 :])))
-        headers[index] = local_header(names[index], crcs[index], compressed[index], sizes[index])
-    body = bytearray()
-    offsets = []
-    for index in range(files):
-        offsets.append(len(body))
-        body += headers[index]
-        if index < files - 1:
-            length = len(headers[index + 1])
-            body += struct.pack("<BHH", 0, length, length ^ 0xFFFF)  # a non-final stored block
-    body += kernel
-    directory = b"".join(
-        central_record(names[index], crcs[index], compressed[index], sizes[index], offsets[index])
-        for index in range(files)
-    )
-    return bytes(body) + directory + end_record(files, directory, len(body))
 
 
 def test_z1_high_ratio_deflate_is_refused_on_its_ratio() -> None:
