@@ -90,8 +90,12 @@ _SUPPORTED_MAJORS = frozenset({"5", "6"})
 
 
 def _head_has(body: bytes, forms: tuple[bytes, ...]) -> bool:
-    # find() with an end index searches the head in place: slicing would copy 64 KiB per format tried.
-    return any(body.find(form, 0, _SNIFF_BYTES) >= 0 for form in forms)
+    # find() with an end index searches the head in place: slicing would copy 64 KiB per format tried. A loop,
+    # not any() over a generator: detection runs on every request.
+    for form in forms:
+        if body.find(form, 0, _SNIFF_BYTES) >= 0:
+            return True
+    return False
 
 
 def looks_like(request: Request, operation: str) -> bool:
