@@ -1,8 +1,8 @@
 """mmsdr: MMS/SMS delivery reports, read reports and inbound messages from provider callbacks.
 
-Sans-I/O: pass what your web framework already has to :func:`parse_request` and get a typed, frozen event;
-send back what :func:`acknowledge` returns. Everything public is importable from here; the semantic
-versioning promise covers what the documentation describes.
+Sans-I/O: pass what your web framework already has to [`parse_request`][mmsdr.parse_request] and get a typed, frozen
+event; send back what [`acknowledge`][mmsdr.acknowledge] returns. Everything public is importable from here; the
+semantic versioning promise covers what the documentation describes.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Command line: ``mmsdr parse FILE`` reads a raw HTTP request and prints the event and the acknowledgement;
-``mmsdr sample FORMAT`` prints a sample request of that format (built with :mod:`mmsdr.testing`).
+``mmsdr sample FORMAT`` prints a sample request of that format (built with [`mmsdr.testing`][mmsdr.testing]).
 
 The file holds a request as it travels: a request line (``GET /path?query HTTP/1.1``), header lines, a blank
 line and the body; CRLF or LF line ends. ``-`` reads standard input.
@@ -29,7 +29,7 @@ _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 @dataclass(frozen=True, slots=True)
 class RawHttpRequest:
-    """A request read from its wire form: what :func:`mmsdr.parse_request` takes, plus the method."""
+    """A request read from its wire form: what [`mmsdr.parse_request`][mmsdr.parse_request] takes, plus the method."""
 
     method: str
     target: str
@@ -42,7 +42,7 @@ class RawHttpRequest:
 
 
 def read_raw_request(data: bytes, /) -> RawHttpRequest:
-    """Split a raw HTTP/1.x request into its parts; :class:`ValueError` when it is not one."""
+    """Split a raw HTTP/1.x request into its parts; ``ValueError`` when it is not one."""
     blank_line = _BLANK_LINE.search(data)
     head, body = (data[: blank_line.start()], data[blank_line.end() :]) if blank_line else (data, b"")
     lines = head.decode("latin-1").replace("\r\n", "\n").split("\n")

@@ -64,7 +64,7 @@ def resolve_zone(name: str) -> tzinfo:
 
 
 def parse_provider_date(text: str, *, default_zone: tzinfo, max_chars: int = 64) -> datetime:
-    """Parse a provider timestamp; raise :class:`DateError` saying what was wrong."""
+    """Parse a provider timestamp; raise ``DateError`` saying what was wrong."""
     if len(text) > max_chars:
         msg = f"longer than {max_chars} characters"
         raise DateError(msg)

@@ -31,7 +31,7 @@ def shown(value: object) -> str:
 class MmsdrError(Exception):
     """Root of every error mmsdr raises on bad input.
 
-    Catch this one class around :func:`mmsdr.parse_request` and answer with ``error.ack``: no other
+    Catch this one class around [`mmsdr.parse_request`][mmsdr.parse_request] and answer with ``error.ack``: no other
     exception escapes the parser on hostile input.
 
     .. attribute:: status_hint

@@ -39,9 +39,9 @@ __all__ = (
 class RawFields(Mapping[str, str]):
     """A read-only view of every field exactly as the provider sent it, in order, repeats included.
 
-    As a mapping it gives the *first* value of a name (``raw["to"]``); :meth:`getall` gives every value
-    (``raw.getall("to")``) and :meth:`multi_items` every pair in the order received. Fields mmsdr does not
-    know are here too: nothing the provider sent is dropped.
+    As a mapping it gives the *first* value of a name (``raw["to"]``); [`getall`][mmsdr.RawFields.getall] gives every
+    value (``raw.getall("to")``) and [`multi_items`][mmsdr.RawFields.multi_items] every pair in the order received.
+    Fields mmsdr does not know are here too: nothing the provider sent is dropped.
     """
 
     __slots__ = ("_first", "_items", "_source")
@@ -149,7 +149,7 @@ class Part:
 
     @property
     def is_text(self) -> bool:
-        """True for ``text/plain`` parts, the ones joined into :attr:`InboundMessage.text`."""
+        """True for ``text/plain`` parts, the ones joined into [`InboundMessage.text`][mmsdr.InboundMessage.text]."""
         return self.content_type == "text/plain"
 
     def __repr__(self) -> str:
@@ -169,7 +169,7 @@ class Event:
     """Who sent it: ``"mxtelecom"``, ``"sinch"``/``"mm7"``, ``"openmarket"``."""
 
     format: str
-    """The callback format it arrived in: ``"mxtelecom.sms_report"``, ... (see :data:`mmsdr.FORMATS`)."""
+    """The callback format it arrived in: ``"mxtelecom.sms_report"``, ... (see [`mmsdr.FORMATS`][mmsdr.FORMATS])."""
 
     timestamp: datetime
     """When the provider says it happened; always timezone-aware."""

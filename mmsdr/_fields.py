@@ -86,12 +86,13 @@ class FieldReader:
         return self.format.split(".", 1)[0]
 
     def raw(self) -> RawFields:
-        """Every field, decoded as :func:`mmsdr._request.decode_text` says, in order (built on first use)."""
+        """Every field, decoded as ``mmsdr._request.decode_text`` says, in order (built on first use)."""
         fields = self._fields
         return RawFields.lazy(lambda: [(name, _as_text(value)) for name, value in fields])
 
     def error(self, field: str, problem: str, value: object = None, *, show: bool = True) -> MalformedRequestError:
-        """A :class:`MalformedRequestError` for ``field``: ``problem`` plus the offending value."""
+        """A [`MalformedRequestError`][mmsdr.MalformedRequestError] for ``field``: ``problem`` plus the offending
+        value."""
         message = f"{self.format}: field {field!r} {problem}"
         if show:
             message += f", got {shown(value)}"

@@ -18,7 +18,7 @@ __all__ = ("Format",)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Format:
-    """One callback format of one provider; see :data:`mmsdr.FORMATS` for the list."""
+    """One callback format of one provider; see [`mmsdr.FORMATS`][mmsdr.FORMATS] for the list."""
 
     name: str
     """``"<provider>.<format>"``, e.g. ``"mxtelecom.sms_report"``: what ``Parser(formats=...)`` takes."""
@@ -35,10 +35,10 @@ class Format:
     bodies: frozenset[str] | None
     """The media types of a request of this format that has no query or form fields: those its body can have
     (MM7's SOAP types), none for a format always read from fields (MX Telecom's query strings), None for any.
-    Detection tries :attr:`matches` only where this allows it."""
+    Detection tries [`matches`][mmsdr.Format.matches] only where this allows it."""
 
     parse: Callable[[Request, ParseContext], Event]
-    """Read the request into an event, raising :class:`mmsdr.MmsdrError` subclasses."""
+    """Read the request into an event, raising [`mmsdr.MmsdrError`][mmsdr.MmsdrError] subclasses."""
 
     acknowledge: Callable[[Event], Ack]
     """The success response the provider expects for an event of this format."""

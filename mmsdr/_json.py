@@ -46,7 +46,7 @@ _DECODER = json.JSONDecoder(
 
 
 def load_json_object(data: bytes, /, *, max_bytes: int, format_name: str, what: str = "body") -> dict[str, Any]:
-    """Decode one JSON object; every failure is an :class:`MmsdrError` naming ``what``."""
+    """Decode one JSON object; every failure is an [`MmsdrError`][mmsdr.MmsdrError] naming ``what``."""
     provider = format_name.split(".", 1)[0]
     if len(data) > max_bytes:
         msg = f"{format_name}: {what} is larger than {max_bytes} bytes (Limits.max_json_bytes)"

@@ -13,11 +13,12 @@ _MiB = 1024 * _KiB
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
-    """The sizes mmsdr accepts; going over any of them raises :class:`mmsdr.LimitExceededError` (413).
+    """The sizes mmsdr accepts; going over any of them raises [`mmsdr.LimitExceededError`][mmsdr.LimitExceededError]
+    (413).
 
     The defaults follow the threat catalogue (``shared/notes/security.md`` section 9): generous for real
     provider traffic, small enough that one hostile request costs milliseconds. Pass your own to
-    :class:`mmsdr.Parser` (``Limits(max_body_bytes=50 * 1024 * 1024)``) or derive one with
+    [`mmsdr.Parser`][mmsdr.Parser] (``Limits(max_body_bytes=50 * 1024 * 1024)``) or derive one with
     ``Limits().replace(...)``.
     """
 

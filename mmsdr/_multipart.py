@@ -1,8 +1,8 @@
 """One streaming multipart engine for every ``multipart/*`` body mmsdr reads.
 
 MM7 (``multipart/related`` with a ``multipart/mixed`` inside), OpenMarket (``multipart/mixed``) and MX Telecom
-(``multipart/form-data`` carrying ``mms.zip``) all come through :func:`parse_multipart`. The parsing itself is
-python-multipart's low-level :class:`python_multipart.MultipartParser` (callbacks; ``FormParser`` only knows
+(``multipart/form-data`` carrying ``mms.zip``) all come through ``parse_multipart``. The parsing itself is
+python-multipart's low-level ``python_multipart.MultipartParser`` (callbacks; ``FormParser`` only knows
 form-data), with mmsdr's limits enforced around it as errors, never as silent truncation.
 
 python-multipart reads RFC 2046 strictly and real senders do not write it strictly, so a small framer sits in
@@ -12,7 +12,7 @@ part ends, so it keeps the data itself (views, joined once per part) and python-
 lines -- the data is searched for delimiters once, not twice.
 
 Most bodies need none of that: a whole ``bytes`` body (nested multiparts included) that starts with a canonical
-``--boundary`` CRLF line is first given to python-multipart alone, in one call (:class:`_CanonicalReader`). Its
+``--boundary`` CRLF line is first given to python-multipart alone, in one call (``_CanonicalReader``). Its
 parts are kept only when they are exactly the framer's -- every header block canonical, every limit within
 bounds, padding and epilogue measured as the framer measures them; anything else, errors included, is read by
 the framer, so the leniencies and every error message are the framer's. A body given in chunks always goes
@@ -37,13 +37,13 @@ body differently (before 0.0.34 a padded delimiter line was part data). What the
 * **Content-ID** with or without its ``<>`` (MM7 senders do both).
 * **base64** parts: ASCII whitespace is removed (RFC 2045 6.8: "All line breaks or other characters not found
   in Table 1 must be ignored") and the rest is decoded strictly: garbage characters, data after padding and
-  bad padding raise :class:`MalformedRequestError` rather than being silently dropped (M9).
+  bad padding raise [`MalformedRequestError`][mmsdr.MalformedRequestError] rather than being silently dropped (M9).
 
 What it refuses: a duplicated parameter (``boundary="a"; boundary="b"``, M6) or ``boundary*``; a part with
 two ``Content-Type`` (``-ID``, ``-Location``, ``-Disposition``, ``-Transfer-Encoding``) headers; a body that
 ends before its closing delimiter (M8); a ``multipart/*`` part with a transfer encoding other than 7bit, 8bit
 or binary (RFC 2045 6.4). Every exception from python-multipart, binascii or codecs becomes an
-:class:`mmsdr.MmsdrError`: nothing else escapes on any input.
+[`mmsdr.MmsdrError`][mmsdr.MmsdrError]: nothing else escapes on any input.
 """
 
 from __future__ import annotations
@@ -154,8 +154,8 @@ def parse_content_type(value: str, /, *, what: str) -> tuple[str, dict[str, str]
 
     Parameter names are lower-cased and values unquoted; RFC 2231 extended and continued parameters
     (``name*=utf-8''a%20b``, ``name*0=...``) are decoded and win over a plain one of the same name (RFC 6266
-    4.3), except ``boundary*``, which is refused. A repeated parameter raises :class:`MalformedRequestError`
-    (M6). Runs in linear time on any input (M7).
+    4.3), except ``boundary*``, which is refused. A repeated parameter raises
+    [`MalformedRequestError`][mmsdr.MalformedRequestError] (M6). Runs in linear time on any input (M7).
     """
     return _parse_header_value(value, what=what, subject="Content-Type", field="content-type", media=True)
 
@@ -324,7 +324,7 @@ def _decode_charset(data: bytes, charset: str | None) -> str:
 class BodyPart:
     """One part of a multipart body, as received; ``children`` when it is a multipart itself.
 
-    Don't build these outside mmsdr; :func:`parse_multipart` does.
+    Don't build these outside mmsdr; ``parse_multipart`` does.
     """
 
     headers: tuple[tuple[str, str], ...]
@@ -364,7 +364,7 @@ class BodyPart:
     """Where the part sits, for messages: ``"2"`` is the body's second part, ``"2.1"`` the first one inside it."""
 
     what: str = "multipart"
-    """The prefix of error messages about this part (the ``what`` given to :func:`parse_multipart`)."""
+    """The prefix of error messages about this part (the ``what`` given to ``parse_multipart``)."""
 
     _decoded: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -373,8 +373,8 @@ class BodyPart:
         """The part body with its Content-Transfer-Encoding undone, decoded on first use.
 
         base64 (whitespace ignored, otherwise strict), quoted-printable, and 7bit/8bit/binary/absent as they
-        are. Bad base64 raises :class:`MalformedRequestError`; an unknown encoding
-        :class:`UnsupportedFormatError`.
+        are. Bad base64 raises [`MalformedRequestError`][mmsdr.MalformedRequestError]; an unknown encoding
+        [`UnsupportedFormatError`][mmsdr.UnsupportedFormatError].
         """
         decoded = self._decoded
         if decoded is None:
@@ -949,14 +949,14 @@ class _Stream:
 
 
 class _HandOver(Exception):  # noqa: N818 - not an error: the framer is to read the body
-    """Raised in a :class:`_CanonicalReader` callback to stop python-multipart early."""
+    """Raised in a ``_CanonicalReader`` callback to stop python-multipart early."""
 
 
 class _CanonicalReader:
     """python-multipart alone, in one call, on a whole body whose first delimiter line is canonical.
 
     Most bodies are written as RFC 2046 says, and python-multipart then reads them with every position reported
-    against the body itself, so the framer (:class:`_Stream`) has nothing to add. :meth:`read` gives the parts
+    against the body itself, so the framer (``_Stream``) has nothing to add. ``read`` gives the parts
     only when they are exactly the framer's; on anything else -- an error, a bare LF in a header block, a limit
     reached, a body python-multipart did not finish -- it gives None and the framer reads the body and says what
     is wrong, so every message and every leniency stays the framer's. It never raises.
@@ -1071,7 +1071,7 @@ _PROBES: Final = (
 
 
 def _canonical_path_agrees(probes: tuple[bytes, ...] = _PROBES) -> bool:
-    """Whether :class:`_CanonicalReader` gives the framer's outcome on every probe body (boundary ``b``)."""
+    """Whether ``_CanonicalReader`` gives the framer's outcome on every probe body (boundary ``b``)."""
     limits = Limits()
     for body in probes:
         stream = _Stream(b"b", limits, what="probe", prefix="", budget=_Budget())
@@ -1191,7 +1191,7 @@ def _valid_header_value(value: str, media: bool) -> tuple[str, Mapping[str, str]
 
 
 def valid_content_type(value: str, /) -> tuple[str, Mapping[str, str]] | None:
-    """:func:`parse_content_type` for a value that may be refused: None then, never an error.
+    """``parse_content_type`` for a value that may be refused: None then, never an error.
 
     Parses of short values are shared (a read-only view), as for part headers.
     """

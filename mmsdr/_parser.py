@@ -1,4 +1,5 @@
-"""The entry points: :class:`Parser`, :func:`parse_request` and :func:`acknowledge`."""
+"""The entry points: [`Parser`][mmsdr.Parser], [`parse_request`][mmsdr.parse_request] and
+[`acknowledge`][mmsdr.acknowledge]."""
 
 from __future__ import annotations
 
@@ -66,16 +67,17 @@ def _zone(zone: str | tzinfo) -> tzinfo:
 class Parser:
     """A parser configured for one endpoint: which formats it accepts, its limits, its zone, its sources.
 
-    Build it once at start-up and call :meth:`parse` for every request; it holds no per-request state and is
-    safe to share between threads.
+    Build it once at start-up and call [`parse`][mmsdr.Parser.parse] for every request; it holds no per-request state
+    and is safe to share between threads.
 
     Args:
         formats: format names (``"mxtelecom.sms_report"``) or provider names (``"mxtelecom"``) this endpoint
-            accepts; None (the default) detects among all of :data:`FORMATS`.
-        limits: the sizes to accept; :class:`Limits` defaults when None.
+            accepts; None (the default) detects among all of [`FORMATS`][mmsdr.FORMATS].
+        limits: the sizes to accept; [`Limits`][mmsdr.Limits] defaults when None.
         default_zone: the zone for provider dates without an offset, a name or a ``tzinfo``.
         trusted_networks: when given, every request must come from an address in these networks
-            (``mxtelecom.TRUSTED_NETWORKS``, or your own list) and :meth:`parse` needs ``remote_address``.
+            (``mxtelecom.TRUSTED_NETWORKS``, or your own list) and [`parse`][mmsdr.Parser.parse] needs
+            ``remote_address``.
         undeclared_base64: OpenMarket documents "Encoding: Base64" for MMS parts but its example declares no
             ``Content-Transfer-Encoding``; when True, a media part that is entirely base64 text and declares
             none is decoded. Off by default: undeclared data is taken as binary, as RFC 2045 says.
@@ -129,10 +131,11 @@ class Parser:
                 decoded values (one with ``getlist`` is read fully). The raw string is better: MX Telecom's
                 SMS text is Latin-9, which a framework decoding it as UTF-8 has already garbled.
             method: the HTTP method, where known (taken from a WSGI environ otherwise).
-            remote_address: the client address you trust (see :func:`is_trusted_source`).
+            remote_address: the client address you trust (see [`is_trusted_source`][mmsdr.is_trusted_source]).
 
         Returns:
-            A :class:`DeliveryReport`, :class:`ReadReport`, :class:`InboundMessage`, ... event.
+            A [`DeliveryReport`][mmsdr.DeliveryReport], [`ReadReport`][mmsdr.ReadReport],
+            [`InboundMessage`][mmsdr.InboundMessage], ... event.
 
         Raises:
             MmsdrError: on any bad input; its ``ack`` is the response to send. ``TypeError`` only for
@@ -224,8 +227,8 @@ def parse_request(
 ) -> Event:
     """Read one callback into an event: ``Parser(**options).parse(headers, body, query, ...)``.
 
-    See :class:`Parser` for the options and :meth:`Parser.parse` for the arguments. An endpoint that always
-    takes the same options can build its :class:`Parser` once instead.
+    See [`Parser`][mmsdr.Parser] for the options and [`Parser.parse`][mmsdr.Parser.parse] for the arguments. An endpoint
+    that always takes the same options can build its [`Parser`][mmsdr.Parser] once instead.
     """
     global _DEFAULT_PARSER  # noqa: PLW0603 - a cache of the option-less parser, built on first use
     options_given = limits is not None or trusted_networks is not None or undeclared_base64

@@ -2,7 +2,7 @@
 
 Frameworks disagree on shapes: WSGI has an environ dict, ASGI a list of ``[bytes, bytes]`` pairs, Django and
 Flask mappings with repeated names, bodies come whole or in chunks. Everything is read here, once, within the
-limits, so that the format modules see one :class:`Request`.
+limits, so that the format modules see one ``Request``.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Request:
     they are all ASCII; from an already decoded mapping it is the caller's ``str``."""
     field_index: Mapping[str, bytes | str]
     """Every query and form field name with its last value, built once: detection asks for the names, and
-    where no name repeats a format's :class:`~mmsdr._fields.FieldReader` takes it as its index."""
+    where no name repeats a format's ``FieldReader`` takes it as its index."""
     form: tuple[tuple[str, bytes | str], ...] = ()
     """Fields of an ``application/x-www-form-urlencoded`` body, read the same way as the query."""
     method: str | None = None
@@ -88,7 +88,8 @@ def read_request(
     method: str | None = None,
     remote_address: str | None = None,
 ) -> Request:
-    """Read the three framework inputs within ``limits``; raise :class:`MmsdrError` subclasses on bad input."""
+    """Read the three framework inputs within ``limits``; raise [`MmsdrError`][mmsdr.MmsdrError] subclasses on bad
+    input."""
     header_items, environ_method = _read_headers(headers, limits)
     normalised = Headers(header_items)
     raw_body = _read_body(body, limits)
@@ -270,7 +271,7 @@ def _undo_content_encoding(encoding: str | None, body: bytes, limits: Limits) ->
 
 
 def read_query(query: Any, limits: Limits) -> tuple[tuple[str, bytes | str], ...]:
-    """Query fields in order, within ``limits``; see :attr:`Request.query`."""
+    """Query fields in order, within ``limits``; see ``Request.query``."""
     if query is None:
         return ()
     if isinstance(query, str):
@@ -295,7 +296,7 @@ def parse_query_string(
     """Split ``a=1&b=2`` into ``(name, value)`` pairs; ``query`` is bytes, or str when it is all ASCII.
 
     Only ``&`` separates (a ``;`` is data: Q1 in the threat catalogue, and CPython's own choice since
-    3.9.2); ``+`` is a space; empty values are kept; names are decoded as :func:`decode_text` says. A value
+    3.9.2); ``+`` is a space; empty values are kept; names are decoded as ``decode_text`` says. A value
     is the percent-decoded bytes, given as ``str`` when they are all ASCII (the same text in every charset
     mmsdr reads, and most values are): a value's bytes are never lost, whatever its charset turns out to be.
 

@@ -1,4 +1,4 @@
-"""What the WSGI and ASGI adapters hand to :meth:`mmsdr.Parser.parse`: one shape for both interfaces."""
+"""What the WSGI and ASGI adapters hand to [`mmsdr.Parser.parse`][mmsdr.Parser.parse]: one shape for both interfaces."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ("ServerRequest",)
 
 @dataclass(frozen=True, slots=True)
 class ServerRequest:
-    """What :meth:`mmsdr.Parser.parse` takes, read from one WSGI environ or ASGI scope and body."""
+    """What [`mmsdr.Parser.parse`][mmsdr.Parser.parse] takes, read from one WSGI environ or ASGI scope and body."""
 
     headers: tuple[tuple[str, str], ...]
     """``(lower-case name, value)`` pairs as received, decoded as latin-1 (RFC 9110 5.5)."""
@@ -23,7 +23,7 @@ class ServerRequest:
     """The raw query string as sent (WSGI's latin-1 text turned back into bytes; ASGI's ``query_string``)."""
     method: str
     remote_address: str | None
-    """The client address: see :func:`mmsdr.wsgi.client_address`."""
+    """The client address: see [`mmsdr.wsgi.client_address`][mmsdr.wsgi.client_address]."""
 
     def parse(self, parser: Parser, /) -> Event:
         """``parser.parse(...)`` with this request's values."""

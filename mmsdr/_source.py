@@ -42,7 +42,7 @@ def is_trusted_source(
     ``X-Forwarded-For`` entry it did not add itself). An IPv4-mapped IPv6 address (``::ffff:83.166.68.1``)
     counts as its IPv4 address. A missing or unparsable address is not trusted.
 
-    Raises :class:`ValueError` for a malformed *network* (a configuration error, not an attack).
+    Raises ``ValueError`` for a malformed *network* (a configuration error, not an attack).
     """
     allowed = parse_networks(networks)
     if address is None:

@@ -49,7 +49,7 @@ _NOT_FINAL = frozenset({Status.PENDING, Status.FORWARDED, Status.UNKNOWN})
 
 
 def status_from_table(table: Mapping[str, Status], provider_value: str) -> Status:
-    """The normalised status for ``provider_value``; :attr:`Status.UNKNOWN` where the table has none.
+    """The normalised status for ``provider_value``; [`Status.UNKNOWN`][mmsdr.Status.UNKNOWN] where the table has none.
 
     Forgiving, like h2's ``_error_code_from_int``: a provider adding a status must not lose a report.
     """

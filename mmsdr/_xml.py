@@ -248,7 +248,7 @@ def parse_xml(
     field: str | None = None,
     charset: str | None = None,
 ) -> etree._Element:
-    """Parse one untrusted XML document into its root element, or raise an :class:`mmsdr.MmsdrError`.
+    """Parse one untrusted XML document into its root element, or raise an [`mmsdr.MmsdrError`][mmsdr.MmsdrError].
 
     Args:
         data: the document's bytes (never ``str``: the encoding is decided from the bytes).
@@ -268,7 +268,7 @@ def parse_xml(
 def parse_xml_document(
     data: bytes, limits: Limits, /, *, what: str, field: str | None = None, charset: str | None = None
 ) -> tuple[etree._Element, bytes]:
-    """:func:`parse_xml`, also giving the bytes libxml2 read (what :func:`check_element_count` counts in, which a
+    """``parse_xml``, also giving the bytes libxml2 read (what ``check_element_count`` counts in, which a
     caller runs once it has read what an error should echo)."""
     root, document, _ = parse_xml_counted(data, limits, what=what, field=field, charset=charset)
     return root, document
@@ -277,7 +277,7 @@ def parse_xml_document(
 def parse_xml_counted(
     data: bytes, limits: Limits, /, *, what: str, field: str | None = None, charset: str | None = None
 ) -> tuple[etree._Element, bytes, bool]:
-    """:func:`parse_xml_document`, also telling whether the byte count of :func:`check_element_count` already
+    """``parse_xml_document``, also telling whether the byte count of ``check_element_count`` already
     clears ``limits.max_xml_elements`` (True), or the elements must be counted one by one (False)."""
     if not isinstance(data, bytes):
         msg = f"parse_xml takes bytes, not {type(data).__name__}"
@@ -336,7 +336,7 @@ def check_element_count(
 
 def _few_elements(document: bytes, docinfo: etree.DocInfo, limit: int) -> bool:
     """True when the byte count alone shows at most ``limit`` elements below the root (see
-    :func:`check_element_count`)."""
+    ``check_element_count``)."""
     if document.count(b"<") - 1 > limit:
         return False
     return str(docinfo.encoding or "UTF-8").upper().startswith(_LT_IS_3C)

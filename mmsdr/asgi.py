@@ -1,8 +1,9 @@
-"""ASGI adapter: a scope and ``receive`` in, the arguments of :meth:`mmsdr.Parser.parse` out; an :class:`Ack` sent.
+"""ASGI adapter: a scope and ``receive`` in, the arguments of [`mmsdr.Parser.parse`][mmsdr.Parser.parse] out; an
+[`Ack`][mmsdr.Ack] sent.
 
 No framework needed: Starlette and FastAPI hand over ``request.scope`` and ``request.receive``. The body is
 received within ``Limits.max_body_bytes``: past it, nothing more is received and the request is refused (413).
-The client address rules are :func:`mmsdr.wsgi.client_address`'s.
+The client address rules are [`mmsdr.wsgi.client_address`][mmsdr.wsgi.client_address]'s.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ async def request_from_scope(
     messages are received until ``more_body`` is false, and no more once their total passes the limit.
 
     Raises:
-        MmsdrError: :class:`LimitExceededError` (413, 431 for headers), :class:`MalformedRequestError` (400,
-            also when the client disconnects mid-body): answer with its ``ack``.
+        MmsdrError: [`LimitExceededError`][mmsdr.LimitExceededError] (413, 431 for headers),
+            [`MalformedRequestError`][mmsdr.MalformedRequestError] (400, also when the client disconnects mid-body):
+            answer with its ``ack``.
         ValueError: ``scope`` is not an ``http`` scope (a programming error).
     """
     if scope.get("type") != "http":

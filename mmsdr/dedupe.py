@@ -1,13 +1,15 @@
 """Claim-once deduplication of provider retries: in memory, or across machines in Redis.
 
 Every provider retries a callback it thinks failed, so the same event can arrive twice, on two workers at once.
-:class:`Deduplicator` claims an event's ``dedupe_key`` atomically in a :class:`DedupeStore`: the first claim
-wins, every retry is told it is a duplicate, and a claim whose processing failed is released so that the next
-retry is processed. The documented order that loses nothing is: claim, persist, acknowledge; release on failure
-(:meth:`Deduplicator.processing` does it). See ``docs/dedupe.md``.
+[`Deduplicator`][mmsdr.dedupe.Deduplicator] claims an event's ``dedupe_key`` atomically in a
+[`DedupeStore`][mmsdr.dedupe.DedupeStore]: the first claim wins, every retry is told it is a duplicate, and a claim
+whose processing failed is released so that the next retry is processed. The documented order that loses nothing is:
+claim, persist, acknowledge; release on failure ([`Deduplicator.processing`][mmsdr.dedupe.Deduplicator.processing] does
+it). See ``docs/dedupe.md``.
 
-Unlike the parsers this module does I/O when its store does (:class:`RedisStore`); :class:`MemoryStore` and
-the :class:`Deduplicator` itself do none. ``redis`` is imported only when a :class:`RedisStore` is made.
+Unlike the parsers this module does I/O when its store does ([`RedisStore`][mmsdr.dedupe.RedisStore]);
+[`MemoryStore`][mmsdr.dedupe.MemoryStore] and the [`Deduplicator`][mmsdr.dedupe.Deduplicator] itself do none.
+``redis`` is imported only when a [`RedisStore`][mmsdr.dedupe.RedisStore] is made.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ __all__ = (
 #: is more than twice the longest of them, with room for a weekend-long outage of your own endpoint.
 DEFAULT_TTL = timedelta(days=7)
 
-#: :class:`MemoryStore` holds at most this many claims unless told otherwise.
+#: [`MemoryStore`][mmsdr.dedupe.MemoryStore] holds at most this many claims unless told otherwise.
 DEFAULT_MAX_KEYS = 100_000
 
 # What a rejected request is answered when the store is down: no host names or addresses in it, since the
@@ -77,7 +79,8 @@ class DedupeStore(Protocol):
 
     def claim(self, key: str, ttl_seconds: float) -> bool:
         """Atomically take ``key`` for ``ttl_seconds``: True if it was free (or its claim had expired), False if
-        it is held. Raise :class:`DedupeStoreError` when the store cannot tell, never return a guess."""
+        it is held. Raise [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] when the store cannot tell, never return a
+        guess."""
         ...
 
     def release(self, key: str) -> None:
@@ -103,13 +106,13 @@ def _ttl_seconds(ttl: float | timedelta) -> float:
 class Deduplicator:
     """Claims events (by their ``dedupe_key``) once, so that the provider's retries can be dropped.
 
-    Build one at start-up and share it between threads; with a shared store (:class:`RedisStore`) every worker
-    on every machine sees the same claims.
+    Build one at start-up and share it between threads; with a shared store ([`RedisStore`][mmsdr.dedupe.RedisStore])
+    every worker on every machine sees the same claims.
 
     Args:
-        store: where claims live; a new :class:`MemoryStore` (this process only) when None.
+        store: where claims live; a new [`MemoryStore`][mmsdr.dedupe.MemoryStore] (this process only) when None.
         ttl: how long a claim lasts, in seconds or as a ``timedelta``; it must outlast the provider's retries
-            (:data:`DEFAULT_TTL`, 7 days, does for every supported provider).
+            ([`DEFAULT_TTL`][mmsdr.dedupe.DEFAULT_TTL], 7 days, does for every supported provider).
         prefix: put before every key, to keep apart the claims of applications or environments that share one
             store (``"staging:"``).
     """
@@ -178,8 +181,8 @@ class Deduplicator:
     def processing(self, event_or_key: Event | str, /) -> Iterator[bool]:
         """Claim, run the block, and release the claim if the block raises.
 
-        ``first`` is what :meth:`claim` returned: persist the event when it is True, skip it for a duplicate;
-        acknowledge after the block, in both cases::
+        ``first`` is what [`claim`][mmsdr.dedupe.Deduplicator.claim] returned: persist the event when it is True, skip
+        it for a duplicate; acknowledge after the block, in both cases::
 
             with dedupe.processing(event) as first:
                 if first:
@@ -220,8 +223,9 @@ class MemoryStore:
 
     For one process only: other processes and machines do not see these claims, and a restart forgets them (a
     retry after it is processed again). When full, the claims made longest ago go first; with one TTL for all
-    (as a :class:`Deduplicator` claims) those are the expired ones, then the oldest live ones, whose retries
-    would then be processed again. :attr:`evicted` counts the live claims dropped that way.
+    (as a [`Deduplicator`][mmsdr.dedupe.Deduplicator] claims) those are the expired ones, then the oldest live ones,
+    whose retries would then be processed again. [`evicted`][mmsdr.dedupe.MemoryStore.evicted] counts the live
+    claims dropped that way.
 
     Args:
         max_keys: the most claims held at once.
@@ -321,12 +325,13 @@ class RedisStore:
 
     A claim is ``SET <prefix><key> <token> NX PX <ttl>``: atomic on the server, so exactly one of any number
     of concurrent claimants wins. The token names this store (a random tag and the process id) plus a
-    counter; :meth:`release` deletes the key only while it holds this store's tag, so a worker cannot release
-    another worker's claim. Any failure of Redis (connection refused or lost, timeout, an error reply such as
-    out of memory) raises :class:`DedupeStoreError`.
+    counter; [`release`][mmsdr.dedupe.RedisStore.release] deletes the key only while it holds this store's tag, so a
+    worker cannot release another worker's claim. Any failure of Redis (connection refused or lost, timeout, an error
+    reply such as out of memory) raises [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError].
 
     Args:
-        client: a ``redis.Redis`` client (``decode_responses`` either way); :meth:`from_url` makes one.
+        client: a ``redis.Redis`` client (``decode_responses`` either way);
+            [`from_url`][mmsdr.dedupe.RedisStore.from_url] makes one.
         prefix: put before every key, so that the claims are easy to find and to keep apart from other data.
     """
 
@@ -356,8 +361,8 @@ class RedisStore:
 
         The timeouts and retries are kept short because providers want their answer within 10 seconds: a
         Redis that does not answer fails in about ``(1 + retries) * socket_timeout`` seconds rather than
-        hanging the request. Other keyword arguments go to ``redis.Redis.from_url``. :meth:`close` closes
-        this client.
+        hanging the request. Other keyword arguments go to ``redis.Redis.from_url``.
+        [`close`][mmsdr.dedupe.RedisStore.close] closes this client.
         """
         _redis_errors()
         from redis import Redis  # noqa: PLC0415 - redis is an optional extra
@@ -408,7 +413,8 @@ class RedisStore:
             raise DedupeStoreError(msg, key=name) from error
 
     def close(self) -> None:
-        """Close the client if :meth:`from_url` made it; a client you passed in is yours to close."""
+        """Close the client if [`from_url`][mmsdr.dedupe.RedisStore.from_url] made it; a client you passed in is yours
+        to close."""
         if self._owns_client:
             self._client.close()
 

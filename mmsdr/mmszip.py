@@ -6,12 +6,12 @@ and a file named exactly ``manifest`` in Java properties format that maps each C
 Content-Type; "the manifest order is the part order" and "text parts must be UTF-8"
 (``shared/notes/mxtelecom.md`` section 7).
 
-A zip is the classic decompression-bomb carrier and CPython's :mod:`zipfile` checks almost nothing by itself
+A zip is the classic decompression-bomb carrier and CPython's ``zipfile`` checks almost nothing by itself
 (no entry count, total size, ratio or name checks, and no overlap check before 3.11.8/3.12.2), so
-:func:`read_mms_zip` checks everything it can before it decompresses a single byte:
+[`read_mms_zip`][mmsdr.mmszip.read_mms_zip] checks everything it can before it decompresses a single byte:
 
 * the entry count, from the end of central directory record and from the central directory's own record
-  signatures, before :class:`zipfile.ZipFile` builds one object per entry (Z5); ZIP64 archives are refused
+  signatures, before ``zipfile.ZipFile`` builds one object per entry (Z5); ZIP64 archives are refused
   (a zipped MMS never needs them, and their end records are where CVE-2025-8291 lived);
 * names: no absolute paths, ``..`` components, backslashes, drive letters or NULs, no two names equal after
   case folding, at most ``Limits.max_zip_name_chars`` (Z6, Z7) -- nothing is ever written to disk anyway;
@@ -21,8 +21,8 @@ A zip is the classic decompression-bomb carrier and CPython's :mod:`zipfile` che
 * declared sizes and compression ratio (Z1, Z2).
 
 Then each entry is decompressed in bounded steps, counting the bytes that actually come out (Z4). Nested zips
-stay opaque bytes (Z9). Every :mod:`zipfile`, :mod:`zlib` or decoding exception becomes an
-:class:`mmsdr.MmsdrError`.
+stay opaque bytes (Z9). Every ``zipfile``, ``zlib`` or decoding exception becomes an
+[`mmsdr.MmsdrError`][mmsdr.MmsdrError].
 """
 
 from __future__ import annotations
@@ -116,8 +116,8 @@ class ZippedMms:
     itself and directory entries are not parts."""
 
     smil: Part | None
-    """The SMIL layout (``application/smil``, or a ``.smil``/``.sml`` file), also in :attr:`parts`; None
-    when the MMS has none."""
+    """The SMIL layout (``application/smil``, or a ``.smil``/``.sml`` file), also in
+    [`parts`][mmsdr.mmszip.ZippedMms.parts]; None when the MMS has none."""
 
     manifest: tuple[tuple[str, str], ...]
     """The manifest's ``(content-id, content-type)`` pairs in order, exactly as parsed; ``()`` without one."""
@@ -173,7 +173,7 @@ def read_mms_zip(data: bytes, /, *, limits: Limits | None = None, what: str = _D
     Args:
         data: the zip as received (bytes-like).
         limits: ``max_zip_bytes``, ``max_zip_entries``, ``max_zip_entry_bytes``, ``max_zip_total_bytes``,
-            ``max_zip_ratio`` and ``max_zip_name_chars``; :class:`mmsdr.Limits` defaults when None.
+            ``max_zip_ratio`` and ``max_zip_name_chars``; [`mmsdr.Limits`][mmsdr.Limits] defaults when None.
         what: the prefix of error messages; a format name (``"mxtelecom.mms_inbound"``) is also the error's
             ``format``.
 
@@ -290,7 +290,7 @@ def _check_entries(
 ) -> dict[str, str]:
     """Every check that needs no decompression, for every entry, before any entry is read.
 
-    Returns every entry's name by its :func:`_name_key` (unique: a repeat is refused here).
+    Returns every entry's name by its ``_name_key`` (unique: a repeat is refused here).
     """
     if len(infos) > limits.max_zip_entries:
         raise _entry_count_error(limits, what)

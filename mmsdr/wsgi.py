@@ -1,9 +1,10 @@
-"""WSGI (PEP 3333) adapter: an environ in, the arguments of :meth:`mmsdr.Parser.parse` out; an :class:`Ack` back.
+"""WSGI (PEP 3333) adapter: an environ in, the arguments of [`mmsdr.Parser.parse`][mmsdr.Parser.parse] out; an
+[`Ack`][mmsdr.Ack] back.
 
 No framework needed: Flask's ``request.environ`` and Django's ``request.META`` are environs too. The body is
 read here within ``Limits.max_body_bytes`` (never more than one byte past it), and the client address is taken
 from the socket, or from a forwarded header only when you name the proxies that set it
-(:func:`client_address`).
+([`client_address`][mmsdr.wsgi.client_address]).
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def request_from_environ(
     and a chunked body the server does not terminate is refused with 411.
 
     Raises:
-        MmsdrError: :class:`LimitExceededError` (413, 431 for headers), :class:`MalformedRequestError` (400,
-            411): answer with its ``ack``.
+        MmsdrError: [`LimitExceededError`][mmsdr.LimitExceededError] (413, 431 for headers),
+            [`MalformedRequestError`][mmsdr.MalformedRequestError] (400, 411): answer with its ``ack``.
     """
     limits = limits or Limits()
     headers, method = _read_environ(environ, limits)
@@ -140,8 +141,8 @@ def client_address(
     RFC 7239 ``Forwarded``: one, never both, so that a header your proxy does not set cannot be forged) is
     walked from the right, skipping trusted proxy addresses; the first other entry is the client. Entries to
     its left were written by the client and are never read. An entry that is not an address (``unknown``, an
-    obfuscated ``_name``) is returned as written, so that :func:`is_trusted_source` refuses it. When every
-    entry is a trusted proxy, the left-most is the answer; with no header, the peer.
+    obfuscated ``_name``) is returned as written, so that [`is_trusted_source`][mmsdr.is_trusted_source] refuses it.
+    When every entry is a trusted proxy, the left-most is the answer; with no header, the peer.
     """
     if not trusted_proxies or peer is None:
         return peer

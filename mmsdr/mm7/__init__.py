@@ -2,11 +2,11 @@
 
 Sinch (formerly mBlox) sends ``DeliveryReportReq`` and ``DeliverReq``; other MMSCs and aggregators (Vibes,
 Skycore, Nokia, Huawei and China Mobile style gateways) send the same operations, and ``ReadReplyReq``. One
-format per operation; :data:`FORMATS` lists them in detection order. Each is read by local name in any MM7
-namespace, as bare SOAP or SOAP with attachments (multipart/related), and answered with the matching ``...Rsp``
-(:func:`response`) or, when the request is refused, a SOAP fault carrying a ``VASPErrorRsp``
-(:func:`rejection`). Either answer closes the matter with HTTP 200, or asks for the request again with 500
-(``retry=True``).
+format per operation; [`FORMATS`][mmsdr.mm7.FORMATS] lists them in detection order. Each is read by local name in any
+MM7 namespace, as bare SOAP or SOAP with attachments (multipart/related), and answered with the matching ``...Rsp``
+([`response`][mmsdr.mm7.response]) or, when the request is refused, a SOAP fault carrying a ``VASPErrorRsp``
+([`rejection`][mmsdr.mm7.rejection]). Either answer closes the matter with HTTP 200, or asks for the request again with
+500 (``retry=True``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Everything is keyed by local name, whatever the namespace: REL-5-MM7-1-0 to REL-
 as REL-6-MM7-6-7, a namespace with a trailing space, or none (mm7.md 0.1, 6.1). One pass over the operation
 element records every element by its path (perf.md b: one pass keyed by local name costs twice the bare parse;
 nine ``findtext`` calls cost four times); an ordinary report is read in one pass straight into its values
-(:func:`read_ordinary`), every other request by the general reading (:class:`Message`).
+(``read_ordinary``), every other request by the general reading (``Message``).
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ class Message:
         self.index(operation, "")
 
     def raw_source(self) -> Callable[[], list[tuple[str, str]]]:
-        """What builds ``raw`` (see :meth:`RawFields.lazy`): see :func:`raw_source`."""
+        """What builds ``raw`` (see [`RawFields.lazy`][mmsdr.RawFields.lazy]): see ``raw_source``."""
         return raw_source(self._header, self._operation, self.header_items)
 
     # --- errors -----------------------------------------------------------------------------------------------
@@ -211,7 +211,8 @@ class Message:
         show: bool = True,
         status: StatusCode = StatusCode.MESSAGE_FORMAT_CORRUPT,
     ) -> MmsdrError:
-        """A :class:`MalformedRequestError` about element ``field``, its fault carrying ``status``."""
+        """A [`MalformedRequestError`][mmsdr.MalformedRequestError] about element ``field``, its fault carrying
+        ``status``."""
         message = f"{self.format}: element {field!r} {problem}"
         if show:
             message += f", got {shown(value)}"
@@ -345,7 +346,7 @@ class Message:
 def raw_source(
     header: etree._Element | None, operation: etree._Element | None, header_items: tuple[tuple[str, str], ...]
 ) -> Callable[[], list[tuple[str, str]]]:
-    """What builds ``raw`` (see :meth:`RawFields.lazy`): every element's text and attribute by path
+    """What builds ``raw`` (see [`RawFields.lazy`][mmsdr.RawFields.lazy]): every element's text and attribute by path
     (``Recipient/Number``, ``UACapabilities@UAProf``), the SOAP header's as ``Header/<path>``, then the HTTP
     headers read as ``http:<name>`` (the first of each name). It holds the parsed envelope, not the request."""
 
@@ -508,7 +509,7 @@ def read_message(request: Request, message: Message, operation: str) -> None:
 
 def read_document(request: Request, message: Message) -> tuple[etree._Element, bytes, bool]:
     """The SOAP envelope of ``request``, parsed (hardened): its root, the bytes libxml2 read, and whether a byte
-    count already shows it within ``Limits.max_xml_elements`` (when not, :func:`read_envelope` counts)."""
+    count already shows it within ``Limits.max_xml_elements`` (when not, ``read_envelope`` counts)."""
     format_name = message.format
     content_type = request.headers.get("content-type")  # the first one, as media_type is of
     declared = request.media_type
@@ -721,7 +722,7 @@ def is_good_version(version: str) -> bool:
 
 def plain_address(container: etree._Element) -> str | None:
     """The address value of ``<Recipient><Number>...</Number></Recipient>``, or of bare text (CMCC style), as
-    :meth:`Message.address` reads these shapes; None for any other shape, or no address."""
+    ``Message.address`` reads these shapes; None for any other shape, or no address."""
     if not len(container):
         text = (container.text or "").strip()
         return _address_value(text) if text else None
@@ -735,7 +736,7 @@ def plain_address(container: etree._Element) -> str | None:
 
 
 def attribute_of(element: etree._Element, name: str) -> str | None:
-    """An attribute of ``element`` by local name, trimmed, as :meth:`Message.attribute` reads it."""
+    """An attribute of ``element`` by local name, trimmed, as ``Message.attribute`` reads it."""
     for key, value in element.items():
         if str(key).rpartition("}")[2] == name:
             return str(value).strip()

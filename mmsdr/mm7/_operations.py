@@ -62,10 +62,10 @@ def _reading(
     """A parse function: read the request as ``operation``, then ``build`` the event from it.
 
     ``ordinary``, when given, builds the event of an ordinary request from the envelope in one pass (see
-    :func:`read_ordinary`), or gives None for any other; the general reading then reads it from the start.
+    ``read_ordinary``), or gives None for any other; the general reading then reads it from the start.
 
     Any error on the way carries what was read of the request (TransactionID, namespace, version) so that
-    :func:`reject` echoes it in the fault.
+    ``reject`` echoes it in the fault.
     """
 
     def parse(request: Request, context: ParseContext) -> Event:
@@ -196,8 +196,8 @@ def _ordinary_report(
     event_type: type[DeliveryReport | ReadReport],
     date_names: tuple[str, ...],
 ) -> DeliveryReport | ReadReport | None:
-    """:func:`_report` of an ordinary request from its one-pass reading: the same values read the same way, or
-    None for anything :func:`_report` would refuse or read another way (the general reading then decides)."""
+    """``_report`` of an ordinary request from its one-pass reading: the same values read the same way, or
+    None for anything ``_report`` would refuse or read another way (the general reading then decides)."""
     found = read_ordinary(root, operation_name)
     if found is None:
         return None

@@ -58,7 +58,7 @@ _RETRY = 500
 class StatusClass(enum.IntEnum):
     """The class of an MM7 ``StatusCode``: its first digit (TS 23.140 table 12.21, mm7.md 2.2).
 
-    :func:`status_class` gives it for any int, an unknown code included.
+    [`status_class`][mmsdr.mm7.status_class] gives it for any int, an unknown code included.
     """
 
     #: 1xxx: the request was executed, fully or partly.
@@ -79,9 +79,10 @@ class StatusClass(enum.IntEnum):
 class StatusCode(enum.IntEnum):
     """MM7 ``Status/StatusCode`` values (TS 23.140 table 12.21, mm7.md 2.2), each with its standard ``text``.
 
-    The first digit is the class (:class:`StatusClass`): 1 success, 2 client error, 3 server error, 4 service
-    error; x500-x999 are implementation-specific (Sinch's 25xx and 35xx). An int not in this table still has a
-    class and a text: see :func:`status_code_from_int`, :func:`status_class` and :func:`status_text`.
+    The first digit is the class ([`StatusClass`][mmsdr.mm7.StatusClass]): 1 success, 2 client error, 3 server error, 4
+    service error; x500-x999 are implementation-specific (Sinch's 25xx and 35xx). An int not in this table still has a
+    class and a text: see [`status_code_from_int`][mmsdr.mm7.status_code_from_int],
+    [`status_class`][mmsdr.mm7.status_class] and [`status_text`][mmsdr.mm7.status_text].
     """
 
     #: Request fully executed.
@@ -166,7 +167,8 @@ _TEXTS = {
 
 
 def status_code_from_int(code: int) -> StatusCode | int:
-    """``code`` as a :class:`StatusCode` when the table has it, else the int unchanged (Sinch's 2571, ...).
+    """``code`` as a [`StatusCode`][mmsdr.mm7.StatusCode] when the table has it, else the int unchanged (Sinch's 2571,
+    ...).
 
     Forgiving, like h2's ``_error_code_from_int``: an unknown code is kept, never an error.
     """
@@ -194,7 +196,8 @@ def standard_status_code(code: int) -> StatusCode:
 
 
 def status_text(code: int) -> str:
-    """The standard ``StatusText`` of ``code``, or of the code it counts as (:func:`standard_status_code`)."""
+    """The standard ``StatusText`` of ``code``, or of the code it counts as
+    ([`standard_status_code`][mmsdr.mm7.standard_status_code])."""
     return standard_status_code(code).text
 
 
@@ -376,8 +379,8 @@ def response(
 ) -> Ack:
     """The MM7 answer to ``event``, ``text/xml; charset=utf-8`` with a Content-Length.
 
-    By default, the ``...Rsp`` with StatusCode 1000 "Success" and HTTP 200, as :func:`mmsdr.acknowledge` gives
-    it. Pass another ``status_code`` to refuse the request for good in MM7's own terms, still with 200
+    By default, the ``...Rsp`` with StatusCode 1000 "Success" and HTTP 200, as [`mmsdr.acknowledge`][mmsdr.acknowledge]
+    gives it. Pass another ``status_code`` to refuse the request for good in MM7's own terms, still with 200
     (``StatusCode.MESSAGE_ID_NOT_FOUND`` for a report on a message you do not know). What Sinch does with a
     code other than 1000 under a 200 is not documented (mm7.md, Gaps); it does not retry a 200.
 
@@ -389,8 +392,8 @@ def response(
 
     Args:
         event: an event parsed from an MM7 request (``mm7.delivery_report``, ``mm7.deliver``, ``mm7.read_reply``).
-        status_code: the ``StatusCode``; a :class:`StatusCode` or any four-digit int (Sinch's 25xx, ...); None
-            for 1000, or 4006 with ``retry``.
+        status_code: the ``StatusCode``; a [`StatusCode`][mmsdr.mm7.StatusCode] or any four-digit int (Sinch's 25xx,
+            ...); None for 1000, or 4006 with ``retry``.
         status_text: the ``StatusText``; when None, the standard text of a code in the table, else the code's
             digits.
         details: an optional ``Status/Details`` text.
@@ -525,5 +528,5 @@ def rejection(error: MmsdrError, /, *, retry: bool = False) -> Ack:
 
 
 def reject(error: MmsdrError) -> Ack:
-    """``Format.reject`` of every MM7 format: :func:`rejection` refusing for good (HTTP 200)."""
+    """``Format.reject`` of every MM7 format: [`rejection`][mmsdr.mm7.rejection] refusing for good (HTTP 200)."""
     return rejection(error)

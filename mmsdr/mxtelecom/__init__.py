@@ -1,7 +1,7 @@
 """MX Telecom / OpenMarket-legacy ("MX API") HTTP callbacks.
 
-One module per callback format; :data:`FORMATS` lists them in detection order (the most specific first: an
-SMS report is an ``smsmsg`` that starts with ``REPORT``, so it is tried before the inbound SMS).
+One module per callback format; [`FORMATS`][mmsdr.mxtelecom.FORMATS] lists them in detection order (the most specific
+first: an SMS report is an ``smsmsg`` that starts with ``REPORT``, so it is tried before the inbound SMS).
 """
 
 from __future__ import annotations

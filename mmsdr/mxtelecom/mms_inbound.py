@@ -3,10 +3,10 @@
 "This request can either be in the form of an HTTP GET request, in which case a url will be provided to
 indicate where the MMS may be retrieved from, or as a Multipart HTTP POST request, where the mms itself is
 included in the request." For the GET flow the event carries what is needed to fetch the zip: its
-``message_id``, its ``expiry`` and :func:`retrieve_mms_url`. For the POST flow the same fields come as form
-fields (or in the query string) and "this file will be included as part of the request named mms.zip": it is
-unpacked with :func:`mmsdr.mmszip.read_mms_zip` into ``parts``, in manifest order, and its text parts are
-joined into ``text``.
+``message_id``, its ``expiry`` and [`retrieve_mms_url`][mmsdr.mxtelecom.retrieve_mms_url]. For the POST flow the same
+fields come as form fields (or in the query string) and "this file will be included as part of the request named
+mms.zip": it is unpacked with [`mmsdr.mmszip.read_mms_zip`][mmsdr.mmszip.read_mms_zip] into ``parts``, in manifest
+order, and its text parts are joined into ``text``.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ __all__ = ("FORMAT", "STATUSES")
 
 NAME = "mxtelecom.mms_report"
 
-#: ``status`` to :class:`mmsdr.Status`, as numbered in "Receiving reports using HTTP"; others are UNKNOWN.
+#: ``status`` to [`mmsdr.Status`][mmsdr.Status], as numbered in "Receiving reports using HTTP"; others are UNKNOWN.
 STATUSES = MappingProxyType(
     {
         "1": Status.PENDING,  # Buffered - a delivery attempt has been made which failed

@@ -86,7 +86,7 @@ class ReasonCode:
 
     @classmethod
     def parse(cls, text: str) -> ReasonCode:
-        """Read the ``reason`` parameter; :class:`ValueError` when it is not a 32-bit number."""
+        """Read the ``reason`` parameter; ``ValueError`` when it is not a 32-bit number."""
         text = text.strip()
         if text.isascii() and text.isdigit() and len(text) <= 10:  # the documented form, e.g. "1610612736"
             number = int(text)
@@ -135,21 +135,21 @@ class ReasonCode:
 
     @property
     def type(self) -> ReasonType | int:
-        """The type nibble, as :class:`ReasonType` where its meaning is known."""
+        """The type nibble, as [`ReasonType`][mmsdr.mxtelecom.ReasonType] where its meaning is known."""
         return _known(ReasonType, self.type_nibble)
 
     @property
     def billing(self) -> BillingType | int:
-        """The billing nibble, as :class:`BillingType` where its meaning is known."""
+        """The billing nibble, as [`BillingType`][mmsdr.mxtelecom.BillingType] where its meaning is known."""
         return _known(BillingType, self.billing_nibble)
 
     @property
     def network(self) -> NetworkInfo | int:
-        """The network byte, as :class:`NetworkInfo` where its meaning is known."""
+        """The network byte, as [`NetworkInfo`][mmsdr.mxtelecom.NetworkInfo] where its meaning is known."""
         return _known(NetworkInfo, self.network_byte)
 
     def json_extra(self) -> dict[str, object]:
-        """The derived fields, for :meth:`mmsdr.Event.to_dict`."""
+        """The derived fields, for [`mmsdr.Event.to_dict`][mmsdr.Event.to_dict]."""
         return {
             "hex": self.hex,
             "type_nibble": self.type_nibble,

@@ -1,14 +1,14 @@
 """Request builders for your own tests: the exact callback a provider would send, from keyword arguments.
 
-Every builder returns a :class:`TestRequest` in the provider's documented form (strict on output), with
-realistic defaults taken from the providers' own examples::
+Every builder returns a [`TestRequest`][mmsdr.testing.TestRequest] in the provider's documented form (strict on output),
+with realistic defaults taken from the providers' own examples::
 
     request = mmsdr.testing.mxtelecom_sms_report(message_id="17218733", status="FAILED")
     response = client.get(request.target, headers=dict(request.headers))   # your framework's test client
     event = request.parse()                                                 # or parse it directly
 
-:func:`request_for` goes the other way: the request that parses back into an event equal to a given one.
-Hypothesis strategies for every event type are in :mod:`mmsdr.testing.strategies` (hypothesis needed there
+[`request_for`][mmsdr.testing.request_for] goes the other way: the request that parses back into an event equal to a
+given one. Hypothesis strategies for every event type are in ``mmsdr.testing.strategies`` (hypothesis needed there
 only). See docs/testing.md.
 """
 
@@ -61,7 +61,8 @@ _SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TestRequest:
-    """One HTTP request as a provider sends it: what :func:`mmsdr.parse_request` takes, and its wire form."""
+    """One HTTP request as a provider sends it: what [`mmsdr.parse_request`][mmsdr.parse_request] takes, and its wire
+    form."""
 
     __test__ = False  # a name pytest would otherwise try to collect
 
@@ -372,8 +373,8 @@ def mxtelecom_mms_inbound(
     path: str = "/mxtelecom/mms-inbound",
 ) -> TestRequest:
     """``mxtelecom.mms_inbound``. Without ``parts``: the GET notification (fetch before ``expiry``); with
-    ``parts``: the multipart POST carrying them in ``mms.zip`` (see :func:`mms_zip`). ``sms_text`` makes an
-    SMS sent to the MMS endpoint (``type=6``)."""
+    ``parts``: the multipart POST carrying them in ``mms.zip`` (see [`mms_zip`][mmsdr.testing.mms_zip]). ``sms_text``
+    makes an SMS sent to the MMS endpoint (``type=6``)."""
     fields: list[tuple[str, str | None]] = [("id", message_id), ("from", sender)]
     fields += [("to", recipient) for recipient in recipients]
     fields += [("cc", copy) for copy in cc]
@@ -891,11 +892,11 @@ def _openmarket_for(event: Event) -> TestRequest:
 
 
 def request_for(event: Event, /) -> TestRequest:
-    """The request that :func:`mmsdr.parse_request` reads back into an event equal to ``event``.
+    """The request that [`mmsdr.parse_request`][mmsdr.parse_request] reads back into an event equal to ``event``.
 
     It is built from the event's typed fields and from ``event.raw`` (which holds every field as sent), for
     events mmsdr parsed with its default options or built by this module's builders. The request is checked
-    by parsing it: :class:`ValueError` when the event cannot be reproduced (an event built by hand with
+    by parsing it: ``ValueError`` when the event cannot be reproduced (an event built by hand with
     values that disagree with its ``raw``, one parsed with another ``default_zone``, and the like).
     """
     if not isinstance(event, Event):
