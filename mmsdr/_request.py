@@ -132,7 +132,7 @@ def _read_headers(headers: Any, limits: Limits) -> tuple[tuple[tuple[str, str], 
         pairs = headers
     elif isinstance(headers, Mapping):
         if any(marker in headers for marker in _WSGI_MARKERS):
-            return _read_environ(headers, limits)
+            return read_environ(headers, limits)
         pairs = _mapping_items(headers)
     elif isinstance(headers, (str, bytes, bytearray, memoryview)):
         msg = "headers must be a mapping or an iterable of (name, value) pairs, not a string"
@@ -150,7 +150,7 @@ def _read_headers(headers: Any, limits: Limits) -> tuple[tuple[tuple[str, str], 
         size += len(name_text) + len(value_text)
         append((name_text, value_text))
         if size > max_bytes or len(items) > max_count:
-            _check_header_limits(len(items), size, limits)
+            check_header_limits(len(items), size, limits)
     return tuple(items), environ_method
 
 
@@ -164,7 +164,7 @@ def _mapping_items(mapping: Mapping[Any, Any]) -> Iterable[tuple[Any, Any]]:
             yield name, value
 
 
-def _read_environ(environ: Mapping[Any, Any], limits: Limits) -> tuple[tuple[tuple[str, str], ...], str | None]:
+def read_environ(environ: Mapping[Any, Any], limits: Limits) -> tuple[tuple[tuple[str, str], ...], str | None]:
     items: list[tuple[str, str]] = []
     size = 0
     for key, value in environ.items():
@@ -178,12 +178,12 @@ def _read_environ(environ: Mapping[Any, Any], limits: Limits) -> tuple[tuple[tup
             continue
         size += len(name) + len(value)
         items.append((name, value.strip()))
-        _check_header_limits(len(items), size, limits)
+        check_header_limits(len(items), size, limits)
     method = environ.get("REQUEST_METHOD")
     return tuple(items), method if isinstance(method, str) else None
 
 
-def _check_header_limits(count: int, size: int, limits: Limits) -> None:
+def check_header_limits(count: int, size: int, limits: Limits) -> None:
     if count > limits.max_header_count:
         msg = f"request: more than {limits.max_header_count} header lines (Limits.max_header_count)"
         raise LimitExceededError(msg, field="headers", status_hint=431)
@@ -192,7 +192,7 @@ def _check_header_limits(count: int, size: int, limits: Limits) -> None:
         raise LimitExceededError(msg, field="headers", status_hint=431)
 
 
-def _body_limit_error(limits: Limits) -> LimitExceededError:
+def body_limit_error(limits: Limits) -> LimitExceededError:
     msg = f"request: body larger than {limits.max_body_bytes} bytes (Limits.max_body_bytes)"
     return LimitExceededError(msg, field="body")
 
@@ -211,7 +211,7 @@ def _read_body(body: Any, limits: Limits) -> bytes:
         except TypeError:
             data = _join_chunks(body, limits)
     if len(data) > limits.max_body_bytes:
-        raise _body_limit_error(limits)
+        raise body_limit_error(limits)
     return data
 
 
@@ -228,7 +228,7 @@ def _join_chunks(chunks: Any, limits: Limits) -> bytes:
             raise TypeError(msg)
         buffer += chunk
         if len(buffer) > limits.max_body_bytes:
-            raise _body_limit_error(limits)
+            raise body_limit_error(limits)
     return bytes(buffer)
 
 
@@ -251,7 +251,7 @@ def _undo_content_encoding(encoding: str | None, body: bytes, limits: Limits) ->
         while pending:
             output += inflater.decompress(pending, _INFLATE_STEP)
             if len(output) > limits.max_body_bytes:
-                raise _body_limit_error(limits)
+                raise body_limit_error(limits)
             pending = inflater.unconsumed_tail
         output += inflater.flush()
     except zlib.error as exc:
@@ -266,7 +266,7 @@ def _undo_content_encoding(encoding: str | None, body: bytes, limits: Limits) ->
         msg = f"request: the {coding} body has data after its end marker"
         raise MalformedRequestError(msg, field="content-encoding")
     if len(output) > limits.max_body_bytes:
-        raise _body_limit_error(limits)
+        raise body_limit_error(limits)
     return bytes(output)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ._errors import MalformedRequestError
+
 if TYPE_CHECKING:
     from ._events import Event
     from ._parser import Parser
@@ -28,3 +30,14 @@ class ServerRequest:
     def parse(self, parser: Parser, /) -> Event:
         """``parser.parse(...)`` with this request's values."""
         return parser.parse(self.headers, self.body, self.query, method=self.method, remote_address=self.remote_address)
+
+
+def content_length(value: object) -> int | None:
+    """A Content-Length header value as an int; None when absent or empty (both adapters read it first)."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit():
+        msg = f"request: Content-Length {text[:40]!r} is not a number"
+        raise MalformedRequestError(msg, field="content-length")
+    return int(text)

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from ._errors import MalformedRequestError, MmsdrError
 from ._limits import Limits
 from ._parser import acknowledge
-from ._request import _body_limit_error, _check_header_limits
-from ._server import ServerRequest
-from .wsgi import ForwardedHeader, _content_length, client_address
+from ._request import body_limit_error, check_header_limits
+from ._server import ServerRequest, content_length
+from .wsgi import ForwardedHeader, client_address
 
 if TYPE_CHECKING:
     from ._events import Ack, Event
@@ -60,9 +60,9 @@ async def request_from_scope(
         raise ValueError(msg)
     limits = limits or Limits()
     headers = _read_headers(scope.get("headers") or (), limits)
-    length = _content_length(next((value for name, value in headers if name == "content-length"), None))
+    length = content_length(next((value for name, value in headers if name == "content-length"), None))
     if length is not None and length > limits.max_body_bytes:
-        raise _body_limit_error(limits)  # refused unreceived: the declared size is enough
+        raise body_limit_error(limits)  # refused unreceived: the declared size is enough
     body = await _receive_body(receive, limits)
     client = scope.get("client")
     return AsgiRequest(
@@ -87,7 +87,7 @@ def _read_headers(raw: Iterable[tuple[bytes, bytes]], limits: Limits) -> tuple[t
         item = (bytes(name).decode("latin-1").strip().lower(), bytes(value).decode("latin-1").strip())
         size += len(item[0]) + len(item[1])
         items.append(item)
-        _check_header_limits(len(items), size, limits)
+        check_header_limits(len(items), size, limits)
     return tuple(items)
 
 
@@ -100,7 +100,7 @@ async def _receive_body(receive: Receive, limits: Limits) -> bytes:
             raise MalformedRequestError(msg, field="body")
         buffer += message.get("body", b"")
         if len(buffer) > limits.max_body_bytes:
-            raise _body_limit_error(limits)  # stop receiving: the rest would be refused anyway
+            raise body_limit_error(limits)  # stop receiving: the rest would be refused anyway
         if not message.get("more_body", False):
             return bytes(buffer)
 

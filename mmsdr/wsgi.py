@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from ._errors import MalformedRequestError, MmsdrError
 from ._limits import Limits
 from ._parser import acknowledge
-from ._request import _body_limit_error, _read_environ
-from ._server import ServerRequest
+from ._request import body_limit_error, read_environ
+from ._server import ServerRequest, content_length
 from ._source import is_trusted_source, parse_networks
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def request_from_environ(
             [`MalformedRequestError`][mmsdr.MalformedRequestError] (400, 411): answer with its ``ack``.
     """
     limits = limits or Limits()
-    headers, method = _read_environ(environ, limits)
+    headers, method = read_environ(environ, limits)
     body = _read_body(environ, limits)
     query = environ.get("QUERY_STRING") or ""
     return WsgiRequest(
@@ -80,22 +80,12 @@ def _query_bytes(query: object) -> bytes:
         return query.encode("utf-8")  # not PEP 3333 text: a server that decoded it as UTF-8 already
 
 
-def _content_length(value: object) -> int | None:
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    if not text.isascii() or not text.isdigit():
-        msg = f"request: Content-Length {text[:40]!r} is not a number"
-        raise MalformedRequestError(msg, field="content-length")
-    return int(text)
-
-
 def _read_body(environ: Mapping[str, Any], limits: Limits) -> bytes:
     stream = environ.get("wsgi.input")
-    length = _content_length(environ.get("CONTENT_LENGTH"))
+    length = content_length(environ.get("CONTENT_LENGTH"))
     if length is not None:
         if length > limits.max_body_bytes:
-            raise _body_limit_error(limits)  # refused unread: the declared size is enough
+            raise body_limit_error(limits)  # refused unread: the declared size is enough
         data = _read_up_to(stream, length)
         if len(data) < length:
             msg = f"request: the body ends after {len(data)} of its {length} bytes (Content-Length)"
@@ -104,7 +94,7 @@ def _read_body(environ: Mapping[str, Any], limits: Limits) -> bytes:
     if environ.get("wsgi.input_terminated"):
         data = _read_up_to(stream, limits.max_body_bytes + 1)
         if len(data) > limits.max_body_bytes:
-            raise _body_limit_error(limits)
+            raise body_limit_error(limits)
         return data
     if _CHUNKED in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower():
         # Reading on would block on a stream the server does not end (PEP 3333): ask for a length instead.
