@@ -13,7 +13,16 @@ import zipfile
 import zlib
 
 import pytest
-from _threats import central_record, central_records, end_record, local_header, make_zip, patch, quoted_overlap_bomb
+from _threats import (
+    central_record,
+    central_records,
+    end_record,
+    local_header,
+    make_zip,
+    patch,
+    quoted_overlap_bomb,
+    zip_with_entry_named,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -437,13 +446,6 @@ def test_z5_entries_within_the_limit() -> None:
         read_mms_zip(data, limits=Limits(max_zip_entries=255))
 
 
-def _named(name: str) -> bytes:
-    """A zip with one entry of this exact name (NULs patched in after zipfile wrote a placeholder)."""
-    placeholder = name.replace("\0", "_")
-    data = make_zip([(zipfile.ZipInfo(placeholder), b"x")])
-    return data.replace(placeholder.encode(), name.encode()) if "\0" in name else data
-
-
 @pytest.mark.parametrize(
     ("name", "problem"),
     [
@@ -461,7 +463,7 @@ def _named(name: str) -> bytes:
 )
 def test_z6_unsafe_names_rejected(name: str, problem: str) -> None:
     with pytest.raises(MalformedRequestError) as caught:
-        read_mms_zip(_named(name))
+        read_mms_zip(zip_with_entry_named(name))
     assert str(caught.value) == f"mms.zip: entry name {problem}, got {shown(name)}"
     assert caught.value.status_hint == 400
 

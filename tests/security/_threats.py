@@ -209,6 +209,13 @@ def quoted_overlap_bomb(files: int, kernel_size: int) -> bytes:
     return bytes(body) + directory + end_record(files, directory, len(body))
 
 
+def zip_with_entry_named(name: str) -> bytes:
+    """A zip with one entry of this exact name (NULs patched in after zipfile wrote a placeholder)."""
+    placeholder = name.replace("\0", "_")
+    data = make_zip([(zipfile.ZipInfo(placeholder), b"x")])
+    return data.replace(placeholder.encode(), name.encode()) if "\0" in name else data
+
+
 def mms_zip(*extra: tuple[str | zipfile.ZipInfo, bytes]) -> bytes:
     """A small valid mms.zip (a text part and its manifest) plus ``extra`` entries."""
     return make_zip([("demo.txt", b"hello"), *extra, ("manifest", MANIFEST)])

@@ -24,6 +24,7 @@ from _threats import (
     patch,
     quoted_overlap_bomb,
     refused,
+    zip_with_entry_named,
 )
 
 from mmsdr import InboundMessage, LimitExceededError, Limits, MalformedRequestError, MmsdrError, UnsupportedFormatError
@@ -134,12 +135,6 @@ def test_z5_entry_count_bomb(claimed: int, monkeypatch: pytest.MonkeyPatch) -> N
     )
 
 
-def _named(name: str) -> bytes:
-    placeholder = name.replace("\0", "_")
-    data = make_zip([(zipfile.ZipInfo(placeholder), b"x")])
-    return data.replace(placeholder.encode(), name.encode()) if "\0" in name else data
-
-
 @pytest.mark.parametrize(
     ("name", "problem"),
     [
@@ -151,7 +146,7 @@ def _named(name: str) -> bytes:
     ],
 )
 def test_z6_zip_slip_and_absolute_names(name: str, problem: str) -> None:
-    refused_zip(_named(name), message=f"{FMT}: entry name {problem}, got {shown(name)}")
+    refused_zip(zip_with_entry_named(name), message=f"{FMT}: entry name {problem}, got {shown(name)}")
 
 
 @pytest.mark.parametrize(("first", "second"), [("a.txt", "a.txt"), ("photo.JPG", "Photo.jpg")])
