@@ -16,7 +16,7 @@ import pytest
 from _threats import (
     central_record,
     central_records,
-    end_record,
+    full_overlap_bomb,
     local_header,
     make_zip,
     patch,
@@ -358,13 +358,7 @@ def test_z2_overlap_refused_even_when_every_size_limit_allows_it() -> None:
 
 @pytest.mark.parametrize("same_names", [True, False], ids=["same name", "distinct names"])
 def test_z3_full_overlap_rejected(same_names: bool) -> None:
-    data = make_zip([("a.bin", bytes(1 << 20))])
-    (record,) = central_records(data)
-    end = data.rindex(b"PK\x05\x06")
-    one = data[record:end]
-    copies = [one if same_names else one.replace(b"a.bin", b"%02d.bn" % index) for index in range(50)]
-    directory = b"".join(copies)
-    bomb = data[:record] + directory + end_record(50, directory, record)
+    bomb = full_overlap_bomb(same_names=same_names)
     with pytest.raises(MalformedRequestError) as caught:
         read_mms_zip(bomb)
     second = "a.bin" if same_names else "01.bn"

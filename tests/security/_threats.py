@@ -209,6 +209,18 @@ def quoted_overlap_bomb(files: int, kernel_size: int) -> bytes:
     return bytes(body) + directory + end_record(files, directory, len(body))
 
 
+def full_overlap_bomb(*, same_names: bool) -> bytes:
+    """One 1 MiB entry listed 50 times in the central directory, all records pointing at its one local header
+    (under one name, or under 50 distinct ones)."""
+    data = make_zip([("a.bin", bytes(1 << 20))])
+    (record,) = central_records(data)
+    end = data.rindex(b"PK\x05\x06")
+    one = data[record:end]
+    copies = [one if same_names else one.replace(b"a.bin", b"%02d.bn" % index) for index in range(50)]
+    directory = b"".join(copies)
+    return data[:record] + directory + end_record(50, directory, record)
+
+
 def zip_with_entry_named(name: str) -> bytes:
     """A zip with one entry of this exact name (NULs patched in after zipfile wrote a placeholder)."""
     placeholder = name.replace("\0", "_")

@@ -15,7 +15,7 @@ import pytest
 from _threats import (
     central_record,
     central_records,
-    end_record,
+    full_overlap_bomb,
     local_header,
     make_zip,
     mms_zip,
@@ -82,13 +82,7 @@ def test_z2_quoted_overlap_bomb() -> None:
 
 @pytest.mark.parametrize("same_names", [True, False], ids=["same-name", "distinct-names"])
 def test_z3_full_overlap_duplicate_central_records(same_names: bool) -> None:
-    data = make_zip([("a.bin", bytes(1 << 20))])
-    (record,) = central_records(data)
-    end = data.rindex(b"PK\x05\x06")
-    one = data[record:end]
-    copies = [one if same_names else one.replace(b"a.bin", b"%02d.bn" % index) for index in range(50)]
-    directory = b"".join(copies)
-    bomb = data[:record] + directory + end_record(50, directory, record)
+    bomb = full_overlap_bomb(same_names=same_names)
     first, second = ("a.bin", "a.bin") if same_names else ("00.bn", "01.bn")
     refused_zip(
         bomb,
