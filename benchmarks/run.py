@@ -55,7 +55,7 @@ from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
 
 import mmsdr
-from mmsdr import _multipart
+from mmsdr._wire import multipart as _multipart
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -7,7 +7,7 @@ semantic versioning promise covers what the documentation describes.
 
 from __future__ import annotations
 
-from . import mm7, mmszip, mxtelecom, openmarket
+from . import mm7, mxtelecom, openmarket
 from ._errors import (
     LimitExceededError,
     MalformedRequestError,
@@ -61,7 +61,6 @@ __all__ = (
     "acknowledge",
     "is_trusted_source",
     "mm7",
-    "mmszip",
     "mxtelecom",
     "openmarket",
     "parse_request",

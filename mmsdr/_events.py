@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._slots import slot_setting_init
-
 if TYPE_CHECKING:
     from ._status import Status
     from .mxtelecom.reason import ReasonCode
@@ -118,7 +116,6 @@ class RawFields(Mapping[str, str]):
         return f"RawFields({list(self._pairs())!r})"
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Part:
     """One part of a multimedia message: an image, a text, a SMIL layout."""
@@ -160,7 +157,6 @@ class Part:
         )
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """Fields every event has."""
@@ -194,7 +190,6 @@ class Event:
         return {field.name: _jsonable(getattr(self, field.name)) for field in dataclasses.fields(self)}
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report(Event):
     """Fields delivery and read reports share."""
@@ -232,7 +227,6 @@ class Report(Event):
     acknowledgement answers in it. None when the request used no namespace."""
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryReport(Report):
     """The provider tells what became of a message you sent."""
@@ -253,7 +247,6 @@ class DeliveryReport(Report):
     """The recipient's handset description, where the provider says."""
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReadReport(Report):
     """The recipient's handset tells whether a message you sent was read."""
@@ -265,7 +258,6 @@ class ReadReport(Report):
     """The recipient's network (MM7 operator header such as ``x-mblox-operator-id``), where the provider says."""
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InboundMessage(Event):
     """A message a handset sent to you (MO): an SMS or an MMS."""
@@ -326,7 +318,6 @@ class InboundMessage(Event):
     acknowledgement answers in it. None when the request used no namespace."""
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unsubscribe(Event):
     """MX Telecom: a handset unsubscribed (STOP, IVR) from one or more of your short codes."""
@@ -341,7 +332,6 @@ class Unsubscribe(Event):
     """How: ``"STOP"``, ``"IVR"`` or ``"UNKNOWN"`` as documented, any other value verbatim."""
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubscriptionRenewal(Event):
     """MX Telecom, AT&T only: a subscription is due for renewal."""
@@ -362,7 +352,6 @@ class SubscriptionRenewal(Event):
     """The account that sent the subscription MT; absent for older integrations."""
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ack:
     """An HTTP response to send back to the provider, exactly as it expects it."""

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import tzinfo
 
     from ._errors import MmsdrError
     from ._events import Ack, Event
-    from ._fields import ParseContext
+    from ._limits import Limits
     from ._request import Request
 
-__all__ = ("Format",)
+__all__ = ("Format", "ParseContext", "make_dedupe_key")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,3 +51,19 @@ class Format:
     @property
     def provider(self) -> str:
         return self.name.split(".", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ParseContext:
+    """The options one parse runs with."""
+
+    limits: Limits
+    default_zone: tzinfo
+    undeclared_base64: bool = False
+    """OpenMarket: decode parts that are entirely base64 although no Content-Transfer-Encoding says so."""
+
+
+def make_dedupe_key(format_name: str, *values: object) -> str:
+    """``"<format>:<digest>"`` over the values that identify one callback (retries give the same values)."""
+    digest = hashlib.sha256("\x1f".join(["" if value is None else str(value) for value in values]).encode())
+    return f"{format_name}:{digest.hexdigest()[:32]}"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import mm7, mxtelecom, openmarket
 from ._errors import MmsdrError, UnsupportedFormatError, UntrustedSourceError
-from ._fields import ParseContext
+from ._format import ParseContext
 from ._limits import Limits
 from ._request import Request, read_request
 from ._source import IPNetwork, is_trusted_source, parse_networks

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from ._errors import LimitExceededError, MalformedRequestError, UnsupportedFormatError
-from ._slots import slot_setting_init
 
 if TYPE_CHECKING:
     from ._limits import Limits
@@ -26,7 +25,6 @@ _WSGI_UNPREFIXED = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-l
 _INFLATE_STEP = 64 * 1024
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Headers:
     """HTTP headers as ``(lower-case name, value)`` pairs in the order received, repeats kept."""
@@ -47,7 +45,6 @@ class Headers:
         return tuple(value for item_name, value in self.items if item_name == name)
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Request:
     """One callback, normalised: what every format module reads."""

@@ -1,4 +1,4 @@
-"""Zipped MMS contents (mmsdr.mmszip): manifest order and syntax, and threat rows Z1-Z10.
+"""Zipped MMS contents (mmsdr.mxtelecom.mmszip): manifest order and syntax, and threat rows Z1-Z10.
 
 Every hostile zip is built here, in memory: with zipfile, then patched with struct where the attack needs
 fields zipfile would never write.
@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError, UnsupportedFormatError
 from mmsdr._errors import shown
-from mmsdr.mmszip import ZippedMms, _read_size, parse_manifest, read_mms_zip
+from mmsdr.mxtelecom.mmszip import ZippedMms, _read_size, parse_manifest, read_mms_zip
 
 SMIL = b'<smil><body><par dur="5000ms"><img src="demo.gif"/><text src="demo.txt"/></par></body></smil>'
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00" + bytes(range(256)) * 4

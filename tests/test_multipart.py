@@ -1,4 +1,4 @@
-"""The multipart engine (mmsdr._multipart): headers, encodings, leniencies, chunking, and threat rows M1-M10."""
+"""The multipart engine (mmsdr._wire.multipart): headers, encodings, leniencies, chunking, and threat rows M1-M10."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import python_multipart
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import mmsdr._multipart
+import mmsdr._wire.multipart
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError, UnsupportedFormatError
 from mmsdr._errors import shown
-from mmsdr._multipart import (
+from mmsdr._wire.multipart import (
     _CANONICAL_PATH,
     BodyPart,
     _Budget,
@@ -997,7 +997,7 @@ def test_bodies_go_to_the_framer_when_the_canonical_path_is_off(monkeypatch: pyt
     def unused(*_: object) -> None:
         pytest.fail("the canonical path was taken")
 
-    monkeypatch.setattr(mmsdr._multipart, "_CANONICAL_PATH", False)
+    monkeypatch.setattr(mmsdr._wire.multipart, "_CANONICAL_PATH", False)
     monkeypatch.setattr(_CanonicalReader, "read", unused)
     assert outcome(SMALL_BODY[SMALL_BODY.index(b"--b0undary") :]) == outcome(
         [SMALL_BODY[SMALL_BODY.index(b"--b0undary") :]]

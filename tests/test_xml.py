@@ -16,7 +16,7 @@ from lxml import etree
 
 import mmsdr
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError
-from mmsdr._xml import check_element_count, local_name, namespace_of, parse_xml, parse_xml_document
+from mmsdr._wire.xml import check_element_count, local_name, namespace_of, parse_xml, parse_xml_document
 
 LIMITS = Limits()
 # Each hostile document is refused in well under this (security.md 8: "< 100 ms"); generous for a noisy CI box.

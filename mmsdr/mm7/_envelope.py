@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .._dates import DateError, parse_provider_date
 from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
-from .._xml import check_element_count, local_name, namespace_of, parse_xml_counted
+from .._wire.xml import check_element_count, local_name, namespace_of, parse_xml_counted
 from ._responses import StatusCode, with_status
 
 if TYPE_CHECKING:
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
     from lxml import etree
 
-    from .._fields import ParseContext
-    from .._multipart import BodyPart
+    from .._format import ParseContext
     from .._request import Request
+    from .._wire.multipart import BodyPart
 
 __all__ = (
     "MEDIA_TYPES",
@@ -412,7 +412,7 @@ def _content_type(value: str | None, message: Message) -> tuple[str, Mapping[str
     found = _CONTENT_TYPES.get(value)
     if found is not None:
         return found
-    from .._multipart import parse_content_type  # noqa: PLC0415 - python-multipart only when MM7 is read
+    from .._wire.multipart import parse_content_type  # noqa: PLC0415 - python-multipart only when MM7 is read
 
     try:
         found = parse_content_type(value, what=message.format)
@@ -434,7 +434,7 @@ def _soap_part(request: Request, message: Message, content_type: str | None) -> 
     if f"--{boundary}".encode("latin-1", "replace") not in request.body and request.body.lstrip()[:1] == b"<":
         # A boundary announced but never used, and the body plainly XML: read it as the bare envelope it is.
         return request.body, None
-    from .._multipart import parse_multipart  # noqa: PLC0415 - python-multipart only when MM7 is read
+    from .._wire.multipart import parse_multipart  # noqa: PLC0415 - python-multipart only when MM7 is read
 
     try:
         parts = parse_multipart(request.body, content_type or "", message.context.limits, what=message.format)

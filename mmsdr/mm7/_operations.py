@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import MmsdrError
 from .._events import DeliveryReport, InboundMessage, Part, RawFields, ReadReport
-from .._fields import make_dedupe_key
-from .._format import Format
+from .._format import Format, make_dedupe_key
 from .._status import mm7_status
 from ._envelope import (
     MEDIA_TYPES,
@@ -39,9 +38,9 @@ if TYPE_CHECKING:
     from lxml import etree
 
     from .._events import Event
-    from .._fields import ParseContext
-    from .._multipart import BodyPart
+    from .._format import ParseContext
     from .._request import Request
+    from .._wire.multipart import BodyPart
 
 __all__ = ("DELIVER", "DELIVERY_REPORT", "FORMATS", "READ_REPLY")
 

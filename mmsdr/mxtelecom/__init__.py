@@ -7,7 +7,7 @@ first: an SMS report is an ``smsmsg`` that starts with ``REPORT``, so it is trie
 from __future__ import annotations
 
 from .._source import MXTELECOM_NETWORKS as TRUSTED_NETWORKS
-from . import mms_inbound, mms_report, sms_inbound, sms_report, subscriptions
+from . import mms_inbound, mms_report, mmszip, sms_inbound, sms_report, subscriptions
 from .mms_inbound import RETRIEVE_MMS_ENDPOINTS, retrieve_mms_url
 from .reason import BillingType, NetworkInfo, ReasonCode, ReasonType
 
@@ -19,6 +19,7 @@ __all__ = (
     "NetworkInfo",
     "ReasonCode",
     "ReasonType",
+    "mmszip",
     "retrieve_mms_url",
 )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._events import Ack
-from .._fields import FieldReader, ParseContext
+from .._wire.fields import FieldReader
 
 if TYPE_CHECKING:
     from .._events import Event
+    from .._format import ParseContext
     from .._request import Request
 
 PROVIDER = "mxtelecom"

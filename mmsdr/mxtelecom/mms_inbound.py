@@ -5,8 +5,8 @@ indicate where the MMS may be retrieved from, or as a Multipart HTTP POST reques
 included in the request." For the GET flow the event carries what is needed to fetch the zip: its
 ``message_id``, its ``expiry`` and [`retrieve_mms_url`][mmsdr.mxtelecom.retrieve_mms_url]. For the POST flow the same
 fields come as form fields (or in the query string) and "this file will be included as part of the request named
-mms.zip": it is unpacked with [`mmsdr.mmszip.read_mms_zip`][mmsdr.mmszip.read_mms_zip] into ``parts``, in manifest
-order, and its text parts are joined into ``text``.
+mms.zip": it is unpacked with [`mmsdr.mxtelecom.mmszip.read_mms_zip`][mmsdr.mxtelecom.mmszip.read_mms_zip] into
+``parts``, in manifest order, and its text parts are joined into ``text``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from urllib.parse import urlencode
 
 from .._errors import MalformedRequestError
 from .._events import InboundMessage, Part
-from .._fields import make_dedupe_key
-from .._format import Format
-from .._multipart import BodyPart, parse_multipart
-from ..mmszip import read_mms_zip
+from .._format import Format, make_dedupe_key
+from .._wire.multipart import BodyPart, parse_multipart
 from . import _common
+from .mmszip import read_mms_zip
 
 if TYPE_CHECKING:
-    from .._fields import ParseContext
+    from .._format import ParseContext
     from .._request import Request
 
 __all__ = ("FORMAT", "RETRIEVE_MMS_ENDPOINTS", "retrieve_mms_url")

@@ -11,13 +11,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .._events import DeliveryReport, ReadReport
-from .._fields import make_dedupe_key
-from .._format import Format
+from .._format import Format, make_dedupe_key
 from .._status import Status, status_from_table
 from . import _common
 
 if TYPE_CHECKING:
-    from .._fields import ParseContext
+    from .._format import ParseContext
     from .._request import Request
 
 __all__ = ("FORMAT", "STATUSES")

@@ -23,8 +23,6 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .._slots import slot_setting_init
-
 __all__ = ("BillingType", "NetworkInfo", "ReasonCode", "ReasonType")
 
 
@@ -71,7 +69,6 @@ def _known(enum_type: type[_E], value: int) -> _E | int:
 _REASON = re.compile(r"(?P<decimal>-?[0-9]{1,20})|0[xX](?P<hex>[0-9a-fA-F]{1,8})", re.ASCII)
 
 
-@slot_setting_init
 @dataclass(frozen=True, slots=True)
 class ReasonCode:
     """A decoded reason code. ``ReasonCode(1359151616).hex == "0x51030200"``."""

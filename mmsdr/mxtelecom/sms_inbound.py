@@ -19,13 +19,13 @@ import re
 from typing import TYPE_CHECKING
 
 from .._events import InboundMessage, Part
-from .._fields import FieldReader, make_dedupe_key
-from .._format import Format
+from .._format import Format, make_dedupe_key
 from . import _common
 
 if TYPE_CHECKING:
-    from .._fields import ParseContext
+    from .._format import ParseContext
     from .._request import Request
+    from .._wire.fields import FieldReader
 
 __all__ = ("FORMAT",)
 

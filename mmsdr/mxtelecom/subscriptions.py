@@ -13,12 +13,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._events import SubscriptionRenewal, Unsubscribe
-from .._fields import make_dedupe_key
-from .._format import Format
+from .._format import Format, make_dedupe_key
 from . import _common
 
 if TYPE_CHECKING:
-    from .._fields import ParseContext
+    from .._format import ParseContext
     from .._request import Request
 
 __all__ = ("RENEWAL_FORMAT", "UNSUBSCRIBE_FORMAT")

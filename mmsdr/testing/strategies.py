@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from .._events import DeliveryReport, Event, InboundMessage, Part, ReadReport, SubscriptionRenewal, Unsubscribe
 from .._parser import FORMATS
-from . import _LONDON, BUILDERS, TestRequest
+from .._testing import LONDON as _LONDON
+from . import BUILDERS, TestRequest
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -61,9 +61,8 @@ from urllib.parse import unquote_to_bytes
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 
-from ._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
-from ._limits import Limits
-from ._slots import slot_setting_init
+from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
+from .._limits import Limits
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -319,7 +318,6 @@ def _decode_charset(data: bytes, charset: str | None) -> str:
     return _header_text(data)
 
 
-@slot_setting_init  # every part of every multipart body is one of these
 @dataclass(frozen=True, slots=True)
 class BodyPart:
     """One part of a multipart body, as received; ``children`` when it is a multipart itself.

@@ -19,18 +19,17 @@ import re
 from datetime import UTC
 from typing import TYPE_CHECKING
 
-from ._errors import MalformedRequestError
-from ._events import Ack, DeliveryReport, InboundMessage, Part
-from ._fields import make_dedupe_key
-from ._format import Format
-from ._json import JsonFields, load_json_object
-from ._multipart import BodyPart, parse_content_type, parse_multipart
-from ._status import mm7_status
+from .._errors import MalformedRequestError
+from .._events import Ack, DeliveryReport, InboundMessage, Part
+from .._format import Format, make_dedupe_key
+from .._status import mm7_status
+from .._wire.json import JsonFields, load_json_object
+from .._wire.multipart import BodyPart, parse_content_type, parse_multipart
 
 if TYPE_CHECKING:
-    from ._events import Event
-    from ._fields import ParseContext
-    from ._request import Request
+    from .._events import Event
+    from .._format import ParseContext
+    from .._request import Request
 
 __all__ = ("FORMATS", "REQUEST_ID_HEADER")
 

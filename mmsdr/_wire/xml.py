@@ -23,14 +23,14 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ._errors import LimitExceededError, MalformedRequestError, shown
+from .._errors import LimitExceededError, MalformedRequestError, shown
 
 if TYPE_CHECKING:
     from types import ModuleType
 
     from lxml import etree
 
-    from ._limits import Limits
+    from .._limits import Limits
 
 __all__ = (
     "check_element_count",

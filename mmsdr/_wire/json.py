@@ -6,9 +6,9 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ._dates import DateError, parse_provider_date
-from ._errors import LimitExceededError, MalformedRequestError, shown
-from ._events import RawFields
+from .._dates import DateError, parse_provider_date
+from .._errors import LimitExceededError, MalformedRequestError, shown
+from .._events import RawFields
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo

@@ -5,44 +5,24 @@ Error messages have one shape, tested verbatim: ``"<format>: field '<name>' <wha
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ._dates import DateError, parse_provider_date
-from ._errors import MalformedRequestError, shown
-from ._events import RawFields
-from ._request import decode_text
-from ._slots import slot_setting_init
+from .._dates import DateError, parse_provider_date
+from .._errors import MalformedRequestError, shown
+from .._events import RawFields
+from .._request import decode_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from datetime import datetime, tzinfo
+    from datetime import datetime
 
-    from ._limits import Limits
+    from .._format import ParseContext
 
-__all__ = ("FieldReader", "ParseContext", "make_dedupe_key")
+__all__ = ("FieldReader",)
 
 # int() accepts Arabic-Indic digits, "_" and surrounding spaces (security.md section 7): only ASCII 0-9
 # (the only ASCII characters isdigit() takes), at most 20 of them (2**64 has 20 digits).
 _MAX_DIGITS = 20
-
-
-@slot_setting_init
-@dataclass(frozen=True, slots=True)
-class ParseContext:
-    """The options one parse runs with."""
-
-    limits: Limits
-    default_zone: tzinfo
-    undeclared_base64: bool = False
-    """OpenMarket: decode parts that are entirely base64 although no Content-Transfer-Encoding says so."""
-
-
-def make_dedupe_key(format_name: str, *values: object) -> str:
-    """``"<format>:<digest>"`` over the values that identify one callback (retries give the same values)."""
-    digest = hashlib.sha256("\x1f".join(["" if value is None else str(value) for value in values]).encode())
-    return f"{format_name}:{digest.hexdigest()[:32]}"
 
 
 class FieldReader:

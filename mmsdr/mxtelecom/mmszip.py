@@ -8,7 +8,7 @@ Content-Type; "the manifest order is the part order" and "text parts must be UTF
 
 A zip is the classic decompression-bomb carrier and CPython's ``zipfile`` checks almost nothing by itself
 (no entry count, total size, ratio or name checks, and no overlap check before 3.11.8/3.12.2), so
-[`read_mms_zip`][mmsdr.mmszip.read_mms_zip] checks everything it can before it decompresses a single byte:
+[`read_mms_zip`][mmsdr.mxtelecom.mmszip.read_mms_zip] checks everything it can before it decompresses a single byte:
 
 * the entry count, from the end of central directory record and from the central directory's own record
   signatures, before ``zipfile.ZipFile`` builds one object per entry (Z5); ZIP64 archives are refused
@@ -42,10 +42,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from ._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
-from ._events import Part
-from ._limits import Limits
-from ._multipart import valid_content_type
+from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
+from .._events import Part
+from .._limits import Limits
+from .._wire.multipart import valid_content_type
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -117,7 +117,7 @@ class ZippedMms:
 
     smil: Part | None
     """The SMIL layout (``application/smil``, or a ``.smil``/``.sml`` file), also in
-    [`parts`][mmsdr.mmszip.ZippedMms.parts]; None when the MMS has none."""
+    [`parts`][mmsdr.mxtelecom.mmszip.ZippedMms.parts]; None when the MMS has none."""
 
     manifest: tuple[tuple[str, str], ...]
     """The manifest's ``(content-id, content-type)`` pairs in order, exactly as parsed; ``()`` without one."""
