@@ -1,7 +1,8 @@
 """mmsdr: MMS/SMS delivery reports, read reports and inbound messages from provider callbacks.
 
-Sans-I/O: pass what your web framework already has to [`parse_request`][mmsdr.parse_request] and get a typed, frozen
-event; send back what [`acknowledge`][mmsdr.acknowledge] returns. Everything public is importable from here; the
+Sans-I/O: pass what your web framework already has to [`parse_request`][mmsdr.parse_request] and get a
+[`Callback`][mmsdr.Callback] holding typed, frozen events; send back what [`acknowledge`][mmsdr.acknowledge]
+returns. Everything public is importable from here; the
 semantic versioning promise covers what the documentation describes.
 """
 
@@ -17,7 +18,9 @@ from ._errors import (
 )
 from ._events import (
     Ack,
+    Callback,
     DeliveryReport,
+    Details,
     Event,
     InboundMessage,
     Part,
@@ -29,17 +32,19 @@ from ._events import (
 )
 from ._format import Format
 from ._limits import Limits
-from ._parser import DEFAULT_ZONE, FORMATS, Parser, acknowledge, parse_request
+from ._parser import DEFAULT_ZONE, FORMATS, Parser, acknowledge, event_from_dict, parse_request
 from ._source import is_trusted_source
 from ._status import Status
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.2.0.dev0"
 
 __all__ = (
     "DEFAULT_ZONE",
     "FORMATS",
     "Ack",
+    "Callback",
     "DeliveryReport",
+    "Details",
     "Event",
     "Format",
     "InboundMessage",
@@ -59,6 +64,7 @@ __all__ = (
     "UntrustedSourceError",
     "__version__",
     "acknowledge",
+    "event_from_dict",
     "is_trusted_source",
     "mm7",
     "mxtelecom",

@@ -74,6 +74,20 @@ def _ack_json(status: int, headers: Sequence[tuple[str, str]], body: bytes) -> d
     return {"status": status, "headers": [list(header) for header in headers], **shown}
 
 
+def _without_nulls(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without its None values, nested dicts and lists of dicts included: a field the request did
+    not fill is left out rather than printed as null."""
+    return {key: _value_without_nulls(value) for key, value in data.items() if value is not None}
+
+
+def _value_without_nulls(value: object) -> object:
+    if isinstance(value, dict):
+        return _without_nulls(value)
+    if isinstance(value, list):
+        return [_value_without_nulls(item) for item in value]
+    return value
+
+
 def _parse_command(args: argparse.Namespace) -> int:
     try:
         data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
@@ -91,7 +105,7 @@ def _parse_command(args: argparse.Namespace) -> int:
         print(f"mmsdr: {exc}", file=sys.stderr)
         return 2
     try:
-        event = parser.parse(raw.headers, raw.body, raw.query, method=raw.method)
+        callback = parser.parse(raw.headers, raw.body, raw.query, method=raw.method)
     except MmsdrError as error:
         print(f"mmsdr: {error}", file=sys.stderr)
         rejection = error.ack
@@ -99,11 +113,8 @@ def _parse_command(args: argparse.Namespace) -> int:
         output["ack"] = _ack_json(rejection.status, rejection.headers, rejection.body)
         print(json.dumps(output, indent=2, ensure_ascii=False))
         return 1
-    ack = acknowledge(event)
-    output = {
-        "event": {"type": type(event).__name__, **event.to_dict()},
-        "ack": _ack_json(ack.status, ack.headers, ack.body),
-    }
+    ack = acknowledge(callback)
+    output = {"callback": _without_nulls(callback.to_dict()), "ack": _ack_json(ack.status, ack.headers, ack.body)}
     print(json.dumps(output, indent=2, ensure_ascii=False))
     return 0
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 
+from ._errors import MmsdrError
+from ._events import Ack, Callback, Details
+from ._limits import Limits
+from ._request import Request
+
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import tzinfo
+    from ._events import Event
 
-    from ._errors import MmsdrError
-    from ._events import Ack, Event
-    from ._limits import Limits
-    from ._request import Request
-
-__all__ = ("Format", "ParseContext", "make_dedupe_key")
+__all__ = ("Format", "ParseContext", "make_dedupe_key", "one_event", "retry_later")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,19 +35,26 @@ class Format:
     matches: Callable[[Request], bool]
     """Cheap test whether a request has this format's shape (used when several formats are accepted)."""
 
-    bodies: frozenset[str] | None
+    body_media_types: frozenset[str] | None
     """The media types of a request of this format that has no query or form fields: those its body can have
     (MM7's SOAP types), none for a format always read from fields (MX Telecom's query strings), None for any.
     Detection tries [`matches`][mmsdr.Format.matches] only where this allows it."""
 
-    parse: Callable[[Request, ParseContext], Event]
-    """Read the request into an event, raising [`mmsdr.MmsdrError`][mmsdr.MmsdrError] subclasses."""
+    parse: Callable[[Request, ParseContext], Callback]
+    """Read the request into a callback, raising [`mmsdr.MmsdrError`][mmsdr.MmsdrError] subclasses."""
 
-    acknowledge: Callable[[Event], Ack]
-    """The success response the provider expects for an event of this format."""
+    acknowledge: Callable[[Callback], Ack]
+    """The success response the provider expects for a callback of this format."""
 
-    reject: Callable[[MmsdrError], Ack] | None = field(default=None)
+    retry: Callable[[Callback], Ack]
+    """The provider's own "not now, send it again" response for a callback of this format."""
+
+    reject: Callable[[MmsdrError], Ack] | None = None
     """The provider's own rejection response, where it has one (MM7 faults); else a plain text answer."""
+
+    details_types: tuple[type[Details], ...] = ()
+    """The details classes this format's events and callbacks carry (what
+    [`mmsdr.event_from_dict`][mmsdr.event_from_dict] reads back)."""
 
     @property
     def provider(self) -> str:
@@ -64,6 +72,19 @@ class ParseContext:
 
 
 def make_dedupe_key(format_name: str, *values: object) -> str:
-    """``"<format>:<digest>"`` over the values that identify one callback (retries give the same values)."""
+    """``"<format>:<digest>"`` over the values that identify one event (retries give the same values)."""
     digest = hashlib.sha256("\x1f".join(["" if value is None else str(value) for value in values]).encode())
     return f"{format_name}:{digest.hexdigest()[:32]}"
+
+
+def one_event(event: Event, /, *, warnings: tuple[str, ...] = (), details: Details | None = None) -> Callback:
+    """The callback of a request that carried ``event`` alone."""
+    return Callback(provider=event.provider, format=event.format, events=(event,), warnings=warnings, details=details)
+
+
+_RETRY_TEXT = "not processed now; send this callback again later"
+
+
+def retry_later(callback: Callback, /) -> Ack:  # noqa: ARG001 - the same answer for every callback
+    """503 with a short text: what providers that retry on any non-2xx answer take as "send it again"."""
+    return Ack.plain_text(503, _RETRY_TEXT)

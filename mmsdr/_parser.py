@@ -1,5 +1,5 @@
-"""The entry points: [`Parser`][mmsdr.Parser], [`parse_request`][mmsdr.parse_request] and
-[`acknowledge`][mmsdr.acknowledge]."""
+"""The entry points: [`Parser`][mmsdr.Parser], [`parse_request`][mmsdr.parse_request],
+[`acknowledge`][mmsdr.acknowledge] and [`event_from_dict`][mmsdr.event_from_dict]."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from datetime import tzinfo
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from . import mm7, mxtelecom, openmarket
+from . import _events, mm7, mxtelecom, openmarket
 from ._errors import MmsdrError, UnsupportedFormatError, UntrustedSourceError
-from ._format import ParseContext
+from ._events import Callback, Event, dataclass_from_dict
+from ._format import Format, ParseContext
 from ._limits import Limits
 from ._request import Request, read_request
 from ._source import IPNetwork, is_trusted_source, parse_networks
@@ -18,17 +19,13 @@ if TYPE_CHECKING:
     import ipaddress
     from collections.abc import Iterable, Mapping
 
-    from ._events import Ack, Event
-    from ._format import Format
+    from ._events import Ack, Details
 
 # Everything in __all__ gets re-exported as part of the mmsdr public API.
-__all__ = ("DEFAULT_ZONE", "FORMATS", "Parser", "acknowledge", "parse_request")
+__all__ = ("DEFAULT_ZONE", "FORMATS", "Parser", "acknowledge", "event_from_dict", "parse_request")
 
 #: Zone-less provider dates are read in this zone: MX Telecom documents London time ("GMT or BST").
 DEFAULT_ZONE = "Europe/London"
-
-# How many (method, fields, media type) combinations a Parser remembers the candidate formats of.
-_CANDIDATES_KEPT = 64
 
 # Detection order: each provider's own order, providers in turn.
 _ORDERED_FORMATS: tuple[Format, ...] = (*mxtelecom.FORMATS, *mm7.FORMATS, *openmarket.FORMATS)
@@ -37,12 +34,16 @@ _ORDERED_FORMATS: tuple[Format, ...] = (*mxtelecom.FORMATS, *mm7.FORMATS, *openm
 FORMATS: Mapping[str, Format] = MappingProxyType({fmt.name: fmt for fmt in _ORDERED_FORMATS})
 
 
-def _select_formats(names: str | Iterable[str] | None) -> tuple[Format, ...]:
+def _select_formats(names: str | Format | Iterable[str | Format] | None) -> tuple[Format, ...]:
     if names is None:
         return _ORDERED_FORMATS
-    wanted = [names] if isinstance(names, str) else list(names)
+    wanted = [names] if isinstance(names, (str, Format)) else list(names)
     selected: list[Format] = []
     for name in wanted:
+        if isinstance(name, Format):  # a format of your own (or a test's), tried after the built-in ones
+            if name not in selected:
+                selected.append(name)
+            continue
         matching = [fmt for fmt in _ORDERED_FORMATS if name in {fmt.name, fmt.provider}]
         if not matching:
             known = sorted({*FORMATS, *(fmt.provider for fmt in _ORDERED_FORMATS)})
@@ -53,7 +54,10 @@ def _select_formats(names: str | Iterable[str] | None) -> tuple[Format, ...]:
         msg = "formats must name at least one format"
         raise ValueError(msg)
     # Keep detection order whatever order the caller listed them in.
-    return tuple(fmt for fmt in _ORDERED_FORMATS if fmt in selected)
+    return (
+        *(fmt for fmt in _ORDERED_FORMATS if fmt in selected),
+        *(fmt for fmt in selected if fmt not in _ORDERED_FORMATS),
+    )
 
 
 def _zone(zone: str | tzinfo) -> tzinfo:
@@ -72,7 +76,9 @@ class Parser:
 
     Args:
         formats: format names (``"mxtelecom.sms_report"``) or provider names (``"mxtelecom"``) this endpoint
-            accepts; None (the default) detects among all of [`FORMATS`][mmsdr.FORMATS].
+            accepts, or [`Format`][mmsdr.Format] objects of your own; None (the default) detects among all of
+            [`FORMATS`][mmsdr.FORMATS]. A parser told one format reads every request as that format, without
+            detection.
         limits: the sizes to accept; [`Limits`][mmsdr.Limits] defaults when None.
         default_zone: the zone for provider dates without an offset, a name or a ``tzinfo``.
         trusted_networks: when given, every request must come from an address in these networks
@@ -83,12 +89,12 @@ class Parser:
             none is decoded. Off by default: undeclared data is taken as binary, as RFC 2045 says.
     """
 
-    __slots__ = ("_candidates", "_context", "_formats", "_trusted")
+    __slots__ = ("_context", "_formats", "_trusted")
 
     def __init__(
         self,
         *,
-        formats: str | Iterable[str] | None = None,
+        formats: str | Format | Iterable[str | Format] | None = None,
         limits: Limits | None = None,
         default_zone: str | tzinfo = DEFAULT_ZONE,
         trusted_networks: Iterable[str | IPNetwork] | None = None,
@@ -99,8 +105,6 @@ class Parser:
             limits=limits or Limits(), default_zone=_zone(default_zone), undeclared_base64=undeclared_base64
         )
         self._trusted = None if trusted_networks is None else parse_networks(trusted_networks)
-        # (method, has fields, media type) -> (formats for the method, those of them whose shape may match).
-        self._candidates: dict[tuple[str | None, bool, str], tuple[tuple[Format, ...], tuple[Format, ...]]] = {}
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -120,8 +124,8 @@ class Parser:
         *,
         method: str | None = None,
         remote_address: str | ipaddress.IPv4Address | ipaddress.IPv6Address | None = None,
-    ) -> Event:
-        """Read one callback into an event.
+    ) -> Callback:
+        """Read one callback request into a [`Callback`][mmsdr.Callback] holding its events.
 
         Args:
             headers: a mapping or an iterable of ``(name, value)`` pairs, ``str`` or ``bytes``; a WSGI
@@ -134,8 +138,8 @@ class Parser:
             remote_address: the client address you trust (see [`is_trusted_source`][mmsdr.is_trusted_source]).
 
         Returns:
-            A [`DeliveryReport`][mmsdr.DeliveryReport], [`ReadReport`][mmsdr.ReadReport],
-            [`InboundMessage`][mmsdr.InboundMessage], ... event.
+            A [`Callback`][mmsdr.Callback]: its ``events`` are [`DeliveryReport`][mmsdr.DeliveryReport],
+            [`ReadReport`][mmsdr.ReadReport], [`InboundMessage`][mmsdr.InboundMessage], ... events, at least one.
 
         Raises:
             MmsdrError: on any bad input; its ``ack`` is the response to send. ``TypeError`` only for
@@ -171,12 +175,24 @@ class Parser:
             raise UntrustedSourceError(msg, field="remote_address")
 
     def _choose(self, request: Request) -> Format:
-        by_method, likely = self._candidates_for(request)
-        for fmt in likely:
-            if fmt.matches(request):
+        if len(self._formats) == 1:
+            # One format for this endpoint: no detection; read it, so that an error names what is wrong.
+            return self._formats[0]
+        method = None if request.method == "HEAD" else request.method
+        by_method = self._formats
+        if method is not None:
+            by_method = tuple(fmt for fmt in by_method if method in fmt.methods)
+            if not by_method:
+                allowed = sorted({method for fmt in self._formats for method in fmt.methods})
+                msg = f"request: method {method!r} is not used by the accepted formats ({', '.join(allowed)})"
+                raise UnsupportedFormatError(msg, field="method", status_hint=405)
+        has_fields = bool(request.field_names)
+        for fmt in by_method:
+            media_types = fmt.body_media_types
+            if (has_fields or media_types is None or request.media_type in media_types) and fmt.matches(request):
                 return fmt
         if len(by_method) == 1:
-            # One format for this endpoint: read it anyway, so that the error names the missing field.
+            # One format for this method: read it anyway, so that the error names the missing field.
             return by_method[0]
         fields = sorted(request.field_names)
         shown_fields = ", ".join(fields[:12]) + (", ..." if len(fields) > 12 else "")
@@ -186,30 +202,6 @@ class Parser:
         )
         raise UnsupportedFormatError(msg, field="content-type")
 
-    def _candidates_for(self, request: Request) -> tuple[tuple[Format, ...], tuple[Format, ...]]:
-        """The formats the request's method allows, and those of them its shape may match (Format.bodies)."""
-        method = None if request.method == "HEAD" else request.method
-        has_fields = bool(request.field_names)
-        key = (method, has_fields, request.media_type)
-        found = self._candidates.get(key)
-        if found is not None:
-            return found
-        by_method = self._formats
-        if method is not None:
-            by_method = tuple(fmt for fmt in by_method if method in fmt.methods)
-            if not by_method:
-                allowed = sorted({method for fmt in self._formats for method in fmt.methods})
-                msg = f"request: method {method!r} is not used by the accepted formats ({', '.join(allowed)})"
-                raise UnsupportedFormatError(msg, field="method", status_hint=405)
-        likely = tuple(fmt for fmt in by_method if has_fields or fmt.bodies is None or request.media_type in fmt.bodies)
-        found = (by_method, likely)
-        if len(self._candidates) < _CANDIDATES_KEPT:  # the media type comes from the request: bounded
-            self._candidates[key] = found
-        return found
-
-
-_DEFAULT_PARSER: Parser | None = None
-
 
 def parse_request(
     headers: Any,
@@ -217,41 +209,85 @@ def parse_request(
     query: Any = None,
     /,
     *,
-    formats: str | Iterable[str] | None = None,
+    formats: str | Format | Iterable[str | Format] | None = None,
     limits: Limits | None = None,
     default_zone: str | tzinfo = DEFAULT_ZONE,
     trusted_networks: Iterable[str | IPNetwork] | None = None,
     undeclared_base64: bool = False,
     method: str | None = None,
     remote_address: str | ipaddress.IPv4Address | ipaddress.IPv6Address | None = None,
-) -> Event:
-    """Read one callback into an event: ``Parser(**options).parse(headers, body, query, ...)``.
+) -> Callback:
+    """Read one callback request: ``Parser(**options).parse(headers, body, query, ...)``.
 
     See [`Parser`][mmsdr.Parser] for the options and [`Parser.parse`][mmsdr.Parser.parse] for the arguments. An endpoint
     that always takes the same options can build its [`Parser`][mmsdr.Parser] once instead.
     """
-    global _DEFAULT_PARSER  # noqa: PLW0603 - a cache of the option-less parser, built on first use
-    options_given = limits is not None or trusted_networks is not None or undeclared_base64
-    if formats is None and default_zone == DEFAULT_ZONE and not options_given:
-        if _DEFAULT_PARSER is None:
-            _DEFAULT_PARSER = Parser()
-        parser = _DEFAULT_PARSER
-    else:
-        parser = Parser(
-            formats=formats,
-            limits=limits,
-            default_zone=default_zone,
-            trusted_networks=trusted_networks,
-            undeclared_base64=undeclared_base64,
-        )
+    parser = Parser(
+        formats=formats,
+        limits=limits,
+        default_zone=default_zone,
+        trusted_networks=trusted_networks,
+        undeclared_base64=undeclared_base64,
+    )
     return parser.parse(headers, body, query, method=method, remote_address=remote_address)
 
 
-def acknowledge(event: Event, /) -> Ack:
-    """The response the provider expects for ``event``, exactly: status, headers and body."""
+def acknowledge(callback: Callback, /, *, retry: bool = False) -> Ack:
+    """The response the provider expects for ``callback``, exactly: status, headers and body.
+
+    Args:
+        callback: what [`parse_request`][mmsdr.parse_request] returned for the request.
+        retry: False (the default) for the provider's success answer: every event of the callback is taken
+            care of. True for the provider's own "not now, send it again" answer (MM7: a server-error SOAP
+            fault with HTTP 500; MX Telecom and OpenMarket: 503), for an app that cannot take the callback now
+            (its store or its deduplication store is down).
+    """
+    if not isinstance(callback, Callback):
+        msg = f"acknowledge() takes the Callback parse_request returned, got {type(callback).__name__}"
+        raise TypeError(msg)
+    fmt = _format_named(callback.format)
+    return fmt.retry(callback) if retry else fmt.acknowledge(callback)
+
+
+def _format_named(name: str) -> Format:
     try:
-        fmt = FORMATS[event.format]
-    except (KeyError, AttributeError):
-        msg = f"acknowledge() takes an event from parse_request, got {type(event).__name__}"
-        raise TypeError(msg) from None
-    return fmt.acknowledge(event)
+        return FORMATS[name]
+    except KeyError:
+        msg = f"unknown format {name!r}"
+        raise ValueError(msg) from None
+
+
+_EVENT_TYPES: Mapping[str, type[Event]] = MappingProxyType(
+    {
+        kind.__name__: kind
+        for kind in (
+            _events.DeliveryReport,
+            _events.ReadReport,
+            _events.InboundMessage,
+            _events.Unsubscribe,
+            _events.SubscriptionRenewal,
+        )
+    }
+)
+
+
+def event_from_dict(data: Mapping[str, Any], /) -> Event:
+    """The event whose [`to_dict`][mmsdr.Event.to_dict] gave ``data``: ``event_from_dict(e.to_dict()) == e``.
+
+    For events stored as JSON (an audit log, a queue) and replayed later, for example through
+    [`mmsdr.testing.request_for`][mmsdr.testing.request_for].
+
+    Raises:
+        ValueError: ``data`` is not what ``to_dict()`` gives for an event of a format mmsdr reads.
+    """
+    kind = _EVENT_TYPES.get(str(data.get("type")))
+    if kind is None:
+        msg = f"event_from_dict(): unknown event type {data.get('type')!r}"
+        raise ValueError(msg)
+    fmt = _format_named(str(data.get("format")))
+    details_types: dict[str, type[Details]] = {details.__name__: details for details in fmt.details_types}
+    try:
+        return dataclass_from_dict(kind, data, details_types)
+    except (TypeError, ValueError, KeyError) as exc:
+        msg = f"event_from_dict(): not the data of a {kind.__name__}: {exc}"
+        raise ValueError(msg) from exc

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ._errors import MalformedRequestError
 
 if TYPE_CHECKING:
-    from ._events import Event
+    from ._events import Callback
     from ._parser import Parser
 
 __all__ = ("ServerRequest",)
@@ -27,7 +27,7 @@ class ServerRequest:
     remote_address: str | None
     """The client address: see [`mmsdr.wsgi.client_address`][mmsdr.wsgi.client_address]."""
 
-    def parse(self, parser: Parser, /) -> Event:
+    def parse(self, parser: Parser, /) -> Callback:
         """``parser.parse(...)`` with this request's values."""
         return parser.parse(self.headers, self.body, self.query, method=self.method, remote_address=self.remote_address)
 

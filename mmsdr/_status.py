@@ -1,4 +1,4 @@
-"""The normalised status model: one vocabulary across providers (``shared/notes/status-model.md``)."""
+"""The normalised status model: one vocabulary across providers (docs/status.md)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ class Status(enum.StrEnum):
     REJECTED = "rejected"
     #: Failed after submission (unreachable, unrecognised content, not supported).
     FAILED = "failed"
+    #: The sender cancelled it before delivery (Twilio ``canceled``, Sinch ``Cancelled``); not a failure.
+    CANCELLED = "cancelled"
     #: The network cannot say; no further report is expected.
     INDETERMINATE = "indeterminate"
     #: A provider value this version does not know; ``provider_status`` has it. Never an error.
@@ -56,8 +58,8 @@ def status_from_table(table: Mapping[str, Status], provider_value: str) -> Statu
     return table.get(provider_value, Status.UNKNOWN)
 
 
-# MM7 MMStatus (DeliveryReportReq, ReadReplyReq) and OpenMarket MMS REPORT `status`, keyed case-folded:
-# status-model.md says "Compare case-insensitively; keep the raw spelling in provider_status".
+# MM7 MMStatus (DeliveryReportReq, ReadReplyReq) and OpenMarket MMS REPORT `status`, keyed case-folded: senders
+# differ in case ("Retrieved", "RETRIEVED"), and the raw spelling stays in provider_status.
 MM7_STATUSES: Mapping[str, Status] = MappingProxyType(
     {
         "retrieved": Status.DELIVERED,

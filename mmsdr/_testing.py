@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
 from ._dates import resolve_zone
-from ._events import Event, Part
+from ._events import Callback, Part
 from ._parser import DEFAULT_ZONE, parse_request
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ __all__ = (
     "media_headers",
     "multipart_body",
     "mx_date",
+    "part_bytes",
     "post_request",
     "query_string",
     "quoted",
@@ -72,7 +73,7 @@ class TestRequest:
         head = [f"{self.method} {self.target} HTTP/1.1", *(f"{name}: {value}" for name, value in self.headers)]
         return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + self.body
 
-    def parse(self, **options: Any) -> Event:
+    def parse(self, **options: Any) -> Callback:
         """``mmsdr.parse_request(headers, body, query, method=..., **options)`` on this request."""
         options.setdefault("method", self.method)
         return parse_request(self.headers, self.body, self.query, **options)
@@ -179,3 +180,11 @@ DEFAULT_PARTS = (
     Part(content_type="text/plain", data=b"This is a text attachment", content_id="text.txt", charset="utf-8"),
 )
 """The parts the MMS builders send when not told: a JPEG and a text."""
+
+
+def part_bytes(part: Part) -> bytes:
+    """The bytes of a part by value; ``ValueError`` for a part by reference, which these formats cannot send."""
+    if part.data is None:
+        msg = f"this format sends its parts by value, got a part by reference ({part.url!r})"
+        raise ValueError(msg)
+    return part.data

@@ -17,10 +17,11 @@ from ._limits import Limits
 from ._parser import acknowledge
 from ._request import body_limit_error, check_header_limits
 from ._server import ServerRequest, content_length
+from .dedupe import DedupeStoreError
 from .wsgi import ForwardedHeader, client_address
 
 if TYPE_CHECKING:
-    from ._events import Ack, Event
+    from ._events import Ack, Callback
     from ._parser import Parser
     from ._source import IPNetwork
 
@@ -117,26 +118,32 @@ async def handle(
     receive: Receive,
     send: Send,
     parser: Parser,
-    on_event: Callable[[Event], object],
+    on_callback: Callable[[Callback], object],
     /,
     *,
     trusted_proxies: Iterable[str | IPNetwork] | None = None,
     forwarded_header: ForwardedHeader = "x-forwarded-for",
 ) -> None:
-    """A whole endpoint: receive, parse with ``parser``, hand the event to ``on_event``, acknowledge.
+    """A whole endpoint: receive, parse with ``parser``, hand the callback to ``on_callback``, acknowledge.
 
-    ``on_event`` may be a plain function or a coroutine function. Bad input is answered with the error's ack;
-    an exception from ``on_event`` propagates, so that only events your application has are acknowledged.
+    ``on_callback`` may be a plain function or a coroutine function. Bad input is answered with the error's
+    ack; a [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from ``on_callback`` with the provider's own
+    "send it again" (``acknowledge(callback, retry=True)``); any other exception propagates, so that only
+    callbacks your application has are acknowledged.
     """
     try:
         request = await request_from_scope(
             scope, receive, limits=parser.limits, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header
         )
-        event = request.parse(parser)
+        callback = request.parse(parser)
     except MmsdrError as error:
         await respond(error.ack, send)
         return
-    outcome = on_event(event)
-    if inspect.isawaitable(outcome):
-        await outcome
-    await respond(acknowledge(event), send)
+    try:
+        outcome = on_callback(callback)
+        if inspect.isawaitable(outcome):
+            await outcome
+    except DedupeStoreError:
+        await respond(acknowledge(callback, retry=True), send)
+        return
+    await respond(acknowledge(callback), send)

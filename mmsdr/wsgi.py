@@ -19,9 +19,10 @@ from ._parser import acknowledge
 from ._request import body_limit_error, read_environ
 from ._server import ServerRequest, content_length
 from ._source import is_trusted_source, parse_networks
+from .dedupe import DedupeStoreError
 
 if TYPE_CHECKING:
-    from ._events import Ack, Event
+    from ._events import Ack, Callback
     from ._parser import Parser
     from ._source import IPNetwork
 
@@ -217,23 +218,28 @@ def handle(
     environ: Mapping[str, Any],
     start_response: StartResponse,
     parser: Parser,
-    on_event: Callable[[Event], object],
+    on_callback: Callable[[Callback], object],
     /,
     *,
     trusted_proxies: Iterable[str | IPNetwork] | None = None,
     forwarded_header: ForwardedHeader = "x-forwarded-for",
 ) -> list[bytes]:
-    """A whole endpoint: read, parse with ``parser``, hand the event to ``on_event``, acknowledge.
+    """A whole endpoint: read, parse with ``parser``, hand the callback to ``on_callback``, acknowledge.
 
-    Bad input is answered with the error's ack. An exception from ``on_event`` propagates (your server
-    answers 500 and the provider retries): an event is acknowledged only once your application has it.
+    Bad input is answered with the error's ack. A [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from
+    ``on_callback`` is answered with the provider's own "send it again" (``acknowledge(callback, retry=True)``);
+    any other exception propagates (your server answers 500 and the provider retries): a callback is
+    acknowledged only once your application has all its events.
     """
     try:
         request = request_from_environ(
             environ, limits=parser.limits, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header
         )
-        event = request.parse(parser)
+        callback = request.parse(parser)
     except MmsdrError as error:
         return respond(error.ack, start_response)
-    on_event(event)
-    return respond(acknowledge(event), start_response)
+    try:
+        on_callback(callback)
+    except DedupeStoreError:
+        return respond(acknowledge(callback, retry=True), start_response)
+    return respond(acknowledge(callback), start_response)

@@ -53,6 +53,7 @@ import codecs
 import functools
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, TypeVar
@@ -65,7 +66,7 @@ from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, Uns
 from .._limits import Limits
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator
 
 __all__ = ("BodyPart", "parse_content_type", "parse_multipart", "valid_content_type")
 

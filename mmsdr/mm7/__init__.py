@@ -25,6 +25,7 @@ from ._responses import (
     status_code_from_int,
     status_text,
 )
+from .details import DeliverDetails, Envelope, ReportDetails
 
 __all__ = (
     "DEFAULT_NAMESPACE",
@@ -33,6 +34,9 @@ __all__ = (
     "DELIVERY_REPORT",
     "FORMATS",
     "READ_REPLY",
+    "DeliverDetails",
+    "Envelope",
+    "ReportDetails",
     "StatusClass",
     "StatusCode",
     "is_implementation_specific",

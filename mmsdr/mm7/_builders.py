@@ -15,6 +15,7 @@ from .._testing import (
     iso_date,
     media_headers,
     multipart_body,
+    part_bytes,
     post_request,
     quoted,
 )
@@ -104,8 +105,8 @@ def _mm7_request(
     if content_type is not None and not (media.startswith("multipart/") and "boundary" in params):
         return post_request(path, content_type, envelope, extra)
     # SOAP with attachments (multipart/related, RFC 2387), the content one multipart/mixed part as Sinch sends it.
-    inner = boundary_for("----=_Part_mixed_", *(part.data for part in parts))
-    content = multipart_body(inner, ((media_headers(part, "binary"), part.data) for part in parts))
+    inner = boundary_for("----=_Part_mixed_", *(part_bytes(part) for part in parts))
+    content = multipart_body(inner, ((media_headers(part, "binary"), part_bytes(part)) for part in parts))
     if content_type is None:
         boundary = boundary_for("----=_Part_", envelope, content)
         content_type = f'multipart/related; start="<soap-start>"; type="text/xml"; boundary="{boundary}"'

@@ -10,7 +10,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from .._errors import MmsdrError
-from .._events import DeliveryReport, InboundMessage, Part, RawFields, ReadReport
+from .._events import Callback, DeliveryReport, InboundMessage, Part, RawFields, ReadReport
 from .._format import Format, make_dedupe_key
 from .._status import mm7_status
 from ._envelope import (
@@ -29,7 +29,8 @@ from ._envelope import (
     read_envelope,
     read_ordinary,
 )
-from ._responses import acknowledge, reject, with_request
+from ._responses import acknowledge, reject, retry, with_request
+from .details import DeliverDetails, Envelope, ReportDetails
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
     from lxml import etree
 
-    from .._events import Event
     from .._format import ParseContext
     from .._request import Request
     from .._wire.multipart import BodyPart
@@ -55,9 +55,9 @@ _METHODS = frozenset({"POST"})
 def _reading(
     format_name: str,
     operation: str,
-    build: Callable[[Message], Event],
-    ordinary: Callable[[Request, Message, etree._Element], Event | None] | None = None,
-) -> Callable[[Request, ParseContext], Event]:
+    build: Callable[[Message], DeliveryReport | ReadReport | InboundMessage],
+    ordinary: Callable[[Request, Message, etree._Element], DeliveryReport | ReadReport | None] | None = None,
+) -> Callable[[Request, ParseContext], Callback]:
     """A parse function: read the request as ``operation``, then ``build`` the event from it.
 
     ``ordinary``, when given, builds the event of an ordinary request from the envelope in one pass (see
@@ -67,16 +67,16 @@ def _reading(
     ``reject`` echoes it in the fault.
     """
 
-    def parse(request: Request, context: ParseContext) -> Event:
+    def parse(request: Request, context: ParseContext) -> Callback:
         message = Message(format_name, context)
         try:
             root, document, few_elements = read_document(request, message)
             if ordinary is not None and few_elements:
                 event = ordinary(request, message, root)
                 if event is not None:
-                    return event
+                    return _callback(event, message)
             read_envelope(request, message, root, document, operation)
-            return build(message)
+            return _callback(build(message), message)
         except MmsdrError as error:
             with_request(
                 error,
@@ -87,6 +87,15 @@ def _reading(
             raise
 
     return parse
+
+
+def _callback(event: DeliveryReport | ReadReport | InboundMessage, message: Message) -> Callback:
+    transaction_id = message.transaction_id
+    mm7_version = message.mm7_version
+    assert transaction_id is not None
+    assert mm7_version is not None
+    envelope = Envelope(transaction_id=transaction_id, mm7_version=mm7_version, namespace=message.namespace)
+    return Callback(provider=PROVIDER, format=event.format, events=(event,), details=envelope)
 
 
 def _transaction_id(message: Message) -> str:
@@ -116,7 +125,7 @@ def _report(
     message: Message, event_type: type[DeliveryReport | ReadReport], *date_paths: str
 ) -> DeliveryReport | ReadReport:
     """A delivery or read report: ids, status, addresses, date, and the MM7 request's own values."""
-    transaction_id = _transaction_id(message)
+    _transaction_id(message)
     message_id = message.required_text("MessageID")
     provider_status = message.required_text("MMStatus")
     recipient = message.address("Recipient", required=True)
@@ -126,7 +135,6 @@ def _report(
     return _report_event(
         event_type,
         message.format,
-        transaction_id,
         message_id,
         provider_status,
         recipient.value,
@@ -134,8 +142,6 @@ def _report(
         timestamp,
         message.text("StatusText") or None,
         message.text("MMStatusExtension"),
-        message.mm7_version,
-        message.namespace,
         _first_header(message.headers, OPERATOR_HEADERS),
         _user_agent(message.attribute("UACapabilities", "UAProf"), message.headers),
         message.raw_source(),
@@ -145,7 +151,6 @@ def _report(
 def _report_event(  # noqa: PLR0917 - positional: 15 keywords cost 0.7 us more per call (CPython 3.11)
     event_type: type[DeliveryReport | ReadReport],
     format_name: str,
-    transaction_id: str,
     message_id: str,
     provider_status: str,
     recipient: str,
@@ -153,8 +158,6 @@ def _report_event(  # noqa: PLR0917 - positional: 15 keywords cost 0.7 us more p
     timestamp: datetime,
     status_text: str | None,
     status_extension: str | None,
-    mm7_version: str | None,
-    namespace: str | None,
     network: str | None,
     user_agent: str | None,
     raw: Callable[[], list[tuple[str, str]]],
@@ -178,11 +181,7 @@ def _report_event(  # noqa: PLR0917 - positional: 15 keywords cost 0.7 us more p
         recipient=recipient,
         sender=sender,
         status_text=status_text,
-        transaction_id=transaction_id,
-        mm7_version=mm7_version,
-        namespace=namespace,
-        network=network,
-        user_agent=user_agent,
+        details=ReportDetails(status_extension=status_extension, network=network, user_agent=user_agent),
     )
 
 
@@ -200,9 +199,9 @@ def _ordinary_report(
     found = read_ordinary(root, operation_name)
     if found is None:
         return None
-    header, transaction_id, namespace, operation, elements = found
+    header, _, _, operation, elements = found
     get = elements.get
-    if (element := get("MM7Version")) is None or not is_good_version(version := (element.text or "").strip()):
+    if (element := get("MM7Version")) is None or not is_good_version((element.text or "").strip()):
         return None
     if (element := get("MessageID")) is None or not (message_id := (element.text or "").strip()):
         return None
@@ -231,7 +230,6 @@ def _ordinary_report(
     return _report_event(
         event_type,
         message.format,
-        transaction_id,
         message_id,
         provider_status,
         recipient,
@@ -239,8 +237,6 @@ def _ordinary_report(
         timestamp,
         status_text or None,
         extension,
-        version,
-        namespace,
         _first_header(headers, OPERATOR_HEADERS),
         _user_agent(user_agent, headers),
         raw_source(header, operation, items),
@@ -337,7 +333,7 @@ def _deliver(message: Message) -> InboundMessage:
     # Sinch: TimeStamp is "The date and time of the submission of the MO message", returned "Always".
     timestamp = message.date("TimeStamp")
     parts = _parts(message)
-    texts = [part.text for part in parts if part.is_text]
+    texts = [text for part in parts if part.is_text and (text := part.text) is not None]
     subject = message.text("Subject")
     to = tuple(address.value for address in message.addresses("Recipients/To"))
     # "LinkedID: Identifier for the MO message. This is a Sinch generated ID" (always sent by Sinch); other
@@ -349,7 +345,8 @@ def _deliver(message: Message) -> InboundMessage:
         # Without a LinkedID, the content itself tells a retry (same bytes) from another MO sent the same second.
         digest = hashlib.sha256()
         for part in parts:
-            digest.update(len(part.data).to_bytes(8, "big") + part.data)
+            data = part.data or b""  # every MM7 part is by value
+            digest.update(len(data).to_bytes(8, "big") + data)
         identity = ("", ",".join(to), subject, digest.hexdigest())
     return InboundMessage(
         provider=PROVIDER,
@@ -366,11 +363,11 @@ def _deliver(message: Message) -> InboundMessage:
         subject=subject,
         text="\n".join(texts) if texts else None,
         parts=parts,
-        network=_first_header(message.headers, OPERATOR_HEADERS),
-        priority=message.text("Priority") or None,
-        transaction_id=transaction_id,
-        mm7_version=message.mm7_version,
-        namespace=message.namespace,
+        details=DeliverDetails(
+            priority=message.text("Priority") or None,
+            linked_id=linked_id,
+            network=_first_header(message.headers, OPERATOR_HEADERS),
+        ),
     )
 
 
@@ -378,18 +375,20 @@ def _format(
     name: str,
     operation: str,
     description: str,
-    build: Callable[[Message], Event],
-    ordinary: Callable[[Request, Message, etree._Element], Event | None] | None = None,
+    build: Callable[[Message], DeliveryReport | ReadReport | InboundMessage],
+    ordinary: Callable[[Request, Message, etree._Element], DeliveryReport | ReadReport | None] | None = None,
 ) -> Format:
     return Format(
         name=name,
         description=description,
         methods=_METHODS,
         matches=matcher(operation),
-        bodies=MEDIA_TYPES,
+        body_media_types=MEDIA_TYPES,
         parse=_reading(name, operation, build, ordinary),
         acknowledge=acknowledge,
+        retry=retry,
         reject=reject,
+        details_types=(Envelope, DeliverDetails if name == DELIVER else ReportDetails),
     )
 
 
@@ -399,7 +398,6 @@ FORMATS = (
         "DeliveryReportReq",
         "MM7 DeliveryReportReq (SOAP, bare or multipart/related): MessageID, Recipient, MMStatus, Date (POST)",
         _delivery_report,
-        _ordinary_delivery_report,
     ),
     _format(
         DELIVER,
@@ -412,6 +410,5 @@ FORMATS = (
         "ReadReplyReq",
         "MM7 ReadReplyReq (SOAP): MessageID, Recipient, MMStatus Read/Deleted, TimeStamp (POST)",
         _read_reply,
-        _ordinary_read_reply,
     ),
 )

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from .._errors import LimitExceededError, MalformedRequestError, UnsupportedFormatError, UntrustedSourceError
-from .._events import Ack, DeliveryReport, InboundMessage, ReadReport
+from .._events import Ack, Callback
+from .details import Envelope
 
 if TYPE_CHECKING:
     from .._errors import MmsdrError
-    from .._events import Event
 
 __all__ = (
     "DEFAULT_NAMESPACE",
@@ -206,11 +206,11 @@ def is_implementation_specific(code: int) -> bool:
     return 1000 <= code <= 4999 and code % 1000 >= 500
 
 
-# The response element for each event type (TS 23.140: DeliverReq -> DeliverRsp, ...).
-_RESPONSE_ELEMENTS: dict[type[Event], str] = {
-    DeliveryReport: "DeliveryReportRsp",
-    InboundMessage: "DeliverRsp",
-    ReadReport: "ReadReplyRsp",
+# The response element for each format (TS 23.140: DeliverReq -> DeliverRsp, ...).
+_RESPONSE_ELEMENTS = {
+    "mm7.delivery_report": "DeliveryReportRsp",
+    "mm7.deliver": "DeliverRsp",
+    "mm7.read_reply": "ReadReplyRsp",
 }
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -358,18 +358,18 @@ def _ack_bytes(data: bytes, status: int = _FINAL) -> Ack:
     return Ack(status=status, headers=(_CONTENT_TYPE, ("Content-Length", str(len(data)))), body=data)
 
 
-def _check_event(event: Event) -> tuple[str, str]:
-    """The response element and MM7Version of an event parsed from an MM7 request; TypeError for any other."""
-    element = _RESPONSE_ELEMENTS.get(type(event))
-    mm7_version = getattr(event, "mm7_version", None)
-    if element is None or mm7_version is None or not event.format.startswith("mm7."):
-        msg = f"mm7.response() takes an event parsed from an MM7 request, got {type(event).__name__} {event.format!r}"
+def _check_callback(callback: Callback) -> tuple[str, Envelope]:
+    """The response element and envelope of a callback parsed from an MM7 request; TypeError for any other."""
+    element = _RESPONSE_ELEMENTS.get(getattr(callback, "format", ""))
+    envelope = getattr(callback, "details", None)
+    if element is None or not isinstance(envelope, Envelope):
+        msg = f"mm7.response() takes a Callback parsed from an MM7 request, got {type(callback).__name__}"
         raise TypeError(msg)
-    return element, mm7_version
+    return element, envelope
 
 
 def response(
-    event: Event,
+    callback: Callback,
     /,
     *,
     status_code: int | None = None,
@@ -377,7 +377,7 @@ def response(
     details: str | None = None,
     retry: bool = False,
 ) -> Ack:
-    """The MM7 answer to ``event``, ``text/xml; charset=utf-8`` with a Content-Length.
+    """The MM7 answer to ``callback``, ``text/xml; charset=utf-8`` with a Content-Length.
 
     By default, the ``...Rsp`` with StatusCode 1000 "Success" and HTTP 200, as [`mmsdr.acknowledge`][mmsdr.acknowledge]
     gives it. Pass another ``status_code`` to refuse the request for good in MM7's own terms, still with 200
@@ -391,7 +391,8 @@ def response(
     retries it "5 minutes later, at most 5 times" (mm7.md 0.3).
 
     Args:
-        event: an event parsed from an MM7 request (``mm7.delivery_report``, ``mm7.deliver``, ``mm7.read_reply``).
+        callback: a callback parsed from an MM7 request (``mm7.delivery_report``, ``mm7.deliver``,
+            ``mm7.read_reply``).
         status_code: the ``StatusCode``; a [`StatusCode`][mmsdr.mm7.StatusCode] or any four-digit int (Sinch's 25xx,
             ...); None for 1000, or 4006 with ``retry``.
         status_text: the ``StatusText``; when None, the standard text of a code in the table, else the code's
@@ -400,10 +401,11 @@ def response(
         retry: ask the sender to send the request again (HTTP 500 and a fault) instead of closing it (200).
 
     Raises:
-        TypeError: ``event`` is not from an MM7 request.
+        TypeError: ``callback`` is not from an MM7 request.
         ValueError: ``status_code`` is not four digits, or is a success with ``retry``.
     """
-    element, mm7_version = _check_event(event)
+    element, envelope = _check_callback(callback)
+    mm7_version, namespace, transaction_id = envelope.mm7_version, envelope.namespace, envelope.transaction_id
     if status_code is None:
         status_code = StatusCode.SERVICE_UNAVAILABLE if retry else StatusCode.SUCCESS
     code = int(status_code)
@@ -418,8 +420,6 @@ def response(
         # An implementation-specific code (Sinch's 25xx) has no standard text: its digits say more than the
         # class's general text would.
         status_text = found.text if isinstance(found, StatusCode) else str(code)
-    namespace: str | None = getattr(event, "namespace", None)
-    transaction_id: str | None = getattr(event, "transaction_id", None)
     if retry:
         fault = _fault(
             _SERVER,
@@ -434,18 +434,14 @@ def response(
     return _ack(_rsp(element, transaction_id, namespace, mm7_version, _status(code, status_text, details)))
 
 
-def acknowledge(event: Event) -> Ack:
-    """``Format.acknowledge`` of every MM7 format: the matching ``...Rsp``, StatusCode 1000 "Success".
+def acknowledge(callback: Callback) -> Ack:
+    """``Format.acknowledge`` of every MM7 format: the matching ``...Rsp``, StatusCode 1000 "Success"."""
+    return response(callback)
 
-    The same bytes as ``response(event)``, without its argument handling: this is every request's path.
-    """
-    element, mm7_version = _check_event(event)
-    transaction_id: str | None = getattr(event, "transaction_id", None)
-    namespace: str | None = getattr(event, "namespace", None)
-    if transaction_id is None:
-        return _ack(_rsp(element, None, namespace, mm7_version, _SUCCESS))
-    before, after = _success_template(element, namespace, mm7_version)
-    return _ack_bytes(before + _text(transaction_id).encode("utf-8") + after)
+
+def retry(callback: Callback) -> Ack:
+    """``Format.retry`` of every MM7 format: a ``soap-env:Server`` fault, StatusCode 4006, HTTP 500."""
+    return response(callback, retry=True)
 
 
 # --- Faults ---------------------------------------------------------------------------------------------------

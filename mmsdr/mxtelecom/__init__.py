@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .._source import MXTELECOM_NETWORKS as TRUSTED_NETWORKS
 from . import mms_inbound, mms_report, mmszip, sms_inbound, sms_report, subscriptions
+from .details import MmsInboundDetails, MmsReportDetails, SmsInboundDetails, SmsReportDetails
 from .mms_inbound import RETRIEVE_MMS_ENDPOINTS, retrieve_mms_url
 from .reason import BillingType, NetworkInfo, ReasonCode, ReasonType
 
@@ -16,9 +17,13 @@ __all__ = (
     "RETRIEVE_MMS_ENDPOINTS",
     "TRUSTED_NETWORKS",
     "BillingType",
+    "MmsInboundDetails",
+    "MmsReportDetails",
     "NetworkInfo",
     "ReasonCode",
     "ReasonType",
+    "SmsInboundDetails",
+    "SmsReportDetails",
     "mmszip",
     "retrieve_mms_url",
 )

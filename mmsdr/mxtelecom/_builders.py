@@ -15,6 +15,7 @@ from .._testing import (
     get_request,
     multipart_body,
     mx_date,
+    part_bytes,
     post_request,
     quoted,
 )
@@ -151,7 +152,7 @@ def mms_zip(parts: Sequence[Part], /) -> bytes:
             content_type = part.content_type + (f"; charset={part.charset}" if part.charset else "")
             manifest.append(f"{_manifest_escape(name, key=True)}={_manifest_escape(content_type, key=False)}")
             # A fixed date: the same parts give the same bytes.
-            archive.writestr(zipfile.ZipInfo(name, date_time=(2010, 8, 21, 17, 32, 20)), part.data)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2010, 8, 21, 17, 32, 20)), part_bytes(part))
         manifest_info = zipfile.ZipInfo("manifest", date_time=(2010, 8, 21, 17, 32, 20))
         archive.writestr(manifest_info, "".join(line + "\n" for line in manifest).encode("utf-8"))
     return buffer.getvalue()

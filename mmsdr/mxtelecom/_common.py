@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._events import Ack
+from .._format import Format, retry_later
 from .._wire.fields import FieldReader
 
 if TYPE_CHECKING:
-    from .._events import Event
+    from collections.abc import Callable
+
+    from .._events import Callback, Details
     from .._format import ParseContext
     from .._request import Request
 
@@ -27,9 +30,13 @@ _OK = Ack(
 )
 
 
-def acknowledge(event: Event) -> Ack:  # noqa: ARG001 - one answer fits every MX Telecom callback
+def acknowledge(callback: Callback) -> Ack:  # noqa: ARG001 - one answer fits every MX Telecom callback
     """200, ``text/plain``, body ``OK``: every MX Telecom callback wants "a non-empty body" within 10 s."""
     return _OK
+
+
+# Anything but a 200 with a non-empty body within 10 s is a failed delivery, which MX Telecom tries again.
+retry = retry_later
 
 
 def fields(
@@ -43,3 +50,26 @@ def fields(
         return FieldReader(request.query + request.form + extra, format_name=format_name, context=context)
     index = request.field_index
     return FieldReader(request.query + request.form, format_name=format_name, context=context, index=index)
+
+
+def mx_format(
+    name: str,
+    description: str,
+    matches: Callable[[Request], bool],
+    parse: Callable[[Request, ParseContext], Callback],
+    *,
+    body_media_types: frozenset[str] = frozenset(),
+    details_types: tuple[type[Details], ...] = (),
+) -> Format:
+    """An MX Telecom format: query (or form) fields by GET or POST, answered ``OK``."""
+    return Format(
+        name=name,
+        description=description,
+        methods=QUERY_METHODS,
+        matches=matches,
+        body_media_types=body_media_types,
+        parse=parse,
+        acknowledge=acknowledge,
+        retry=retry,
+        details_types=details_types,
+    )

@@ -2,8 +2,9 @@
 
 "This request can either be in the form of an HTTP GET request, in which case a url will be provided to
 indicate where the MMS may be retrieved from, or as a Multipart HTTP POST request, where the mms itself is
-included in the request." For the GET flow the event carries what is needed to fetch the zip: its
-``message_id``, its ``expiry`` and [`retrieve_mms_url`][mmsdr.mxtelecom.retrieve_mms_url]. For the POST flow the same
+included in the request." For the GET flow the event's one part is the zip by reference: its ``url`` is the
+RetrieveMMS location without credentials ([`retrieve_mms_url`][mmsdr.mxtelecom.retrieve_mms_url] adds yours), and
+its details say until when it can be fetched (``expiry``). For the POST flow the same
 fields come as form fields (or in the query string) and "this file will be included as part of the request named
 mms.zip": it is unpacked with [`mmsdr.mxtelecom.mmszip.read_mms_zip`][mmsdr.mxtelecom.mmszip.read_mms_zip] into
 ``parts``, in manifest order, and its text parts are joined into ``text``.
@@ -16,10 +17,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from .._errors import MalformedRequestError
-from .._events import InboundMessage, Part
-from .._format import Format, make_dedupe_key
+from .._events import Callback, InboundMessage, Part
+from .._format import make_dedupe_key, one_event
 from .._wire.multipart import BodyPart, parse_multipart
 from . import _common
+from .details import MmsInboundDetails
 from .mmszip import read_mms_zip
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ __all__ = ("FORMAT", "RETRIEVE_MMS_ENDPOINTS", "retrieve_mms_url")
 NAME = "mxtelecom.mms_inbound"
 
 #: Where the zipped MMS of a GET notification is fetched: MX Telecom's documented host, and the endpoint
-#: the OpenMarket-era pages give for the same service (shared/notes/mxtelecom.md 7).
+#: the OpenMarket-era pages give for the same service ("Retrieving MMS messages").
 RETRIEVE_MMS_ENDPOINTS = MappingProxyType(
     {
         "mxtelecom": "mms.mxtelecom.com/RetrieveMMS",
@@ -63,6 +65,12 @@ def retrieve_mms_url(
 
 
 _ZIP_PART = "mms.zip"
+_ZIP_TYPE = "application/zip"
+
+
+def _retrieve_location(message_id: str) -> str:
+    """The RetrieveMMS URL of a GET notification without credentials: where the zip is, not how to log in."""
+    return f"https://{RETRIEVE_MMS_ENDPOINTS['mxtelecom']}?{urlencode({'id': message_id})}"
 
 
 def _matches(request: Request) -> bool:
@@ -87,7 +95,7 @@ def _form_parts(request: Request, context: ParseContext) -> tuple[tuple[tuple[st
     return fields, zip_part
 
 
-def parse(request: Request, context: ParseContext) -> InboundMessage:
+def parse(request: Request, context: ParseContext) -> Callback:
     form_fields, zip_part = _form_parts(request, context)
     fields = _common.fields(request, context, NAME, form_fields)
     kind = fields.choice("type", tuple(_CHANNELS))
@@ -104,32 +112,35 @@ def parse(request: Request, context: ParseContext) -> InboundMessage:
     elif channel == "mms" and request.media_type == "multipart/form-data":
         msg = f"{NAME}: part {_ZIP_PART!r} is missing from the multipart POST"
         raise MalformedRequestError(msg, provider=_common.PROVIDER, format=NAME, field=_ZIP_PART)
-    return InboundMessage(
-        provider=_common.PROVIDER,
-        format=NAME,
-        timestamp=fields.date("date"),
-        dedupe_key=make_dedupe_key(NAME, message_id),
-        raw=fields.raw(),
-        message_id=message_id,
-        channel=channel,
-        sender=fields.required_text("from").strip(),
-        recipients=recipients,
-        cc=fields.texts("cc"),
-        subject=fields.text("subject"),
-        # "SMS contents -- message: The text of the SMS message" (type 6 only); an MMS's text is in its zip.
-        text=text,
-        parts=parts,
-        network=fields.text("network") or None,
-        expiry=fields.optional_date("expiry"),
+    elif channel == "mms":
+        # "a url will be provided to indicate where the MMS may be retrieved from": the zip, by reference.
+        parts = (Part(content_type=_ZIP_TYPE, url=_retrieve_location(message_id), filename=_ZIP_PART),)
+    return one_event(
+        InboundMessage(
+            provider=_common.PROVIDER,
+            format=NAME,
+            timestamp=fields.date("date"),
+            dedupe_key=make_dedupe_key(NAME, message_id),
+            raw=fields.raw(),
+            message_id=message_id,
+            channel=channel,
+            sender=fields.required_text("from").strip(),
+            recipients=recipients,
+            cc=fields.texts("cc"),
+            subject=fields.text("subject"),
+            # "SMS contents -- message: The text of the SMS message" (type 6 only); an MMS's text is in its zip.
+            text=text,
+            parts=parts,
+            details=MmsInboundDetails(network=fields.text("network") or None, expiry=fields.optional_date("expiry")),
+        )
     )
 
 
-FORMAT = Format(
-    name=NAME,
-    description="Inbound MMS (or SMS): id, from, to, cc, date, type, subject, expiry (GET); mms.zip (POST)",
-    methods=_common.QUERY_METHODS,
-    matches=_matches,
-    bodies=frozenset({"multipart/form-data"}),
-    parse=parse,
-    acknowledge=_common.acknowledge,
+FORMAT = _common.mx_format(
+    NAME,
+    "Inbound MMS (or SMS): id, from, to, cc, date, type, subject, expiry (GET); mms.zip (POST)",
+    _matches,
+    parse,
+    body_media_types=frozenset({"multipart/form-data"}),
+    details_types=(MmsInboundDetails,),
 )

@@ -10,10 +10,11 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from .._events import DeliveryReport, ReadReport
-from .._format import Format, make_dedupe_key
+from .._events import Callback, DeliveryReport, ReadReport
+from .._format import make_dedupe_key, one_event
 from .._status import Status, status_from_table
 from . import _common
+from .details import MmsReportDetails
 
 if TYPE_CHECKING:
     from .._format import ParseContext
@@ -39,8 +40,8 @@ STATUSES = MappingProxyType(
     }
 )
 
-# "type: 1. Delivery report 2. Read report". One version of the vendor's pages numbers them 3 and 4
-# (status-model.md): accepted as aliases.
+# "type: 1. Delivery report 2. Read report". One version of the vendor's pages numbers them 3 and 4: accepted
+# as aliases.
 _DELIVERY_TYPES = ("1", "3")
 _READ_TYPES = ("2", "4")
 
@@ -49,7 +50,7 @@ def _matches(request: Request) -> bool:
     return {"requestid", "status", "type"} <= request.field_names
 
 
-def parse(request: Request, context: ParseContext) -> DeliveryReport | ReadReport:
+def parse(request: Request, context: ParseContext) -> Callback:
     fields = _common.fields(request, context, NAME)
     report_type = fields.choice("type", sorted(_DELIVERY_TYPES + _READ_TYPES))
     report_id = fields.required_text("id").strip()
@@ -59,29 +60,28 @@ def parse(request: Request, context: ParseContext) -> DeliveryReport | ReadRepor
     sender = fields.required_text("to").strip()
     timestamp = fields.date("date")
     event_type = DeliveryReport if report_type in _DELIVERY_TYPES else ReadReport
-    return event_type(
-        provider=_common.PROVIDER,
-        format=NAME,
-        timestamp=timestamp,
-        # The report id is unique per report; the rest guards against a provider reusing it for a new status.
-        dedupe_key=make_dedupe_key(NAME, report_id, message_id, recipient, report_type, provider_status),
-        raw=fields.raw(),
-        message_id=message_id,
-        status=status_from_table(STATUSES, provider_status),
-        provider_status=provider_status,
-        recipient=recipient,
-        sender=sender,
-        report_id=report_id,
-        user_agent=fields.text("useragent") or None,
+    return one_event(
+        event_type(
+            provider=_common.PROVIDER,
+            format=NAME,
+            timestamp=timestamp,
+            # The report id is unique per report; the rest guards against a provider reusing it for a new status.
+            dedupe_key=make_dedupe_key(NAME, report_id, message_id, recipient, report_type, provider_status),
+            raw=fields.raw(),
+            message_id=message_id,
+            status=status_from_table(STATUSES, provider_status),
+            provider_status=provider_status,
+            recipient=recipient,
+            sender=sender,
+            details=MmsReportDetails(report_id=report_id, user_agent=fields.text("useragent") or None),
+        )
     )
 
 
-FORMAT = Format(
-    name=NAME,
-    description="MMS delivery or read report: id, requestid, to, from, date, type, status (GET)",
-    methods=_common.QUERY_METHODS,
-    matches=_matches,
-    bodies=frozenset(),
-    parse=parse,
-    acknowledge=_common.acknowledge,
+FORMAT = _common.mx_format(
+    NAME,
+    "MMS delivery or read report: id, requestid, to, from, date, type, status (GET)",
+    _matches,
+    parse,
+    details_types=(MmsReportDetails,),
 )

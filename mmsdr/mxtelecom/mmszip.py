@@ -128,7 +128,7 @@ class ZippedMms:
     @property
     def text(self) -> str | None:
         """The ``text/plain`` parts joined with newlines; None when there is none."""
-        texts = [part.text for part in self.parts if part.is_text]
+        texts = [text for part in self.parts if part.is_text and (text := part.text) is not None]
         return "\n".join(texts) if texts else None
 
 

@@ -3,7 +3,7 @@
 "This is passed as a decimal number; for example "1610612736". Before it can be used, this code should be
 converted to hexadecimal; for example, "0x60000000"." -- MX Telecom, Receiving Delivery Reports via HTTP
 
-Layout, most significant byte first (shared/notes/mxtelecom.md 2.3, verified against the vendor's reasons page)::
+Layout, most significant byte first (MX Telecom, "Delivery report reason codes")::
 
     byte 3: type nibble (high) | billing nibble (low)
     byte 2: reason byte
@@ -145,9 +145,10 @@ class ReasonCode:
         """The network byte, as [`NetworkInfo`][mmsdr.mxtelecom.NetworkInfo] where its meaning is known."""
         return _known(NetworkInfo, self.network_byte)
 
-    def json_extra(self) -> dict[str, object]:
-        """The derived fields, for [`mmsdr.Event.to_dict`][mmsdr.Event.to_dict]."""
+    def to_dict(self) -> dict[str, object]:
+        """The code and its derived fields, for [`mmsdr.Event.to_dict`][mmsdr.Event.to_dict]."""
         return {
+            "value": self.value,
             "hex": self.hex,
             "type_nibble": self.type_nibble,
             "billing_nibble": self.billing_nibble,

@@ -18,9 +18,10 @@ import binascii
 import re
 from typing import TYPE_CHECKING
 
-from .._events import InboundMessage, Part
-from .._format import Format, make_dedupe_key
+from .._events import Callback, InboundMessage, Part
+from .._format import make_dedupe_key, one_event
 from . import _common
+from .details import SmsInboundDetails
 
 if TYPE_CHECKING:
     from .._format import ParseContext
@@ -48,7 +49,7 @@ def hex_field(fields: FieldReader, name: str, text: str) -> bytes:
     return binascii.unhexlify(cleaned)
 
 
-def parse(request: Request, context: ParseContext) -> InboundMessage:
+def parse(request: Request, context: ParseContext) -> Callback:
     fields = _common.fields(request, context, NAME)
     bits = (fields.text("bits") or "7").strip()
     if bits not in _BITS:
@@ -73,31 +74,33 @@ def parse(request: Request, context: ParseContext) -> InboundMessage:
         # bits=7: "URL-encoded ISO-8859-15". Every byte decodes, so no text is ever lost to the charset.
         text = fields.text("smsmsg", charset="iso-8859-15")
     udh_text = fields.text("smsudh")
-    return InboundMessage(
-        provider=_common.PROVIDER,
-        format=NAME,
-        timestamp=timestamp,
-        # "The customer must de-duplicate on smsid."
-        dedupe_key=make_dedupe_key(NAME, message_id),
-        raw=fields.raw(),
-        message_id=message_id,
-        channel="sms",
-        sender=sender,
-        recipients=(recipient,),
-        text=text,
-        parts=parts,
-        network=fields.text("network") or None,
-        udh=hex_field(fields, "smsudh", udh_text) if udh_text else None,
-        smsc=fields.text("smsc") or None,
+    return one_event(
+        InboundMessage(
+            provider=_common.PROVIDER,
+            format=NAME,
+            timestamp=timestamp,
+            # "The customer must de-duplicate on smsid."
+            dedupe_key=make_dedupe_key(NAME, message_id),
+            raw=fields.raw(),
+            message_id=message_id,
+            channel="sms",
+            sender=sender,
+            recipients=(recipient,),
+            text=text,
+            parts=parts,
+            details=SmsInboundDetails(
+                udh=hex_field(fields, "smsudh", udh_text) if udh_text else None,
+                smsc=fields.text("smsc") or None,
+                network=fields.text("network") or None,
+            ),
+        )
     )
 
 
-FORMAT = Format(
-    name=NAME,
-    description="Inbound SMS: smsfrom, smsto, smsmsg, smsid, smsdate, bits, smsudh, smsucs2 (GET)",
-    methods=_common.QUERY_METHODS,
-    matches=_matches,
-    bodies=frozenset(),
-    parse=parse,
-    acknowledge=_common.acknowledge,
+FORMAT = _common.mx_format(
+    NAME,
+    "Inbound SMS: smsfrom, smsto, smsmsg, smsid, smsdate, bits, smsudh, smsucs2 (GET)",
+    _matches,
+    parse,
+    details_types=(SmsInboundDetails,),
 )

@@ -1,6 +1,6 @@
 """MX Telecom / OpenMarket-legacy SMS delivery reports: ``smsmsg=REPORT <id> <STATUS>``.
 
-Example from the vendor (shared/notes/mxtelecom.md 2.1)::
+Example from the vendor ("Receiving Delivery Reports via HTTP")::
 
     GET /drpt.cgi?smsfrom=447931123456&smsmsg=REPORT+17218733+DELIVERED&smsto=913&shortcode=913
         &smsid=17221293&smsdate=2002-04-30+21%3A58%3A00&reason=1359151616
@@ -12,10 +12,11 @@ import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from .._events import DeliveryReport
-from .._format import Format, make_dedupe_key
+from .._events import Callback, DeliveryReport
+from .._format import make_dedupe_key, one_event
 from .._status import Status, status_from_table
 from . import _common
+from .details import SmsReportDetails
 from .reason import ReasonCode
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def _matches(request: Request) -> bool:
     return False
 
 
-def parse(request: Request, context: ParseContext) -> DeliveryReport:
+def parse(request: Request, context: ParseContext) -> Callback:
     fields = _common.fields(request, context, NAME)
     smsmsg = fields.required_text("smsmsg")
     match = _REPORT.fullmatch(smsmsg.strip())
@@ -67,7 +68,7 @@ def parse(request: Request, context: ParseContext) -> DeliveryReport:
     provider_status = match["status"]
     reason_text = fields.text("reason")
     reason = None
-    if reason_text is not None and reason_text.strip():
+    if reason_text is not None and (reason_text := reason_text.strip()):
         try:
             reason = ReasonCode.parse(reason_text)
         except ValueError as exc:
@@ -88,31 +89,34 @@ def parse(request: Request, context: ParseContext) -> DeliveryReport:
         report_id,
         timestamp.isoformat(),
     )
-    return DeliveryReport(
-        provider=_common.PROVIDER,
-        format=NAME,
-        timestamp=timestamp,
-        dedupe_key=dedupe_key,
-        raw=fields.raw(),
-        message_id=str(sms_id),
-        status=status_from_table(STATUSES, provider_status.upper()),
-        provider_status=provider_status,
-        recipient=recipient,
-        # "smsto / shortcode: Can be ignored." They hold the short code the MT was sent from.
-        sender=fields.text("shortcode") or fields.text("smsto") or None,
-        report_id=report_id,
-        reason=reason,
-        note=fields.text("note"),
-        network=fields.text("network") or None,
+    return one_event(
+        DeliveryReport(
+            provider=_common.PROVIDER,
+            format=NAME,
+            timestamp=timestamp,
+            dedupe_key=dedupe_key,
+            raw=fields.raw(),
+            message_id=str(sms_id),
+            status=status_from_table(STATUSES, provider_status.upper()),
+            provider_status=provider_status,
+            provider_code=reason_text if reason is not None else None,
+            recipient=recipient,
+            # "smsto / shortcode: Can be ignored." They hold the short code the MT was sent from.
+            sender=fields.text("shortcode") or fields.text("smsto") or None,
+            details=SmsReportDetails(
+                report_id=report_id,
+                reason=reason,
+                note=fields.text("note"),
+                network=fields.text("network") or None,
+            ),
+        )
     )
 
 
-FORMAT = Format(
-    name=NAME,
-    description="SMS delivery report: smsmsg=REPORT <id> <STATUS>, reason code, note (GET)",
-    methods=_common.QUERY_METHODS,
-    matches=_matches,
-    bodies=frozenset(),
-    parse=parse,
-    acknowledge=_common.acknowledge,
+FORMAT = _common.mx_format(
+    NAME,
+    "SMS delivery report: smsmsg=REPORT <id> <STATUS>, reason code, note (GET)",
+    _matches,
+    parse,
+    details_types=(SmsReportDetails,),
 )

@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._events import SubscriptionRenewal, Unsubscribe
-from .._format import Format, make_dedupe_key
+from .._format import make_dedupe_key, one_event
 from . import _common
 
 if TYPE_CHECKING:
+    from .._events import Callback
     from .._format import ParseContext
     from .._request import Request
 
@@ -35,7 +36,7 @@ def _is_renewal(request: Request) -> bool:
     return {"msisdn", "smsid", "network"} <= names or {"msisdn", "mtusername"} <= names
 
 
-def parse_unsubscribe(request: Request, context: ParseContext) -> Unsubscribe:
+def parse_unsubscribe(request: Request, context: ParseContext) -> Callback:
     fields = _common.fields(request, context, UNSUBSCRIBE)
     msisdn = fields.required_text("msisdn").strip()
     shortcodes = tuple(code.strip() for code in fields.texts("shortcode"))
@@ -44,54 +45,54 @@ def parse_unsubscribe(request: Request, context: ParseContext) -> Unsubscribe:
     # "source: IVR | STOP | UNKNOWN" (at most 50 characters); any other value is kept verbatim.
     source = fields.required_text("source").strip()
     timestamp = fields.date("date")
-    return Unsubscribe(
-        provider=_common.PROVIDER,
-        format=UNSUBSCRIBE,
-        timestamp=timestamp,
-        dedupe_key=make_dedupe_key(UNSUBSCRIBE, msisdn, ",".join(sorted(shortcodes)), source, timestamp.isoformat()),
-        raw=fields.raw(),
-        msisdn=msisdn,
-        shortcodes=shortcodes,
-        source=source,
+    return one_event(
+        Unsubscribe(
+            provider=_common.PROVIDER,
+            format=UNSUBSCRIBE,
+            timestamp=timestamp,
+            dedupe_key=make_dedupe_key(
+                UNSUBSCRIBE, msisdn, ",".join(sorted(shortcodes)), source, timestamp.isoformat()
+            ),
+            raw=fields.raw(),
+            msisdn=msisdn,
+            shortcodes=shortcodes,
+            source=source,
+        )
     )
 
 
-def parse_renewal(request: Request, context: ParseContext) -> SubscriptionRenewal:
+def parse_renewal(request: Request, context: ParseContext) -> Callback:
     fields = _common.fields(request, context, RENEWAL)
     message_id = str(fields.unsigned("smsid", bits=64))
     msisdn = fields.required_text("msisdn").strip()
     shortcode = fields.required_text("shortcode").strip()
     timestamp = fields.date("date")
-    return SubscriptionRenewal(
-        provider=_common.PROVIDER,
-        format=RENEWAL,
-        timestamp=timestamp,
-        dedupe_key=make_dedupe_key(RENEWAL, message_id, msisdn, shortcode, timestamp.isoformat()),
-        raw=fields.raw(),
-        message_id=message_id,
-        msisdn=msisdn,
-        shortcode=shortcode,
-        network=fields.required_text("network").strip(),
-        mt_username=fields.text("mtusername") or None,
+    return one_event(
+        SubscriptionRenewal(
+            provider=_common.PROVIDER,
+            format=RENEWAL,
+            timestamp=timestamp,
+            dedupe_key=make_dedupe_key(RENEWAL, message_id, msisdn, shortcode, timestamp.isoformat()),
+            raw=fields.raw(),
+            message_id=message_id,
+            msisdn=msisdn,
+            shortcode=shortcode,
+            network=fields.required_text("network").strip(),
+            mt_username=fields.text("mtusername") or None,
+        )
     )
 
 
-UNSUBSCRIBE_FORMAT = Format(
-    name=UNSUBSCRIBE,
-    description="Unsubscribe notification: msisdn, repeated shortcode, date, source (GET)",
-    methods=_common.QUERY_METHODS,
-    matches=_is_unsubscribe,
-    bodies=frozenset(),
-    parse=parse_unsubscribe,
-    acknowledge=_common.acknowledge,
+UNSUBSCRIBE_FORMAT = _common.mx_format(
+    UNSUBSCRIBE,
+    "Unsubscribe notification: msisdn, repeated shortcode, date, source (GET)",
+    _is_unsubscribe,
+    parse_unsubscribe,
 )
 
-RENEWAL_FORMAT = Format(
-    name=RENEWAL,
-    description="AT&T subscription renewal: network, shortcode, msisdn, smsid, date, mtusername (GET)",
-    methods=_common.QUERY_METHODS,
-    matches=_is_renewal,
-    bodies=frozenset(),
-    parse=parse_renewal,
-    acknowledge=_common.acknowledge,
+RENEWAL_FORMAT = _common.mx_format(
+    RENEWAL,
+    "AT&T subscription renewal: network, shortcode, msisdn, smsid, date, mtusername (GET)",
+    _is_renewal,
+    parse_renewal,
 )

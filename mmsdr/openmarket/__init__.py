@@ -6,7 +6,7 @@ delivery reports"), so the content type tells them apart first and the JSON ``ty
 - ``openmarket.mms_inbound``: ``multipart/mixed``; "The first MIME part should be the sending details, in JSON.
   The MMS message contents should follow next in MIME multiparts."
 - ``openmarket.mms_report``: ``application/json``, e.g. ``{"type": "REPORT", "mtId": "123456789012345", "date":
-  "2014-07-16T19:20:30+00:00", "status": "Rejected", "outcomeId": 9, ...}`` (shared/notes/openmarket.md 1.2).
+  "2014-07-16T19:20:30+00:00", "status": "Rejected", "outcomeId": 9, ...}`` (OpenMarket, "MMS delivery reports").
 
 Both want "an HTTP 200 response with an empty body ... within 10 seconds"; OpenMarket retries otherwise.
 """
@@ -20,25 +20,25 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 
 from .._errors import MalformedRequestError
-from .._events import Ack, DeliveryReport, InboundMessage, Part
-from .._format import Format, make_dedupe_key
+from .._events import Ack, Callback, DeliveryReport, InboundMessage, Part
+from .._format import Format, make_dedupe_key, one_event, retry_later
 from .._status import mm7_status
 from .._wire.json import JsonFields, load_json_object
 from .._wire.multipart import BodyPart, parse_content_type, parse_multipart
+from .details import InboundDetails, ReportDetails, RequestDetails
 
 if TYPE_CHECKING:
-    from .._events import Event
     from .._format import ParseContext
     from .._request import Request
 
-__all__ = ("FORMATS", "REQUEST_ID_HEADER")
+__all__ = ("FORMATS", "REQUEST_ID_HEADER", "InboundDetails", "ReportDetails", "RequestDetails")
 
 PROVIDER = "openmarket"
 REPORT = "openmarket.mms_report"
 INBOUND = "openmarket.mms_inbound"
 
 #: "A unique ID that identifies the specific request in OpenMarket's systems." Documented as 1 to 30
-#: characters, but the documented example has 40: any length is kept (shared/notes/openmarket.md 0.3).
+#: characters, but the documented example has 40: any length is kept, with a warning.
 REQUEST_ID_HEADER = "x-request-id"
 _DOCUMENTED_REQUEST_ID_CHARS = 30
 # "subject ... This has a maximum length of 255 characters." Longer is kept, and flagged in `warnings`.
@@ -54,7 +54,7 @@ _HEADER_LINE = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]*:[^\r\n]*\r?\n")
 _OK = Ack(status=200, headers=(("Content-Length", "0"),), body=b"")
 
 
-def _acknowledge(event: Event) -> Ack:  # noqa: ARG001 - one answer fits both callbacks
+def _acknowledge(callback: Callback) -> Ack:  # noqa: ARG001 - one answer fits both callbacks
     return _OK
 
 
@@ -82,7 +82,7 @@ def _check_type(fields: JsonFields, expected: str) -> None:
         raise fields.error("type", f"must be {expected!r} for this format", kind)
 
 
-def parse_report(request: Request, context: ParseContext) -> DeliveryReport:
+def parse_report(request: Request, context: ParseContext) -> Callback:
     obj = load_json_object(request.body, max_bytes=context.limits.max_json_bytes, format_name=REPORT)
     fields = JsonFields(obj, format_name=REPORT)
     _check_type(fields, "REPORT")
@@ -93,23 +93,22 @@ def parse_report(request: Request, context: ParseContext) -> DeliveryReport:
     outcome_id = fields.integer("outcomeId")
     # "The time zone indicated is relative to UTC": a date without an offset is read as UTC, not London.
     timestamp = fields.date("date", default_zone=UTC, max_chars=context.limits.max_date_chars)
-    return DeliveryReport(
+    event = DeliveryReport(
         provider=PROVIDER,
         format=REPORT,
         timestamp=timestamp,
         # X-Request-Id is not known to stay the same across retries: the key uses the report's own content.
         dedupe_key=make_dedupe_key(REPORT, message_id, provider_status, outcome_id, timestamp.isoformat()),
         raw=fields.raw(*header_raw),
-        request_id=request_id,
-        warnings=tuple(warnings),
         message_id=message_id,
         status=mm7_status(provider_status),
         provider_status=provider_status,
+        provider_code=None if outcome_id is None else str(outcome_id),
         recipient=None,  # the report does not say which handset; one report comes per recipient
         status_text=fields.text("outcomeDescription"),
-        outcome_id=outcome_id,
-        user_agent=fields.text("userAgent"),
+        details=ReportDetails(outcome_id=outcome_id, user_agent=fields.text("userAgent")),
     )
+    return one_event(event, warnings=tuple(warnings), details=RequestDetails(request_id=request_id))
 
 
 def _main_part(parts: tuple[BodyPart, ...]) -> BodyPart | None:
@@ -154,7 +153,7 @@ def insert_missing_blank_lines(body: bytes, boundary: str) -> bytes:
     return b"".join([*pieces, body[done:]]) if pieces else body
 
 
-def parse_inbound(request: Request, context: ParseContext) -> InboundMessage:
+def parse_inbound(request: Request, context: ParseContext) -> Callback:
     content_type = request.headers.get("content-type") or ""
     try:
         parts = parse_multipart(request.body, content_type, context.limits, what=INBOUND)
@@ -189,15 +188,13 @@ def parse_inbound(request: Request, context: ParseContext) -> InboundMessage:
         for part in _flatten(parts)
         if part is not main
     )
-    texts = [part.text for part in media if part.is_text]
-    return InboundMessage(
+    texts = [text for part in media if part.is_text and (text := part.text) is not None]
+    event = InboundMessage(
         provider=PROVIDER,
         format=INBOUND,
         timestamp=fields.date("date", default_zone=UTC, max_chars=context.limits.max_date_chars),
         dedupe_key=make_dedupe_key(INBOUND, message_id),
         raw=fields.raw(*header_raw),
-        request_id=request_id,
-        warnings=tuple(warnings),
         message_id=message_id,
         channel="mms",
         sender=fields.required_text("source").strip(),
@@ -207,9 +204,9 @@ def parse_inbound(request: Request, context: ParseContext) -> InboundMessage:
         subject=subject,
         text="\n".join(texts) if texts else None,
         parts=media,
-        network=None if (operator := fields.integer("mobileOperatorId")) is None else str(operator),
-        user_agent=fields.text("userAgent"),
+        details=InboundDetails(operator_id=fields.integer("mobileOperatorId"), user_agent=fields.text("userAgent")),
     )
+    return one_event(event, warnings=tuple(warnings), details=RequestDetails(request_id=request_id))
 
 
 def _flatten(parts: tuple[BodyPart, ...]) -> list[BodyPart]:
@@ -225,17 +222,21 @@ FORMATS = (
         description="MMS delivery report: application/json with type REPORT, mtId, status, outcomeId (POST)",
         methods=frozenset({"POST"}),
         matches=_is_report,
-        bodies=_JSON_TYPES,
+        body_media_types=_JSON_TYPES,
         parse=parse_report,
         acknowledge=_acknowledge,
+        retry=retry_later,
+        details_types=(RequestDetails, ReportDetails),
     ),
     Format(
         name=INBOUND,
         description="Inbound MMS: multipart/mixed, a JSON part (Content-Id: main) then the media (POST)",
         methods=frozenset({"POST"}),
         matches=_is_inbound,
-        bodies=frozenset({"multipart/mixed"}),
+        body_media_types=frozenset({"multipart/mixed"}),
         parse=parse_inbound,
         acknowledge=_acknowledge,
+        retry=retry_later,
+        details_types=(RequestDetails, InboundDetails),
     ),
 )

@@ -14,6 +14,7 @@ from .._testing import (
     iso_date,
     media_headers,
     multipart_body,
+    part_bytes,
     post_request,
 )
 
@@ -72,7 +73,7 @@ def _openmarket_inbound(
     # "Encoding: Base64" for the MMS parts (OpenMarket's quick facts), declared so that no reader guesses.
     import base64  # noqa: PLC0415 - only OpenMarket needs it
 
-    encoded = [(media_headers(part, "base64"), base64.encodebytes(part.data).rstrip(b"\n")) for part in parts]
+    encoded = [(media_headers(part, "base64"), base64.encodebytes(part_bytes(part)).rstrip(b"\n")) for part in parts]
     pieces = [([("Content-Type", "application/json"), ("Content-Id", "main")], main), *encoded]
     boundary = boundary or boundary_for("mimeboundary-", main)
     content_type = f"multipart/mixed; boundary={boundary}"
@@ -141,9 +142,9 @@ def _json_member(key: str, text: str) -> str:
 
 def request_for_event(event: Event) -> TestRequest:
     items = list(event.raw.multi_items())
-    request_id = event.request_id
-    if request_id is not None and items and items[-1] == ("X-Request-Id", request_id):
-        items.pop()  # the header, which raw keeps after the JSON fields
+    request_id = None
+    if items and items[-1][0] == "X-Request-Id":
+        request_id = items.pop()[1]  # the header, which raw keeps after the JSON fields
     main = _json_object((key, _json_member(key, value)) for key, value in items)
     if event.format == "openmarket.mms_report":
         return post_request("/openmarket", "application/json", main, _request_id_header(request_id))

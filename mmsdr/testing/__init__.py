@@ -94,10 +94,10 @@ def request_for(event: Event, /) -> TestRequest:
         raise ValueError(msg)
     request = builders[provider](event)
     try:
-        parsed: Event | None = request.parse()
+        parsed: tuple[Event, ...] = request.parse().events
     except Exception:  # noqa: BLE001 - any failure means the same thing here: not reproducible
-        parsed = None
-    if parsed != event:
+        parsed = ()
+    if parsed != (event,):
         msg = (
             f"request_for() cannot reproduce this {event.format} event: the request it builds from the event's "
             "fields and raw parses to a different event (was it built by hand, or parsed with other options?)"

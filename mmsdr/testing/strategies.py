@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from .._events import DeliveryReport, Event, InboundMessage, Part, ReadReport, SubscriptionRenewal, Unsubscribe
+from .._events import (
+    Callback,
+    DeliveryReport,
+    Event,
+    InboundMessage,
+    Part,
+    ReadReport,
+    SubscriptionRenewal,
+    Unsubscribe,
+)
 from .._parser import FORMATS
 from .._testing import LONDON as _LONDON
 from . import BUILDERS, TestRequest
@@ -30,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "arguments",
+    "callbacks",
     "delivery_reports",
     "events",
     "inbound_messages",
@@ -284,9 +294,14 @@ def requests(format_name: str | None = None, /) -> SearchStrategy[TestRequest]:
     return arguments(format_name).map(lambda kwargs: builder(**kwargs))
 
 
+def callbacks(format_name: str | None = None, /) -> SearchStrategy[Callback]:
+    """Callbacks of one format (all formats when None), exactly as mmsdr parses them."""
+    return requests(format_name).map(lambda request: request.parse())
+
+
 def events(format_name: str | None = None, /) -> SearchStrategy[Event]:
     """Events of one format (all formats when None), exactly as mmsdr parses them."""
-    return requests(format_name).map(lambda request: request.parse())
+    return callbacks(format_name).flatmap(lambda callback: st.sampled_from(callback.events))
 
 
 def _of(kind: type[Event], *names: str) -> SearchStrategy[Any]:
