@@ -115,6 +115,15 @@ class Parser:
     def limits(self) -> Limits:
         return self._context.limits
 
+    def acknowledge(self, callback: Callback, /, *, retry: bool = False) -> Ack:
+        """[`mmsdr.acknowledge`][mmsdr.acknowledge] for the formats of this parser, your own included."""
+        _check_callback(callback)
+        for fmt in self._formats:
+            if fmt.name == callback.format:
+                return fmt.retry(callback) if retry else fmt.acknowledge(callback)
+        msg = f"acknowledge(): this parser does not read the format {callback.format!r}"
+        raise ValueError(msg)
+
     def parse(
         self,
         headers: Any,
@@ -242,11 +251,21 @@ def acknowledge(callback: Callback, /, *, retry: bool = False) -> Ack:
             fault with HTTP 500; MX Telecom and OpenMarket: 503), for an app that cannot take the callback now
             (its store or its deduplication store is down).
     """
+    _check_callback(callback)
+    fmt = FORMATS.get(callback.format)
+    if fmt is None:
+        msg = (
+            f"acknowledge(): {callback.format!r} is not one of mmsdr's formats; "
+            "answer a format of your own with the Parser that read it: parser.acknowledge(callback)"
+        )
+        raise ValueError(msg)
+    return fmt.retry(callback) if retry else fmt.acknowledge(callback)
+
+
+def _check_callback(callback: object) -> None:
     if not isinstance(callback, Callback):
         msg = f"acknowledge() takes the Callback parse_request returned, got {type(callback).__name__}"
         raise TypeError(msg)
-    fmt = _format_named(callback.format)
-    return fmt.retry(callback) if retry else fmt.acknowledge(callback)
 
 
 def _format_named(name: str) -> Format:
