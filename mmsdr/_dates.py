@@ -6,7 +6,6 @@ provider documents (MX Telecom: Europe/London, "GMT or BST"), configurable by th
 
 from __future__ import annotations
 
-import functools
 import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -27,7 +26,7 @@ _DATE = re.compile(
     r"""
     (?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})
     [T ]
-    (?P<hour>\d{2}):(?P<minute>\d{2})           # seconds missing: seen in third-party tests (mxtelecom.md 9)
+    (?P<hour>\d{2}):(?P<minute>\d{2})           # seconds missing: seen in an MX Telecom integration's tests
     (?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?
     (?:
         [ ]?(?P<utc>Z)
@@ -41,7 +40,7 @@ _DATE = re.compile(
 
 
 # The shapes datetime.fromisoformat reads exactly as _DATE does (Python 3.11+: "Z", "+01:00" and "+0100"), and
-# 55-70x faster than anything else (perf.md e): every documented example has one of them. The quirks (no
+# much faster than the regex (docs/performance.md): every documented example has one of them. The quirks (no
 # seconds, a space before the zone, "+" decoded to a space, more than 6 fraction digits) take the full grammar.
 _ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:?\d{2})?", re.ASCII)
 
@@ -50,9 +49,11 @@ class DateError(ValueError):
     """Why a date string was refused; the caller names the provider and field."""
 
 
-@functools.lru_cache(maxsize=32)
 def resolve_zone(name: str) -> tzinfo:
-    """The tzinfo for an IANA zone name, from the system's tz database or dateutil's bundled copy."""
+    """The tzinfo for an IANA zone name, from the system's tz database or dateutil's bundled copy.
+
+    ``ZoneInfo`` keeps the zones it has loaded (and ``dateutil.tz.gettz`` too): asking again is cheap.
+    """
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -16,7 +16,7 @@ class Limits:
     """The sizes mmsdr accepts; going over any of them raises [`mmsdr.LimitExceededError`][mmsdr.LimitExceededError]
     (413).
 
-    The defaults follow the threat catalogue (``shared/notes/security.md`` section 9): generous for real
+    The defaults follow the threat catalogue in docs/security.md: generous for real
     provider traffic, small enough that one hostile request costs milliseconds. Pass your own to
     [`mmsdr.Parser`][mmsdr.Parser] (``Limits(max_body_bytes=50 * 1024 * 1024)``) or derive one with
     ``Limits().replace(...)``.

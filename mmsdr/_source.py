@@ -13,7 +13,7 @@ __all__ = ("MXTELECOM_NETWORKS", "is_trusted_source")
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: MX Telecom / OpenMarket-legacy callback sources. The older pages list only 83.166.68.0/23 ("ie 68.0 ->
-#: 69.255"); the newer receive page adds 83.166.72.0/24 and 208.93.48.0/22 (shared/notes/mxtelecom.md 1).
+#: 69.255"); the newer "Receiving SMS via HTTP" page adds 83.166.72.0/24 and 208.93.48.0/22.
 MXTELECOM_NETWORKS: tuple[IPNetwork, ...] = (
     ipaddress.ip_network("83.166.68.0/23"),
     ipaddress.ip_network("83.166.72.0/24"),

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ("FieldReader",)
 
-# int() accepts Arabic-Indic digits, "_" and surrounding spaces (security.md section 7): only ASCII 0-9
+# int() accepts Arabic-Indic digits, "_" and surrounding spaces (a smuggled id would compare unequal): only ASCII 0-9
 # (the only ASCII characters isdigit() takes), at most 20 of them (2**64 has 20 digits).
 _MAX_DIGITS = 20
 

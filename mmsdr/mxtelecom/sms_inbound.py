@@ -1,6 +1,6 @@
 """MX Telecom / OpenMarket-legacy inbound SMS (MO), by GET.
 
-Example from the vendor (shared/notes/mxtelecom.md 3)::
+Example from the vendor ("Receiving SMS via HTTP")::
 
     GET /drpt.cgi?smsfrom=447931123456&smsmsg=Hello+World&smsto=913&smsid=17221293&smsdate=2002-04-30+21%3A58%3A00
 

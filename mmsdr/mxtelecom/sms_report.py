@@ -37,7 +37,7 @@ _REPORT = re.compile(
 )
 _REPORT_PREFIX = re.compile(r"\s*REPORT[ +]", re.ASCII | re.IGNORECASE)
 
-#: STATUS word to [`mmsdr.Status`][mmsdr.Status] (status-model.md); anything else is ``Status.UNKNOWN``.
+#: STATUS word to [`mmsdr.Status`][mmsdr.Status] (docs/status.md); anything else is ``Status.UNKNOWN``.
 STATUSES = MappingProxyType(
     {
         "BUFFERED": Status.PENDING,

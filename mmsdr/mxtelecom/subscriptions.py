@@ -1,6 +1,6 @@
 """MX Telecom subscription callbacks: unsubscribe notifications and AT&T renewal notifications.
 
-Unsubscribe example (shared/notes/mxtelecom.md 8)::
+Unsubscribe example (MX Telecom, "Unsubscription notifications via HTTP")::
 
     GET /unsub?msisdn=447884436692&shortcode=81111&shortcode=82222&date=2005-08-29+19%3A12%3A45&source=IVR
 
