@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
+import types
 from pathlib import Path
+
+import pytest
 
 import mmsdr
 
@@ -122,3 +126,28 @@ def test_docstring_cross_references_name_public_objects() -> None:
                 assert hasattr(obj, name), identifier
                 obj = getattr(obj, name)
             path = f"{path}.{name}"
+
+
+def test_adding_a_provider_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The guide's format is complete code: its blocks run in order, as one module, and its own asserts hold.
+    page = (ROOT / "docs" / "adding-a-provider.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)\n```", page, flags=re.DOTALL)
+    assert len(blocks) == 2
+    module = types.ModuleType("adding_a_provider")
+    monkeypatch.setitem(sys.modules, module.__name__, module)  # dataclasses look their module up
+    for block in blocks:
+        exec(compile(block, "docs/adding-a-provider.md", "exec"), module.__dict__)  # noqa: S102 - our documentation
+    callback = module.__dict__["callback"]
+    assert isinstance(callback, mmsdr.Callback)
+    assert len({event.dedupe_key for event in callback.events}) == 2  # one key per event
+    second = callback.events[1]
+    assert isinstance(second, mmsdr.DeliveryReport)
+    assert (second.provider_code, second.recipient) == ("4720", None)
+
+
+def test_the_status_page_lists_every_status() -> None:
+    page = (ROOT / "docs" / "status.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| (yes|no) \|$", page, flags=re.MULTILINE)
+    assert [(mmsdr.Status(value), final == "yes") for value, final in rows] == [
+        (status, status.is_final) for status in mmsdr.Status
+    ]

@@ -1,4 +1,5 @@
-"""JSON bodies read strictly and safely: one object, no duplicate keys, no NaN, bounded, typed field access."""
+"""JSON bodies read strictly and safely: one object (or an array of them), no duplicate keys, no NaN, bounded,
+typed field access."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from .._events import RawFields
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
-__all__ = ("JsonFields", "load_json_object")
+__all__ = ("JsonFields", "load_json_array", "load_json_object")
 
 
 class _DuplicateKeyError(ValueError):
@@ -45,8 +46,8 @@ _DECODER = json.JSONDecoder(
 )
 
 
-def load_json_object(data: bytes, /, *, max_bytes: int, format_name: str, what: str = "body") -> dict[str, Any]:
-    """Decode one JSON object; every failure is an [`MmsdrError`][mmsdr.MmsdrError] naming ``what``."""
+def _load(data: bytes, *, max_bytes: int, format_name: str, what: str) -> Any:
+    """Decode one JSON value; every failure is an [`MmsdrError`][mmsdr.MmsdrError] naming ``what``."""
     provider = format_name.split(".", 1)[0]
     if len(data) > max_bytes:
         msg = f"{format_name}: {what} is larger than {max_bytes} bytes (Limits.max_json_bytes)"
@@ -63,9 +64,32 @@ def load_json_object(data: bytes, /, *, max_bytes: int, format_name: str, what: 
     except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, int digit limit, NaN
         msg = f"{format_name}: {what} is not valid JSON ({exc})"
         raise MalformedRequestError(msg, provider=provider, format=format_name, field=what) from None
+    return value
+
+
+def _refuse(format_name: str, what: str, problem: str) -> MalformedRequestError:
+    msg = f"{format_name}: {what} {problem}"
+    return MalformedRequestError(msg, provider=format_name.split(".", 1)[0], format=format_name, field=what)
+
+
+def load_json_object(data: bytes, /, *, max_bytes: int, format_name: str, what: str = "body") -> dict[str, Any]:
+    """Decode one JSON object; every failure is an [`MmsdrError`][mmsdr.MmsdrError] naming ``what``."""
+    value = _load(data, max_bytes=max_bytes, format_name=format_name, what=what)
     if not isinstance(value, dict):
-        msg = f"{format_name}: {what} must be a JSON object, got {type(value).__name__}"
-        raise MalformedRequestError(msg, provider=provider, format=format_name, field=what)
+        raise _refuse(format_name, what, f"must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def load_json_array(data: bytes, /, *, max_bytes: int, format_name: str, what: str = "body") -> list[dict[str, Any]]:
+    """Decode a JSON array of objects, at least one (a batch of callbacks in one request)."""
+    value = _load(data, max_bytes=max_bytes, format_name=format_name, what=what)
+    if not isinstance(value, list):
+        raise _refuse(format_name, what, f"must be a JSON array, got {type(value).__name__}")
+    if not value:
+        raise _refuse(format_name, what, "is an empty array")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise _refuse(format_name, f"{what}[{index}]", f"must be a JSON object, got {type(item).__name__}")
     return value
 
 
