@@ -78,8 +78,7 @@ def parse_provider_date(text: str, *, default_zone: tzinfo, max_chars: int = 64)
             if MIN_YEAR <= value.year <= MAX_YEAR:
                 offset = value.utcoffset()
                 if offset is None:
-                    # The same value as replace(tzinfo=...), which costs 7x more on CPython 3.11.
-                    return datetime.combine(value, value.time(), default_zone)
+                    return in_zone(value, default_zone)
                 if abs(offset) <= _MAX_OFFSET:
                     return value
             # A year or an offset out of range: the full grammar below gives the message.
@@ -89,6 +88,8 @@ def parse_provider_date(text: str, *, default_zone: tzinfo, max_chars: int = 64)
         raise DateError(msg)
     parts = match.groupdict()
     zone = _zone_of(parts, default_zone)
+    given_zone = zone is not default_zone
+
     fraction = (parts["fraction"] or "").ljust(6, "0")[:6]
     try:
         value = datetime(
@@ -106,7 +107,18 @@ def parse_provider_date(text: str, *, default_zone: tzinfo, max_chars: int = 64)
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         msg = f"year {value.year} is outside {MIN_YEAR}..{MAX_YEAR}"
         raise DateError(msg)
-    return value
+    return value if given_zone else in_zone(value.replace(tzinfo=None), default_zone)
+
+
+def in_zone(naive: datetime, zone: tzinfo) -> datetime:
+    """``naive`` read in ``zone`` (the first occurrence of a repeated hour), with that zone's UTC offset then
+    as a fixed ``timezone``: an instant and its offset, which ISO 8601 text carries exactly (``to_dict`` and
+    ``event_from_dict`` give back an equal value; a zone's repeated hour would compare unequal across zones)."""
+    offset = zone.utcoffset(naive.replace(tzinfo=None, fold=0))
+    if offset is None:
+        msg = f"the zone {zone!r} gives no UTC offset"
+        raise DateError(msg)
+    return datetime.combine(naive, naive.time(), UTC if not offset else timezone(offset))
 
 
 def _zone_of(parts: dict[str, str | None], default_zone: tzinfo) -> tzinfo:
