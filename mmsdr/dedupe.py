@@ -1,11 +1,13 @@
 """Claim-once deduplication of provider retries: in memory, or across machines in Redis.
 
-Every provider retries a callback it thinks failed, so the same event can arrive twice, on two workers at once.
-[`Deduplicator`][mmsdr.dedupe.Deduplicator] claims an event's ``dedupe_key`` atomically in a
-[`DedupeStore`][mmsdr.dedupe.DedupeStore]: the first claim wins, every retry is told it is a duplicate, and a claim
-whose processing failed is released so that the next retry is processed. The documented order that loses nothing is:
-claim, persist, acknowledge; release on failure ([`Deduplicator.processing`][mmsdr.dedupe.Deduplicator.processing] does
-it). See ``docs/dedupe.md``.
+Every provider retries a callback it thinks failed, so the same events can arrive twice, on two workers at once.
+[`Deduplicator`][mmsdr.dedupe.Deduplicator] claims each event's ``dedupe_key`` atomically in a
+[`DedupeStore`][mmsdr.dedupe.DedupeStore]: the first claim wins, every later claim is told the key is held, and a
+claim whose processing failed is released so that the next retry is processed. The documented order that loses
+nothing is: for each event of the [`Callback`][mmsdr.Callback], claim and persist; then acknowledge the callback, once
+all its events are stored; release on failure ([`Deduplicator.processing`][mmsdr.dedupe.Deduplicator.processing] does
+it) and answer ``mmsdr.acknowledge(callback, retry=True)``. A held key is a duplicate only once the delivery that
+claimed it has finished. See ``docs/dedupe.md``.
 
 Unlike the parsers this module does I/O when its store does ([`RedisStore`][mmsdr.dedupe.RedisStore]);
 [`MemoryStore`][mmsdr.dedupe.MemoryStore] and the [`Deduplicator`][mmsdr.dedupe.Deduplicator] itself do none.
@@ -60,9 +62,11 @@ _UNAVAILABLE_TEXT = "the deduplication store is unavailable; retry later"
 class DedupeStoreError(MmsdrError):
     """The deduplication store could not be reached or failed (503): it is not an input error.
 
-    Whether the event was a duplicate is unknown. Answer ``error.ack`` (503, a short text) and the provider
-    retries later; or process the event anyway and accept that it may be processed twice. ``key`` is the store
-    key of the failed operation; the store's own exception is ``__cause__``.
+    Whether the event was a duplicate is unknown. Answer the callback with ``mmsdr.acknowledge(callback,
+    retry=True)``, the provider's own "send it again" (``mmsdr.wsgi.handle`` and ``mmsdr.asgi.handle`` do), and
+    the provider retries later; or process the event anyway and accept that it may be processed twice. ``ack``
+    is a plain-text 503, for a store used without a callback at hand. ``key`` is the store key of the failed
+    operation; the store's own exception is ``__cause__``.
     """
 
     default_status_hint = 503
@@ -162,7 +166,8 @@ class Deduplicator:
         return self._prefix + key
 
     def claim(self, event_or_key: Event | str, /) -> bool:
-        """True the first time an event (or key) is claimed, False for a duplicate while the claim lasts.
+        """True the first time an event (or key) is claimed, False while that claim lasts: a retry, whose first
+        delivery may have finished or may still be at work.
 
         Raises:
             DedupeStoreError: the store cannot tell (503); whether it is a duplicate is unknown.
@@ -182,12 +187,16 @@ class Deduplicator:
         """Claim, run the block, and release the claim if the block raises.
 
         ``first`` is what [`claim`][mmsdr.dedupe.Deduplicator.claim] returned: persist the event when it is True, skip
-        it for a duplicate; acknowledge after the block, in both cases::
+        it for a duplicate; acknowledge the callback once the block has run for every one of its events::
 
-            with dedupe.processing(event) as first:
-                if first:
-                    persist(event)
-            ack = mmsdr.acknowledge(event)
+            for event in callback.events:
+                with dedupe.processing(event) as first:
+                    if first:
+                        persist(event)
+            ack = mmsdr.acknowledge(callback)
+
+        False says another delivery claimed the event, not that it finished: ``docs/dedupe.md`` answers such a
+        retry with ``mmsdr.acknowledge(callback, retry=True)`` until the event is stored.
 
         Any exception out of the block (``KeyboardInterrupt`` and ``SystemExit`` included) releases a claim
         won here and goes on. If the release itself fails, the exception that goes on gets a note saying so.

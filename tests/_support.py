@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from mmsdr import Event
+from mmsdr import Callback, Event
 
 DATA = Path(__file__).parent / "data"
 LONDON = ZoneInfo("Europe/London")
@@ -20,6 +20,12 @@ def query_fixture(provider: str, name: str) -> str:
     lines = (DATA / provider / f"{name}.query").read_text(encoding="ascii").splitlines()
     assert lines[0].startswith("# seen: "), f"{name}: the first line must say where the quirk was seen"
     return lines[-1]
+
+
+def only_event(callback: Callback) -> Event:
+    """The one event of a callback that carries exactly one."""
+    assert len(callback.events) == 1
+    return callback.events[0]
 
 
 def without_key(event: E) -> E:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from _support import only_event
 
 import mmsdr
 from mmsdr.__main__ import RawHttpRequest, read_raw_request
@@ -24,6 +25,7 @@ from mmsdr.dedupe import (
     Deduplicator,
     MemoryStore,
 )
+from mmsdr.mxtelecom import MmsReportDetails, SmsReportDetails
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,12 +65,20 @@ def race_threads(dedupe_for_thread: Callable[[], Deduplicator], *, threads: int,
     return wins
 
 
-def parse(raw: RawHttpRequest) -> mmsdr.Event:
+def parse(raw: RawHttpRequest) -> mmsdr.Callback:
     return mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method)
 
 
-def example(name: str) -> mmsdr.Event:
+def example(name: str) -> mmsdr.Callback:
     return parse(read_raw_request((ROOT / "examples" / "requests" / name).read_bytes()))
+
+
+def example_event(name: str) -> mmsdr.Event:
+    return only_event(example(name))
+
+
+def keys(callback: mmsdr.Callback) -> list[str]:
+    return [event.dedupe_key for event in callback.events]
 
 
 # --- Deduplicator and MemoryStore ------------------------------------------------------------------------------
@@ -76,9 +86,9 @@ def example(name: str) -> mmsdr.Event:
 
 def test_claim_is_true_once_then_false_until_released() -> None:
     dedupe = Deduplicator()
-    event = example("mxtelecom-sms-report.http")
+    event = example_event("mxtelecom-sms-report.http")
     assert dedupe.claim(event) is True
-    assert dedupe.claim(example("mxtelecom-sms-report.http")) is False  # the provider's retry
+    assert dedupe.claim(example_event("mxtelecom-sms-report.http")) is False  # the provider's retry
     assert dedupe.claim(event.dedupe_key) is False  # the key itself is the same claim
     dedupe.release(event)
     assert dedupe.claim(event) is True
@@ -96,7 +106,7 @@ def test_defaults() -> None:
 def test_the_prefix_keeps_applications_apart_in_one_store() -> None:
     store = MemoryStore()
     live, staging = Deduplicator(store), Deduplicator(store, prefix="staging:")
-    event = example("mxtelecom-sms-report.http")
+    event = example_event("mxtelecom-sms-report.http")
     assert staging.key(event) == "staging:" + event.dedupe_key
     assert live.claim(event)
     assert staging.claim(event)
@@ -243,11 +253,12 @@ def test_processing_persists_once_and_acknowledges_every_time() -> None:
     persisted: list[mmsdr.Event] = []
     acks: list[mmsdr.Ack] = []
     for _ in range(3):  # the callback and two retries
-        event = example("mxtelecom-mms-delivery-report.http")
-        with dedupe.processing(event) as first:
-            if first:
-                persisted.append(event)
-        acks.append(mmsdr.acknowledge(event))
+        callback = example("mxtelecom-mms-delivery-report.http")
+        for event in callback.events:
+            with dedupe.processing(event) as first:
+                if first:
+                    persisted.append(event)
+        acks.append(mmsdr.acknowledge(callback))
     assert len(persisted) == 1
     assert [ack.status for ack in acks] == [200, 200, 200]
 
@@ -393,18 +404,18 @@ def as_retry(raw: RawHttpRequest) -> RawHttpRequest:
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.name for path in EXAMPLES])
 def test_a_retry_of_every_example_request_gives_the_same_key(path: Path) -> None:
     raw = read_raw_request(path.read_bytes())
-    event, retry = parse(raw), parse(as_retry(raw))
-    assert event.dedupe_key.startswith(event.format + ":")
-    assert retry.dedupe_key == event.dedupe_key
+    callback, retry = parse(raw), parse(as_retry(raw))
+    assert all(key.startswith(callback.format + ":") for key in keys(callback))
+    assert keys(retry) == keys(callback)
     dedupe = Deduplicator()
-    assert dedupe.claim(event)
-    assert not dedupe.claim(retry)
+    assert all(dedupe.claim(event) for event in callback.events)
+    assert not any(dedupe.claim(event) for event in retry.events)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.name for path in EXAMPLES])
 def test_a_later_status_of_every_example_report_gets_another_key(path: Path) -> None:
     raw = read_raw_request(path.read_bytes())
-    event = parse(raw)
+    event = only_event(parse(raw))
     if not isinstance(event, mmsdr.Report):
         return  # not a report: there is no later status (every other callback differs in its own id)
     if event.format not in LATER_STATUS:
@@ -412,7 +423,7 @@ def test_a_later_status_of_every_example_report_gets_another_key(path: Path) -> 
         if event.provider in STRICT_PROVIDERS:
             pytest.fail(message)
         pytest.skip(message)
-    later = parse(LATER_STATUS[event.format](raw))
+    later = only_event(parse(LATER_STATUS[event.format](raw)))
     assert isinstance(later, mmsdr.Report)
     assert (later.format, later.message_id, type(later)) == (event.format, event.message_id, type(event))
     assert later.provider_status != event.provider_status
@@ -429,17 +440,21 @@ def test_every_format_has_an_example_request() -> None:
 
 
 def test_example_requests_all_have_their_own_key() -> None:
-    keys = [parse(read_raw_request(path.read_bytes())).dedupe_key for path in EXAMPLES]
-    assert len(set(keys)) == len(keys)
+    every_key = [key for path in EXAMPLES for key in keys(parse(read_raw_request(path.read_bytes())))]
+    assert len(set(every_key)) == len(every_key)
 
 
 def _corpus() -> list[tuple[str, mmsdr.Event]]:
-    events = [(path.name, parse(read_raw_request(path.read_bytes()))) for path in EXAMPLES]
+    events = [(path.name, event) for path in EXAMPLES for event in parse(read_raw_request(path.read_bytes())).events]
     for provider in STRICT_PROVIDERS:
         for path in sorted((ROOT / "tests" / "data" / provider).glob("*.query")):
             query = path.read_text(encoding="ascii").splitlines()[-1]
-            events.append((f"{provider}/{path.name}", mmsdr.parse_request({}, b"", query)))
+            events += [(f"{provider}/{path.name}", event) for event in mmsdr.parse_request({}, b"", query).events]
     return events
+
+
+# The details that carry the report's own id (MX Telecom's).
+REPORT_ID_DETAILS = (SmsReportDetails, MmsReportDetails)
 
 
 def test_reports_sharing_a_key_are_the_same_report() -> None:
@@ -457,7 +472,8 @@ def test_reports_sharing_a_key_are_the_same_report() -> None:
             event.message_id,
             event.provider_status,
             event.recipient,
-            event.report_id,
+            event.provider_code,
+            event.details.report_id if isinstance(event.details, REPORT_ID_DETAILS) else None,
         )
         if event.dedupe_key in seen:
             other, other_identity = seen[event.dedupe_key]

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from test_dedupe import FakeClock, race_threads
+from _support import only_event
+from test_dedupe import LATER_STATUS, FakeClock, race_threads
 
 import mmsdr
-from mmsdr.__main__ import read_raw_request
+from mmsdr.__main__ import RawHttpRequest, read_raw_request
 from mmsdr.dedupe import DedupeStore, DedupeStoreError, Deduplicator
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 ROOT = Path(__file__).parent.parent
 PAGE = ROOT / "docs" / "dedupe.md"
@@ -41,6 +42,17 @@ def run_block(marker: str, namespace: dict[str, Any] | None = None) -> dict[str,
 
 # --- the worked example --------------------------------------------------------------------------------------
 
+RETRY_TEXT = b"not processed now; send this callback again later"
+MXTELECOM_RETRY = ("503 Service Unavailable", RETRY_TEXT)
+
+
+def example_raw(request: str) -> RawHttpRequest:
+    return read_raw_request((ROOT / "examples" / "requests" / request).read_bytes())
+
+
+def parse(raw: RawHttpRequest) -> mmsdr.Callback:
+    return mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method)
+
 
 class Endpoint:
     """The documented WSGI app, with its Redis swapped for a store the test chooses and persist() recorded."""
@@ -50,18 +62,25 @@ class Endpoint:
         self.module["dedupe"].close()  # the documented client for 127.0.0.1:6379, never connected
         self.module["dedupe"] = Deduplicator()
         self.stored: list[mmsdr.Event] = []
-        self.failures = 0
+        self.failing: set[str] = set()  # the dedupe keys whose next persist() fails
+        self.during_persist: Callable[[], None] | None = None  # run once, inside the next persist()
         self.module["persist"] = self.persist
+        self.module["is_stored"] = self.is_stored
 
     def persist(self, event: mmsdr.Event) -> None:
-        if self.failures:
-            self.failures -= 1
+        if self.during_persist is not None:
+            during, self.during_persist = self.during_persist, None
+            during()
+        if event.dedupe_key in self.failing:
+            self.failing.remove(event.dedupe_key)
             msg = "database unavailable"
             raise OSError(msg)
         self.stored.append(event)
 
-    def call(self, request: str) -> tuple[str, bytes]:
-        raw = read_raw_request((ROOT / "examples" / "requests" / request).read_bytes())
+    def is_stored(self, event: mmsdr.Event) -> bool:
+        return any(stored.dedupe_key == event.dedupe_key for stored in self.stored)
+
+    def exchange(self, raw: RawHttpRequest) -> tuple[str, list[tuple[str, str]], bytes]:
         environ: dict[str, Any] = {
             "REQUEST_METHOD": raw.method,
             "QUERY_STRING": raw.query,
@@ -69,9 +88,14 @@ class Endpoint:
             "wsgi.input": io.BytesIO(raw.body),
         }
         environ.update({"HTTP_" + name.upper().replace("-", "_"): value for name, value in raw.headers})
-        started: list[str] = []
-        body = b"".join(self.module["app"](environ, lambda status, headers: started.append(status)))
-        return started[0], body
+        started: list[tuple[str, list[tuple[str, str]]]] = []
+        body = b"".join(self.module["app"](environ, lambda status, headers: started.append((status, headers))))
+        [(status, headers)] = started
+        return status, headers, body
+
+    def call(self, request: str) -> tuple[str, bytes]:
+        status, _, body = self.exchange(example_raw(request))
+        return status, body
 
 
 @pytest.fixture
@@ -89,19 +113,71 @@ def test_the_example_stores_a_callback_once_and_acknowledges_every_retry(endpoin
     assert len(endpoint.stored) == 2
 
 
-def test_the_example_answers_500_when_persisting_fails_and_stores_the_retry(
+def test_the_example_asks_for_a_retry_when_persisting_fails_and_stores_the_retry(
     endpoint: Endpoint, caplog: pytest.LogCaptureFixture
 ) -> None:
-    endpoint.failures = 1
+    endpoint.failing.add(only_event(parse(example_raw("mxtelecom-sms-inbound.http"))).dedupe_key)
     with caplog.at_level(logging.ERROR, logger="callbacks"):
-        assert endpoint.call("mxtelecom-sms-inbound.http") == ("500 Internal Server Error", b"not stored; retry later")
-    assert "storing a callback failed" in caplog.text
+        assert endpoint.call("mxtelecom-sms-inbound.http") == MXTELECOM_RETRY
+    assert [record.getMessage() for record in caplog.records] == ["storing a callback failed"]
     assert endpoint.stored == []
     assert endpoint.call("mxtelecom-sms-inbound.http") == ("200 OK", b"OK")
     assert len(endpoint.stored) == 1
 
 
-def test_the_example_answers_503_while_redis_is_down(endpoint: Endpoint) -> None:
+@pytest.mark.parametrize("first_fails", [False, True], ids=["first-stores", "first-fails"])
+def test_a_retry_is_a_duplicate_only_when_the_first_delivery_finished(endpoint: Endpoint, first_fails: bool) -> None:
+    request = "mxtelecom-sms-report.http"
+    early: list[tuple[str, bytes]] = []
+    endpoint.during_persist = lambda: early.append(endpoint.call(request))  # a retry while the first persists
+    if first_fails:
+        endpoint.failing.add(only_event(parse(example_raw(request))).dedupe_key)
+    first = endpoint.call(request)
+    # The early retry found the claim held and the event not stored: not a duplicate, so "send it again".
+    assert early == [MXTELECOM_RETRY]
+    assert first == (MXTELECOM_RETRY if first_fails else ("200 OK", b"OK"))
+    assert endpoint.stored == ([] if first_fails else [only_event(parse(example_raw(request)))])
+    # A retry after the first delivery finished: a duplicate when it stored the event, else stored now.
+    assert endpoint.call(request) == ("200 OK", b"OK")
+    assert endpoint.stored == [only_event(parse(example_raw(request)))]
+
+
+class OneCallbackParser:
+    """Stands in for the example's parser: every request gives the same callback (a batch of two events;
+    mmsdr's own formats carry one event per request)."""
+
+    limits = mmsdr.Limits()
+
+    def __init__(self, callback: mmsdr.Callback) -> None:
+        self.callback = callback
+
+    def parse(self, *request: object) -> mmsdr.Callback:
+        return self.callback
+
+
+def test_a_callback_is_acknowledged_only_when_all_its_events_are_stored(endpoint: Endpoint) -> None:
+    raw = example_raw("mxtelecom-sms-report.http")
+    first, later = only_event(parse(raw)), only_event(parse(LATER_STATUS["mxtelecom.sms_report"](raw)))
+    assert first.dedupe_key != later.dedupe_key
+    batch = mmsdr.Callback(provider="mxtelecom", format="mxtelecom.sms_report", events=(first, later))
+    endpoint.module["parser"] = OneCallbackParser(batch)
+    endpoint.failing.add(later.dedupe_key)
+    assert endpoint.call("mxtelecom-sms-report.http") == MXTELECOM_RETRY
+    assert endpoint.stored == [first]
+    # The retry: the first event is a duplicate (stored), the second is stored now; then it is acknowledged.
+    assert endpoint.call("mxtelecom-sms-report.http") == ("200 OK", b"OK")
+    assert endpoint.stored == [first, later]
+    assert endpoint.call("mxtelecom-sms-report.http") == ("200 OK", b"OK")
+    assert endpoint.stored == [first, later]
+
+
+@pytest.mark.parametrize(
+    ("request_name", "status"),
+    [("mxtelecom-sms-report.http", 503), ("openmarket-mms-report.http", 503), ("mm7-sinch-delivery-report.http", 500)],
+)
+def test_the_example_gives_the_providers_retry_answer_while_redis_is_down(
+    endpoint: Endpoint, request_name: str, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
     pytest.importorskip("redis", reason="the redis package is a test dependency: pip install -e '.[test]'")
     from mmsdr.dedupe import RedisStore
 
@@ -109,11 +185,13 @@ def test_the_example_answers_503_while_redis_is_down(endpoint: Endpoint) -> None
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
     endpoint.module["dedupe"] = Deduplicator(RedisStore.from_url(f"redis://127.0.0.1:{closed_port}/0"))
-    assert endpoint.call("mxtelecom-sms-report.http") == (
-        "503 Service Unavailable",
-        b"the deduplication store is unavailable; retry later",
-    )
+    raw = example_raw(request_name)
+    retry = mmsdr.acknowledge(parse(raw), retry=True)  # MM7: a soap-env:Server fault, StatusCode 4006
+    assert retry.status == status
+    with caplog.at_level(logging.ERROR, logger="callbacks"):
+        assert endpoint.exchange(raw) == (retry.status_line, list(retry.headers), retry.body)
     assert endpoint.stored == []
+    assert [record for record in caplog.records if record.name == "callbacks"] == []  # an outage, not a bug
 
 
 def test_the_example_rejects_bad_input(endpoint: Endpoint) -> None:
@@ -143,8 +221,10 @@ def test_the_sql_store_is_a_dedupe_store_that_claims_once_and_releases() -> None
     store = SqliteStore(autocommit(":memory:"))
     assert isinstance(store, DedupeStore)
     dedupe = Deduplicator(store)
-    event = mmsdr.parse_request(
-        {}, b"", "id=1&requestid=77&to=81111&from=447700900123&date=2010-08-21+17%3A32%3A21&type=1&status=3"
+    event = only_event(
+        mmsdr.parse_request(
+            {}, b"", "id=1&requestid=77&to=81111&from=447700900123&date=2010-08-21+17%3A32%3A21&type=1&status=3"
+        )
     )
     assert dedupe.claim(event)
     assert not dedupe.claim(event)
@@ -232,6 +312,30 @@ def test_a_claim_in_a_transaction_commits_or_rolls_back_with_it(db: Path) -> Non
         other.close()
 
 
+@pytest.mark.parametrize("commits", [True, False], ids=["commit", "rollback"])
+def test_a_retry_claiming_during_the_first_transaction_waits_for_its_end(db: Path, commits: bool) -> None:
+    app = sqlite3.connect(db, timeout=5, check_same_thread=False)
+    dedupe = Deduplicator(SqliteStore(app))
+    retry = Deduplicator(SqliteStore(autocommit(db, timeout=10, any_thread=True)))
+    claimed: list[bool] = []
+    try:
+        assert dedupe.claim("k")  # the first delivery's transaction is open
+        waiting = threading.Thread(target=lambda: claimed.append(retry.claim("k")))
+        waiting.start()
+        waiting.join(timeout=0.3)
+        assert waiting.is_alive()  # the retry's claim waits for the first transaction
+        if commits:
+            app.commit()
+        else:
+            app.rollback()
+        waiting.join(timeout=10)
+        # A duplicate only once the first delivery committed; after a rollback the retry claims anew.
+        assert claimed == [not commits]
+    finally:
+        app.close()
+        retry.close()
+
+
 def test_the_transaction_snippet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     with sqlite3.connect("app.db") as setup:
@@ -240,12 +344,14 @@ def test_the_transaction_snippet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     query = "smsfrom=447931123456&smsmsg=Hello&smsto=913&smsid=17221293&smsdate=2002-04-30+21%3A58%3A00"
     names = {"json": json, "mmsdr": mmsdr, "sqlite3": sqlite3, "Deduplicator": Deduplicator, "SqliteStore": SqliteStore}
     for attempt in range(2):  # the callback and its retry
-        event = mmsdr.parse_request({"X-Attempt": str(attempt)}, b"", query)
-        snippet = run_block("with connection:  # one transaction", {**names, "event": event})
+        callback = mmsdr.parse_request({"X-Attempt": str(attempt)}, b"", query)
+        snippet = run_block("with connection:  # one transaction", {**names, "callback": callback})
         snippet["connection"].close()
+        assert snippet["ack"] == mmsdr.acknowledge(callback)
         assert snippet["ack"].status == 200
     with sqlite3.connect("app.db") as check:
-        assert check.execute("SELECT count(*), min(dedupe_key) FROM events").fetchone() == (1, event.dedupe_key)
+        stored = check.execute("SELECT count(*), min(dedupe_key) FROM events").fetchone()
+        assert stored == (1, only_event(callback).dedupe_key)
     check.close()
 
 

@@ -18,9 +18,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from _support import only_event
 from test_dedupe import race_threads
 
 import mmsdr
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from multiprocessing.queues import Queue
     from multiprocessing.synchronize import Barrier
-    from pathlib import Path
 
 redis = pytest.importorskip("redis", reason="the redis package is a test dependency: pip install -e '.[test]'")
 
@@ -169,7 +170,7 @@ def store(redis_url: str, prefix: str) -> Iterator[RedisStore]:
 
 
 def example_event() -> mmsdr.Event:
-    return mmsdr.parse_request({}, b"", EXAMPLE_QUERY)
+    return only_event(mmsdr.parse_request({}, b"", EXAMPLE_QUERY))
 
 
 def test_claim_duplicate_release_claim_again(store: RedisStore) -> None:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from _support import without_key
+from _support import only_event, without_key
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mmsdr
-from mmsdr import DeliveryReport, InboundMessage, MalformedRequestError, Part, RawFields, Status
+from mmsdr import Callback, DeliveryReport, InboundMessage, MalformedRequestError, Part, RawFields, Status
 from mmsdr.__main__ import read_raw_request
+from mmsdr.openmarket import InboundDetails, ReportDetails, RequestDetails
 
 DATA = Path(__file__).parent / "data" / "openmarket"
 REQUEST_ID = "015-3DD6C366-D68A-4A02-9777-19CBC8AB40C1"
@@ -34,9 +36,23 @@ MO_JSON = {
 }
 
 
-def parse_fixture(name: str, **options: object) -> mmsdr.Event:
+RETRY_TEXT = b"not processed now; send this callback again later"
+
+
+def parse_fixture(name: str, **options: object) -> Callback:
     raw = read_raw_request((DATA / name).read_bytes())
     return mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method, **options)  # type: ignore[arg-type]
+
+
+def without_keys(callback: Callback) -> Callback:
+    """The callback with every event's dedupe_key emptied, for whole-callback comparisons."""
+    return dataclasses.replace(callback, events=tuple(without_key(event) for event in callback.events))
+
+
+def report_body(**changes: object) -> bytes:
+    report = {"type": "REPORT", "mtId": "42", "date": "2014-07-16T19:20:30Z", "status": "Rejected", "outcomeId": 9}
+    report.update(changes)
+    return json.dumps({key: value for key, value in report.items() if value is not None}).encode()
 
 
 def mo_request(
@@ -53,8 +69,8 @@ def mo_request(
 
 
 def test_documented_mo_example_as_printed() -> None:
-    event = parse_fixture("mo-documented.http")
-    expected = InboundMessage(
+    callback = parse_fixture("mo-documented.http")
+    event = InboundMessage(
         provider="openmarket",
         format="openmarket.mms_inbound",
         timestamp=datetime(2014, 7, 16, 19, 20, 30, tzinfo=UTC),
@@ -74,8 +90,6 @@ def test_documented_mo_example_as_printed() -> None:
                 ("X-Request-Id", REQUEST_ID),
             ]
         ),
-        request_id=REQUEST_ID,
-        warnings=("X-Request-Id is longer than the documented 30 characters",),
         message_id="123456789012345",
         channel="mms",
         sender="447800000001",
@@ -87,15 +101,20 @@ def test_documented_mo_example_as_printed() -> None:
             Part(content_type="image/jpeg", data=b"...", content_id="image.jpg"),
             Part(content_type="text/plain", data=b"This is a text attachment", content_id="text.txt"),
         ),
-        network="77",
-        user_agent="HTC One",
+        details=InboundDetails(operator_id=77, user_agent="HTC One"),
     )
-    assert without_key(event) == expected
+    assert without_keys(callback) == Callback(
+        provider="openmarket",
+        format="openmarket.mms_inbound",
+        events=(event,),
+        warnings=("X-Request-Id is longer than the documented 30 characters",),
+        details=RequestDetails(request_id=REQUEST_ID),
+    )
 
 
 def test_documented_report_example() -> None:
-    event = parse_fixture("report-rejected.http")
-    expected = DeliveryReport(
+    callback = parse_fixture("report-rejected.http")
+    event = DeliveryReport(
         provider="openmarket",
         format="openmarket.mms_report",
         timestamp=datetime(2014, 7, 16, 19, 20, 30, tzinfo=UTC),
@@ -112,17 +131,21 @@ def test_documented_report_example() -> None:
                 ("X-Request-Id", REQUEST_ID),
             ]
         ),
-        request_id=REQUEST_ID,
-        warnings=("X-Request-Id is longer than the documented 30 characters",),
         message_id="123456789012345",
         status=Status.REJECTED,
         provider_status="Rejected",
+        provider_code="9",
         recipient=None,
         status_text="Recipient not found on mobile operator",
-        outcome_id=9,
-        user_agent="HTC One",
+        details=ReportDetails(outcome_id=9, user_agent="HTC One"),
     )
-    assert without_key(event) == expected
+    assert without_keys(callback) == Callback(
+        provider="openmarket",
+        format="openmarket.mms_report",
+        events=(event,),
+        warnings=("X-Request-Id is longer than the documented 30 characters",),
+        details=RequestDetails(request_id=REQUEST_ID),
+    )
 
 
 @pytest.mark.parametrize(
@@ -139,9 +162,10 @@ def test_documented_report_example() -> None:
 )
 def test_documented_test_outcomes(status: str, outcome: int, test_number: str | None, expected: Status) -> None:
     report = {"type": "REPORT", "mtId": "42", "date": "2014-07-16T19:20:30Z", "status": status, "outcomeId": outcome}
-    event = mmsdr.parse_request({"Content-Type": "application/json"}, json.dumps(report).encode(), None)
+    event = only_event(mmsdr.parse_request({"Content-Type": "application/json"}, json.dumps(report).encode(), None))
     assert isinstance(event, DeliveryReport)
-    assert (event.status, event.provider_status, event.outcome_id) == (expected, status, outcome)
+    assert (event.status, event.provider_status, event.provider_code) == (expected, status, str(outcome))
+    assert event.details == ReportDetails(outcome_id=outcome)
     assert event.status.is_final == (expected not in {Status.PENDING, Status.FORWARDED, Status.UNKNOWN})
 
 
@@ -158,8 +182,10 @@ def test_documented_test_outcomes(status: str, outcome: int, test_number: str | 
     ids=["base64", "binary-declared", "binary-undeclared"],
 )
 def test_media_parts_give_the_original_bytes(headers: str, data: bytes) -> None:
-    event = mmsdr.parse_request(
-        *mo_request([(headers, data), ("Content-Type: text/plain; charset=utf-8", "héllo".encode())]), None
+    event = only_event(
+        mmsdr.parse_request(
+            *mo_request([(headers, data), ("Content-Type: text/plain; charset=utf-8", "héllo".encode())]), None
+        )
     )
     assert isinstance(event, InboundMessage)
     assert event.parts == (
@@ -171,15 +197,15 @@ def test_media_parts_give_the_original_bytes(headers: str, data: bytes) -> None:
 
 def test_undeclared_base64_is_decoded_only_when_opted_in() -> None:
     headers, body = mo_request([("Content-Type: image/jpeg\r\nContent-Id: image.jpg", base64.encodebytes(JPEG))])
-    plain = mmsdr.parse_request(headers, body, None)
-    opted = mmsdr.parse_request(headers, body, None, undeclared_base64=True)
+    plain = only_event(mmsdr.parse_request(headers, body, None))
+    opted = only_event(mmsdr.parse_request(headers, body, None, undeclared_base64=True))
     assert isinstance(plain, InboundMessage)
     assert isinstance(opted, InboundMessage)
     assert plain.parts[0].data == base64.encodebytes(JPEG)
     assert opted.parts[0].data == JPEG
     # Binary media never looks like base64, so the opt-in leaves it alone.
     headers, body = mo_request([("Content-Type: image/jpeg", JPEG)])
-    binary = mmsdr.parse_request(headers, body, None, undeclared_base64=True)
+    binary = only_event(mmsdr.parse_request(headers, body, None, undeclared_base64=True))
     assert isinstance(binary, InboundMessage)
     assert binary.parts[0].data == JPEG
 
@@ -187,14 +213,14 @@ def test_undeclared_base64_is_decoded_only_when_opted_in() -> None:
 def test_main_part_found_by_content_id_with_brackets_or_first_json_part() -> None:
     for main_id in ("<main>", "something-else"):
         headers, body = mo_request([("Content-Type: text/plain", b"hi")], main_id=main_id)
-        event = mmsdr.parse_request(headers, body, None)
+        event = only_event(mmsdr.parse_request(headers, body, None))
         assert isinstance(event, InboundMessage)
         assert (event.message_id, event.text) == ("123456789012345", "hi")
 
 
 def test_unknown_json_fields_survive_in_raw() -> None:
     main = {**MO_JSON, "newField": {"nested": [1, 2]}, "flag": True, "moId": "987"}
-    event = mmsdr.parse_request(*mo_request([], main=main), None)
+    event = only_event(mmsdr.parse_request(*mo_request([], main=main), None))
     assert event.raw["newField"] == '{"nested": [1, 2]}'
     assert event.raw["flag"] == "true"
     assert isinstance(event, InboundMessage)
@@ -202,32 +228,99 @@ def test_unknown_json_fields_survive_in_raw() -> None:
 
 
 def test_long_subject_is_kept_and_flagged() -> None:
-    event = mmsdr.parse_request(*mo_request([], main={**MO_JSON, "subject": "s" * 300}), None)
+    callback = mmsdr.parse_request(*mo_request([], main={**MO_JSON, "subject": "s" * 300}), None)
+    event = only_event(callback)
     assert isinstance(event, InboundMessage)
     assert event.subject == "s" * 300
-    assert event.warnings == ("subject is longer than the documented 255 characters",)
+    assert callback.warnings == ("subject is longer than the documented 255 characters",)
 
 
-def test_ack_is_200_with_an_empty_body() -> None:
-    for name in ("mo-documented.http", "report-rejected.http"):
-        assert mmsdr.acknowledge(parse_fixture(name)) == mmsdr.Ack(
-            status=200, headers=(("Content-Length", "0"),), body=b""
-        )
+@pytest.mark.parametrize("name", ["mo-documented.http", "report-rejected.http"])
+def test_ack_is_200_with_an_empty_body(name: str) -> None:
+    assert mmsdr.acknowledge(parse_fixture(name)) == mmsdr.Ack(status=200, headers=(("Content-Length", "0"),), body=b"")
+
+
+@pytest.mark.parametrize("name", ["mo-documented.http", "report-rejected.http"])
+def test_retry_answer_is_503_with_the_retry_text(name: str) -> None:
+    # Anything but a 200 within 10 seconds makes OpenMarket send the callback again.
+    assert mmsdr.acknowledge(parse_fixture(name), retry=True) == mmsdr.Ack(
+        status=503,
+        headers=(
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(RETRY_TEXT))),
+            ("X-Content-Type-Options", "nosniff"),
+        ),
+        body=RETRY_TEXT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcome_id", "provider_code"),
+    [(9, "9"), (0, "0"), (-1, "-1"), (123456789012, "123456789012"), (None, None)],
+)
+def test_provider_code_is_the_outcome_id_as_text(outcome_id: int | None, provider_code: str | None) -> None:
+    event = only_event(
+        mmsdr.parse_request({"Content-Type": "application/json"}, report_body(outcomeId=outcome_id), None)
+    )
+    assert isinstance(event, DeliveryReport)
+    assert event.provider_code == provider_code
+    assert event.details == ReportDetails(outcome_id=outcome_id)
+
+
+@pytest.mark.parametrize("operator_id", [77, 0, None])
+def test_operator_id_is_the_integer_sent(operator_id: int | None) -> None:
+    main = {**MO_JSON, "mobileOperatorId": operator_id}
+    if operator_id is None:
+        del main["mobileOperatorId"]
+    event = only_event(mmsdr.parse_request(*mo_request([], main=main), None))
+    assert isinstance(event, InboundMessage)
+    assert event.details == InboundDetails(operator_id=operator_id, user_agent="HTC One")
+    assert isinstance(event.details, InboundDetails)
+    assert type(event.details.operator_id) is type(operator_id)  # the number sent, no longer its text
+
+
+LONG_REQUEST_ID_WARNING = "X-Request-Id is longer than the documented 30 characters"
+
+
+@pytest.mark.parametrize(
+    ("request_id", "warnings"),
+    [
+        ("a" * 30, ()),
+        ("a" * 31, (LONG_REQUEST_ID_WARNING,)),
+        (REQUEST_ID, (LONG_REQUEST_ID_WARNING,)),
+        (None, ()),
+    ],
+)
+@pytest.mark.parametrize("kind", ["report", "mo"])
+def test_request_id_is_on_the_callback(kind: str, request_id: str | None, warnings: tuple[str, ...]) -> None:
+    headers, body = mo_request([]) if kind == "mo" else ({"Content-Type": "application/json"}, report_body())
+    headers = {name: value for name, value in headers.items() if name != "X-Request-Id"}
+    if request_id is not None:
+        headers["X-Request-Id"] = request_id
+    callback = mmsdr.parse_request(headers, body, None)
+    assert (callback.warnings, callback.details) == (warnings, RequestDetails(request_id=request_id))
+    event = only_event(callback)
+    # The header stays in raw as sent; the event has no field for it (retries need not repeat it).
+    assert event.raw.getall("X-Request-Id") == (() if request_id is None else (request_id,))
 
 
 def test_dedupe_key_retries_and_later_statuses() -> None:
     report = {"type": "REPORT", "mtId": "42", "date": "2014-07-16T19:20:30Z", "status": "Deferred", "outcomeId": 4}
-    first = mmsdr.parse_request(
-        {"Content-Type": "application/json", "X-Request-Id": "a"}, json.dumps(report).encode(), None
+    first = only_event(
+        mmsdr.parse_request(
+            {"Content-Type": "application/json", "X-Request-Id": "a"}, json.dumps(report).encode(), None
+        )
     )
-    retry = mmsdr.parse_request(
-        {"Content-Type": "application/json", "X-Request-Id": "b"}, json.dumps(report).encode(), None
+    retry = only_event(
+        mmsdr.parse_request(
+            {"Content-Type": "application/json", "X-Request-Id": "b"}, json.dumps(report).encode(), None
+        )
     )
     later = {**report, "status": "Retrieved", "outcomeId": 1, "date": "2014-07-16T19:25:30Z"}
-    second = mmsdr.parse_request({"Content-Type": "application/json"}, json.dumps(later).encode(), None)
+    second = only_event(mmsdr.parse_request({"Content-Type": "application/json"}, json.dumps(later).encode(), None))
     assert first.dedupe_key == retry.dedupe_key != second.dedupe_key
-    mo_first = mmsdr.parse_request(*mo_request([]), None)
-    mo_retry = mmsdr.parse_request(*mo_request([("Content-Type: text/plain", b"")]), None)
+    mo_first = only_event(mmsdr.parse_request(*mo_request([]), None))
+    mo_retry = only_event(mmsdr.parse_request(*mo_request([("Content-Type: text/plain", b"")]), None))
     assert mo_first.dedupe_key == mo_retry.dedupe_key
 
 
@@ -288,9 +381,11 @@ REPORT_TEXT = (
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32", "utf-32-be"])
 def test_report_body_in_any_json_encoding(encoding: str) -> None:
     body = REPORT_TEXT.encode(encoding)
-    event = mmsdr.parse_request({"Content-Type": "application/json"}, body, None, formats="openmarket.mms_report")
+    event = only_event(
+        mmsdr.parse_request({"Content-Type": "application/json"}, body, None, formats="openmarket.mms_report")
+    )
     assert isinstance(event, DeliveryReport)
-    assert (event.message_id, event.user_agent) == ("1", "Ünï")
+    assert (event.message_id, event.details) == ("1", ReportDetails(user_agent="Ünï"))
     assert dict(event.raw) == {key: str(value) for key, value in json.loads(REPORT_TEXT).items()}
 
 

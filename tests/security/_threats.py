@@ -13,6 +13,7 @@ import zlib
 from typing import Any
 
 import pytest
+from _support import only_event
 
 import mmsdr
 from mmsdr import MmsdrError
@@ -260,10 +261,10 @@ MX_SMS_REPORT = (
 
 
 def parsed(headers: Any, body: Any = None, query: Any = None, /, **options: Any) -> mmsdr.Event:
-    """The event, checked to be acknowledgeable."""
-    event = mmsdr.parse_request(headers, body, query, **options)
-    assert isinstance(mmsdr.acknowledge(event), mmsdr.Ack)
-    return event
+    """The callback's one event, the callback checked to be acknowledgeable."""
+    callback = mmsdr.parse_request(headers, body, query, **options)
+    assert isinstance(mmsdr.acknowledge(callback), mmsdr.Ack)
+    return only_event(callback)
 
 
 def refused(
