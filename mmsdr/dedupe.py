@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ._errors import MmsdrError
-from ._events import Ack, Event
+from ._events import Ack, Callback, Event
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -157,6 +157,9 @@ class Deduplicator:
             key = event_or_key.dedupe_key
         elif isinstance(event_or_key, str):
             key = event_or_key
+        elif isinstance(event_or_key, Callback):
+            msg = "expected an mmsdr event or a str key, got a Callback: claim each of its events (callback.events)"
+            raise TypeError(msg)
         else:
             msg = f"expected an mmsdr event or a str key, got {type(event_or_key).__name__}"
             raise TypeError(msg)

@@ -16,6 +16,7 @@ import pytest
 from _support import only_event
 
 import mmsdr
+import mmsdr.testing
 from mmsdr.__main__ import RawHttpRequest, read_raw_request
 from mmsdr.dedupe import (
     DEFAULT_MAX_KEYS,
@@ -480,3 +481,13 @@ def test_reports_sharing_a_key_are_the_same_report() -> None:
             assert identity == other_identity, f"{name} and {other} share a key but are different reports"
         seen[event.dedupe_key] = (name, identity)
     assert reports >= 10
+
+
+def test_a_callback_is_not_a_key_its_events_are() -> None:
+    callback = mmsdr.testing.mxtelecom_sms_report().parse()
+    deduplicator = Deduplicator(MemoryStore())
+    with pytest.raises(TypeError) as caught:
+        deduplicator.key(callback)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "expected an mmsdr event or a str key, got a Callback: claim each of its events (callback.events)"
+    )
