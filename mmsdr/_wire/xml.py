@@ -37,7 +37,6 @@ __all__ = (
     "local_name",
     "namespace_of",
     "parse_xml",
-    "parse_xml_counted",
     "parse_xml_document",
 )
 
@@ -158,28 +157,15 @@ def _charset_encoding(charset: str) -> str | None:
     return encoding if encoding.startswith(_CHARSET_CODECS) else None
 
 
-# The answer for each XML declaration already seen: a sender sends the same one on every request, and the
-# substring checks cost more than the lookup. Bounded, since the declaration comes from the request.
-_WIDE_DECLARATIONS: dict[bytes, bool] = {}
-_WIDE_DECLARATIONS_KEPT = 64
-
-
 def _declared_wide_encoding(data: bytes) -> bool:
     """True when ASCII bytes start with a declaration that names UTF-16/32 (which cannot be true of them)."""
     end = data.find(b">", 0, _DECLARATION_SCAN)
-    if end < 0:
-        return _WIDE_DECLARATION.match(data) is not None
-    head = data[: end + 1]
-    found = _WIDE_DECLARATIONS.get(head)
-    if found is None:
+    head = data if end < 0 else data[: end + 1]
+    if end >= 0:
         declaration = head.lower()
-        found = (b"16" in declaration or b"32" in declaration or b"ucs" in declaration) and (
-            _WIDE_DECLARATION.match(head) is not None
-        )
-        if len(_WIDE_DECLARATIONS) >= _WIDE_DECLARATIONS_KEPT:
-            _WIDE_DECLARATIONS.clear()
-        _WIDE_DECLARATIONS[head] = found
-    return found
+        if b"16" not in declaration and b"32" not in declaration and b"ucs" not in declaration:
+            return False
+    return _WIDE_DECLARATION.match(head) is not None
 
 
 def _as_utf8(data: bytes, charset: str | None, what: str, field: str | None) -> tuple[bytes, str | None]:
@@ -270,15 +256,6 @@ def parse_xml_document(
 ) -> tuple[etree._Element, bytes]:
     """``parse_xml``, also giving the bytes libxml2 read (what ``check_element_count`` counts in, which a
     caller runs once it has read what an error should echo)."""
-    root, document, _ = parse_xml_counted(data, limits, what=what, field=field, charset=charset)
-    return root, document
-
-
-def parse_xml_counted(
-    data: bytes, limits: Limits, /, *, what: str, field: str | None = None, charset: str | None = None
-) -> tuple[etree._Element, bytes, bool]:
-    """``parse_xml_document``, also telling whether the byte count of ``check_element_count`` already
-    clears ``limits.max_xml_elements`` (True), or the elements must be counted one by one (False)."""
     if not isinstance(data, bytes):
         msg = f"parse_xml takes bytes, not {type(data).__name__}"
         raise TypeError(msg)
@@ -306,10 +283,8 @@ def parse_xml_counted(
     except (lxml_etree.LxmlError, ValueError) as exc:  # an encoding lxml does not know, an internal error
         msg = f"{what} is not readable XML ({_reason(exc)})"
         raise MalformedRequestError(msg, field=field) from None
-    # One DocInfo for both checks: building it costs as much as either check.
-    docinfo = root.getroottree().docinfo
-    _check_no_dtd(docinfo, what, field)
-    return root, document, _few_elements(document, docinfo, limits.max_xml_elements)
+    _check_no_dtd(root.getroottree().docinfo, what, field)
+    return root, document
 
 
 # Encodings in which every "<" of the document is a 0x3C byte (ASCII supersets, UTF-16, UTF-32), as libxml2 names

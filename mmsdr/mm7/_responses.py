@@ -245,41 +245,19 @@ def _attribute(value: str) -> str:
     return escape(_NOT_XML.sub("\ufffd", value), {'"': "&quot;"})
 
 
-# The namespace declarations already built: a sender uses one or two namespaces, and escaping a URI on every
-# answer costs as much as the rest of the template. Bounded, since the namespace comes from the request: in
-# number, and in length (a namespace name may be megabytes long within Limits.max_xml_bytes; real ones have
-# under 100 characters), so that the caches here hold little.
-_XMLNS: dict[str, str] = {}
-_XMLNS_KEPT = 64
-_CACHED_NAMESPACE_CHARS = 512
-
-
 def _xmlns(namespace: str | None) -> str:
     # Default namespace declarations as in Sinch's own examples: Mbuni's notes say some MMSCs "do not seem to
     # like" an mm7: prefix (mm7.md 4.2).
-    if namespace is None:
-        return ""
-    found = _XMLNS.get(namespace)
-    if found is None:
-        found = f' xmlns="{_attribute(namespace)}"'
-        if len(namespace) <= _CACHED_NAMESPACE_CHARS:
-            if len(_XMLNS) >= _XMLNS_KEPT:
-                _XMLNS.clear()
-            _XMLNS[namespace] = found
-    return found
-
-
-def _header_start(xmlns: str) -> str:
-    return f'<soap-env:Header>\n<TransactionID{xmlns} soap-env:mustUnderstand="1">'
-
-
-_HEADER_END = "</TransactionID>\n</soap-env:Header>\n"
+    return "" if namespace is None else f' xmlns="{_attribute(namespace)}"'
 
 
 def _header(transaction_id: str | None, xmlns: str) -> str:
     if transaction_id is None:
         return ""
-    return f"{_header_start(xmlns)}{_text(transaction_id)}{_HEADER_END}"
+    return (
+        f'<soap-env:Header>\n<TransactionID{xmlns} soap-env:mustUnderstand="1">{_text(transaction_id)}'
+        "</TransactionID>\n</soap-env:Header>\n"
+    )
 
 
 def _status(code: int, text: str, details: str | None) -> str:
@@ -290,44 +268,12 @@ def _status(code: int, text: str, details: str | None) -> str:
     )
 
 
-# The Status of every acknowledgement, built once.
-_SUCCESS = _status(StatusCode.SUCCESS.value, StatusCode.SUCCESS.text, None)
-
-
 def _rsp(element: str, transaction_id: str | None, namespace: str | None, version: str, status: str) -> str:
     xmlns = _xmlns(namespace)
-    return f"{_DECLARATION}{_ENVELOPE}{_header(transaction_id, xmlns)}{_rsp_body(element, xmlns, version, status)}"
-
-
-def _rsp_body(element: str, xmlns: str, version: str, status: str) -> str:
     return (
-        f"<soap-env:Body>\n<{element}{xmlns}>\n<MM7Version>{_text(version)}</MM7Version>\n{status}</{element}>\n"
-        f"{_BODY_END}"
+        f"{_DECLARATION}{_ENVELOPE}{_header(transaction_id, xmlns)}<soap-env:Body>\n<{element}{xmlns}>\n"
+        f"<MM7Version>{_text(version)}</MM7Version>\n{status}</{element}>\n{_BODY_END}"
     )
-
-
-# The success answer before and after its TransactionID, encoded, for each (element, namespace, version) already
-# answered: a sender keeps its namespace and version, so that only the TransactionID is new in each answer (the
-# same bytes as _rsp builds). Bounded as _XMLNS is, since the namespace and version come from requests (a version
-# is x.y.z, three digits at most each).
-_SUCCESS_TEMPLATES: dict[tuple[str, str | None, str], tuple[bytes, bytes]] = {}
-_SUCCESS_TEMPLATES_KEPT = 64
-
-
-def _success_template(element: str, namespace: str | None, version: str) -> tuple[bytes, bytes]:
-    key = (element, namespace, version)
-    found = _SUCCESS_TEMPLATES.get(key)
-    if found is None:
-        xmlns = _xmlns(namespace)
-        found = (
-            f"{_DECLARATION}{_ENVELOPE}{_header_start(xmlns)}".encode(),
-            f"{_HEADER_END}{_rsp_body(element, xmlns, version, _SUCCESS)}".encode(),
-        )
-        if len(xmlns) + len(version) <= _CACHED_NAMESPACE_CHARS:
-            if len(_SUCCESS_TEMPLATES) >= _SUCCESS_TEMPLATES_KEPT:
-                _SUCCESS_TEMPLATES.clear()
-            _SUCCESS_TEMPLATES[key] = found
-    return found
 
 
 def _fault(
@@ -351,10 +297,7 @@ def _fault(
 
 
 def _ack(body: str, status: int = _FINAL) -> Ack:
-    return _ack_bytes(body.encode("utf-8"), status)
-
-
-def _ack_bytes(data: bytes, status: int = _FINAL) -> Ack:
+    data = body.encode("utf-8")
     return Ack(status=status, headers=(_CONTENT_TYPE, ("Content-Length", str(len(data)))), body=data)
 
 
