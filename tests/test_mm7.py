@@ -1215,6 +1215,24 @@ ERRORS = [
         "mm7.delivery_report: element 'Recipient/Number' is empty, got ' '",
         "2007",
     ),
+    (
+        {"fields": DR_FIELDS.replace("<MMStatus>Retrieved</MMStatus>", "<MMStatus/>")},
+        MalformedRequestError,
+        "mm7.delivery_report: element 'MMStatus' is empty, got ''",
+        "2007",
+    ),
+    (
+        {"fields": DR_FIELDS.replace("<Recipient><Number>447700900123</Number></Recipient>", "<Recipient/>")},
+        MalformedRequestError,
+        "mm7.delivery_report: element 'Recipient' holds no address (Number, ShortCode, RFC2822Address or text)",
+        "2007",
+    ),
+    (
+        {"fields": DR_FIELDS.replace("<Sender><ShortCode>12345</ShortCode></Sender>", "<Sender/>")},
+        MalformedRequestError,
+        "mm7.delivery_report: element 'Sender' holds no address (Number, ShortCode, RFC2822Address or text)",
+        "2007",
+    ),
     ({"version": None}, MalformedRequestError, "mm7.delivery_report: element 'MM7Version' is missing", "4004"),
     (
         {"version": "six"},
@@ -1706,3 +1724,123 @@ def test_mutated_requests_give_an_event_or_an_mmsdr_error(fixture: str, data: st
     else:
         assert event.timestamp.tzinfo is not None
         assert mmsdr.acknowledge(event).status == 200
+
+
+# --- how each report element is read ----------------------------------------------------------------------------
+
+# (id, text of the DR template replaced, its replacement, the values read: the event's, ``details.<name>`` for its
+# details, ``envelope.<name>`` for the request's)
+REPORT_VALUES: list[tuple[str, str, str, dict[str, object]]] = [
+    (
+        "a MessageID repeated with one value",
+        "<MessageID>m-1</MessageID>",
+        "<MessageID>m-1</MessageID>" * 2,
+        {"message_id": "m-1"},
+    ),
+    (
+        "the first of two numbers",
+        "<Number>447700900123</Number>",
+        "<Number>1</Number><Number>2</Number>",
+        {"recipient": "1"},
+    ),
+    (
+        "a bare-text Sender loses /TYPE=PLMN",
+        "<Sender><ShortCode>12345</ShortCode></Sender>",
+        "<Sender>1/TYPE=PLMN</Sender>",
+        {"sender": "1"},
+    ),
+    (
+        "a date with a fraction and an offset",
+        "2024-05-06T07:08:09Z",
+        "2024-05-06T07:08:09.5+02:00",
+        {"timestamp": datetime(2024, 5, 6, 7, 8, 9, 500000, tzinfo=offset(2))},
+    ),
+    (
+        "a date with a space, trimmed, in the default zone",
+        "2024-05-06T07:08:09Z",
+        " 2024-05-06 07:08:09 ",
+        {"timestamp": datetime(2024, 5, 6, 7, 8, 9, tzinfo=offset(1))},
+    ),
+    (
+        "Date wins over TimeStamp in a delivery report",
+        "</MMStatus>",
+        "</MMStatus><TimeStamp>2020-01-01T00:00:00Z</TimeStamp>",
+        {"timestamp": datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)},
+    ),
+    ("StatusText trimmed", "</MMStatus>", "</MMStatus><StatusText> Success </StatusText>", {"status_text": "Success"}),
+    ("a blank StatusText is None", "</MMStatus>", "</MMStatus><StatusText> </StatusText>", {"status_text": None}),
+    (
+        "MMStatusExtension",
+        "</MMStatus>",
+        "</MMStatus><MMStatusExtension>x</MMStatusExtension>",
+        {"details.status_extension": "x"},
+    ),
+    (
+        "an empty MMStatusExtension is kept",
+        "</MMStatus>",
+        "</MMStatus><MMStatusExtension/>",
+        {"details.status_extension": ""},
+    ),
+    (
+        "UAProf trimmed",
+        "</MMStatus>",
+        '</MMStatus><UACapabilities UAProf=" Galaxy " TimeStamp="x"/>',
+        {"details.user_agent": "Galaxy"},
+    ),
+    ("an empty UAProf is None", "</MMStatus>", '</MMStatus><UACapabilities UAProf=""/>', {"details.user_agent": None}),
+    (
+        "a prefixed UAProf",
+        "</MMStatus>",
+        f'</MMStatus><UACapabilities xmlns:p="{NS14}" p:UAProf="G"/>',
+        {"details.user_agent": "G"},
+    ),
+    (
+        "MM7Version trimmed",
+        "<MM7Version>6.8.0</MM7Version>",
+        "<MM7Version> 6.8.0 </MM7Version>",
+        {"envelope.mm7_version": "6.8.0"},
+    ),
+]
+
+
+def value_at(callback: mmsdr.Callback, path: str) -> object:
+    """``path`` of REPORT_VALUES read from ``callback``'s one event."""
+    (event,) = callback.events
+    where, _, name = path.rpartition(".")
+    return getattr({"": event, "details": event.details, "envelope": callback.details}[where], name)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "values"), [row[1:] for row in REPORT_VALUES], ids=[row[0] for row in REPORT_VALUES]
+)
+def test_report_values(old: str, new: str, values: dict[str, object]) -> None:
+    callback = mmsdr.parse_request(*xml(envelope().replace(old, new)), None)
+    assert {path: value_at(callback, path) for path in values} == values
+
+
+def test_a_repeated_unknown_element_is_kept_in_raw_twice() -> None:
+    fields = DR_FIELDS + "<Extra>x</Extra><Extra>x</Extra>"
+    (event,) = mmsdr.parse_request(*xml(envelope(fields)), None).events
+    assert event.raw.getall("Extra") == ("x", "x")
+
+
+@pytest.mark.parametrize(
+    ("headers", "network", "user_agent"),
+    [
+        ([("X-Mblox-Operator-Id", " "), ("X-Mblox-Carrier-Id", "42")], "42", None),
+        ([("x-mblox-operator-id", ""), ("x-mblox-operator-id", "7"), ("x-skycore-carrier-id", "8")], "8", None),
+        ([("X-Wap-Profile", " http://p "), ("UAProf", "u")], None, "u"),
+    ],
+    ids=[
+        "a blank operator header gives way",
+        "only the first of a repeated header counts",
+        "UAProf before X-Wap-Profile",
+    ],
+)
+def test_the_first_operator_and_profile_header_with_a_value(
+    headers: Headers, network: str | None, user_agent: str | None
+) -> None:
+    sent, body = xml(envelope())
+    (event,) = mmsdr.parse_request([*sent, *headers], body, None).events
+    assert isinstance(event.details, mm7.ReportDetails)
+    assert (event.details.network, event.details.user_agent) == (network, user_agent)
