@@ -1,4 +1,4 @@
-"""The hardened XML reader against the threat catalogue (shared/notes/security.md 1, rows X1-X13).
+"""The hardened XML reader against the threat catalogue (docs/security.md, rows X1-X13).
 
 Every payload is generated here; each test asserts the typed error (or the harmless parse) and that it came
 fast, and where the payload reaches for a file or the network, that nothing was read or fetched.
@@ -19,7 +19,7 @@ from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError
 from mmsdr._wire.xml import check_element_count, local_name, namespace_of, parse_xml, parse_xml_document
 
 LIMITS = Limits()
-# Each hostile document is refused in well under this (security.md 8: "< 100 ms"); generous for a noisy CI box.
+# Each hostile document is refused in well under this (under 100 ms); generous for a noisy CI box.
 BUDGET_SECONDS = 0.5
 NS14 = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"

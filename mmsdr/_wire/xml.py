@@ -1,4 +1,4 @@
-"""The one XML reader: lxml, hardened against every XML attack in the threat catalogue (security.md 1, 2).
+"""The one XML reader: lxml, hardened against every XML attack in the threat catalogue (docs/security.md).
 
 What it does, and the catalogue row each setting answers:
 
@@ -13,7 +13,7 @@ What it does, and the catalogue row each setting answers:
 * XInclude and XSLT are never applied (X7, X8), and lxml's recover mode is never used.
 
 lxml is imported on first use, so that a process reading only query-string callbacks never loads it
-(perf.md: "Import each provider's heavy dependencies inside that provider's module").
+(a provider's heavy dependencies load only when it is read).
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ __all__ = (
     "parse_xml_document",
 )
 
-# lxml advises separate parsers per thread ("not harmful, but more efficient", perf.md b); building one costs ~1.7 us
-# (perf.md b), so each thread keeps its own, one per forced encoding (None: the document's own).
+# lxml advises separate parsers per thread ("not harmful, but more efficient", lxml FAQ); building one costs
+# ~1.7 us, so each thread keeps its own, one per forced encoding (None: the document's own).
 _PARSERS = threading.local()
 
 # The lxml etree module once loaded: an import statement in the hot path costs a lookup on every call.
@@ -59,7 +59,8 @@ _BOMS = (
 _BOM_STARTS = frozenset(bom[:1] for bom, _ in _BOMS)
 
 # Declarations that cannot be true of a document whose first bytes are "<?xm" in ASCII (XML 1.0 appendix F:
-# "3C 3F 78 6D" means an ASCII-compatible encoding). Vibes sends encoding="utf-16" on UTF-8 bytes (mm7.md 3).
+# "3C 3F 78 6D" means an ASCII-compatible encoding). Vibes sends encoding="utf-16" on UTF-8 bytes (its
+# delivery-receipts page).
 _WIDE_DECLARATION = re.compile(
     rb"""<\?xml[^>]{0,200}?\sencoding\s*=\s*["']\s*(?:utf-?16|utf-?32|ucs-?2|ucs-?4|iso-10646-ucs)""",
     re.IGNORECASE,
@@ -77,7 +78,7 @@ _CHARSET_CODECS = (
     "iso2022", "hz", "johab", "tis-620", "kz1048", "ptcp154",
 )  # fmt: skip
 
-# libxml2 reports a namespace name with a space in it ("...REL-6-MM7-1-0 ", seen in CMCC traffic, mm7.md 5;
+# libxml2 reports a namespace name with a space in it ("...REL-6-MM7-1-0 ", seen in China Mobile gateway traffic;
 # a URI broken across two lines in Skycore's samples) as this error. When it is the only thing wrong, the
 # document is read again with the whitespace removed from its namespace declarations (a URI never holds any).
 _NAMESPACE_URI_ERROR = "WAR_NS_URI"
@@ -88,7 +89,7 @@ _REASON_CHARS = 160
 
 
 def local_name(tag: str) -> str:
-    """``"{urn:x}Name"`` -> ``"Name"``: MM7 is read by local name, whatever the namespace (mm7.md 6.1)."""
+    """``"{urn:x}Name"`` -> ``"Name"``: MM7 is read by local name, whatever the namespace (docs/mm7.md)."""
     return tag.rpartition("}")[2]
 
 
@@ -172,7 +173,7 @@ def _as_utf8(data: bytes, charset: str | None, what: str, field: str | None) -> 
     """The document as bytes plus the encoding to force on lxml (None: let the XML declaration decide).
 
     A byte order mark wins over a ``charset`` parameter, which wins over the XML declaration (RFC 7303 section
-    3); some senders declare utf-16 on UTF-8 bytes (Vibes, mm7.md 3).
+    3); some senders declare utf-16 on UTF-8 bytes (Vibes).
     """
     found = _bom_encoding(data)
     if found is not None:

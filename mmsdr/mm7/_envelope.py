@@ -1,10 +1,10 @@
 """Reading one MM7 request: the SOAP part of the body, the envelope, and the operation's elements by local name.
 
 Everything is keyed by local name, whatever the namespace: REL-5-MM7-1-0 to REL-6-MM7-1-4, vendor ones such
-as REL-6-MM7-6-7, a namespace with a trailing space, or none (mm7.md 0.1, 6.1). One pass over the operation
-element records every element by its path (perf.md b: one pass keyed by local name costs twice the bare parse;
-nine ``findtext`` calls cost four times); an ordinary report is read in one pass straight into its values
-(``read_ordinary``), every other request by the general reading (``Mm7Reader``).
+as REL-6-MM7-6-7, a namespace with a trailing space, or none (all seen from real MMSCs and peer
+implementations). One reading for every request: ``read_message`` fills an ``Mm7Reader`` with the envelope's
+values and the operation's elements, indexed by local name in one pass over each level (cheaper than a
+``findtext`` per field), and the format builds its event from it.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ PROVIDER = "mm7"
 OPERATIONS = ("DeliveryReportReq", "DeliverReq", "ReadReplyReq")
 
 # The media types an MM7 request comes as: bare SOAP (1.1 text/xml, 1.2 application/soap+xml) or SOAP with
-# attachments (multipart/related, RFC 2387). Telnyx: inbound webhooks "must accept both" (mm7.md 3).
+# attachments (multipart/related, RFC 2387). Telnyx's MM7 gateway guide: inbound webhooks "must accept both".
 MEDIA_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml", "multipart/related"})
 SOAP_NAMESPACES = frozenset({"http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"})
 _XML_PART_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml"})
@@ -71,21 +71,22 @@ _ANY_OPERATION_FORMS = tuple(form for forms in _OPERATION_FORMS.values() for for
 
 # The HTTP headers an MM7 request may carry that the event reads, kept in ``raw`` as "http:<name>".
 # Operator: "x-mblox-operator-id" (Sinch today), "X-Mblox-Carrier-Id" (2020), "X-Skycore-Carrier-Id",
-# "X-OpenMarket-Carrier-Id" (mm7.md 3). Handset: "UAProf" / "X-Wap-Profile".
+# "X-OpenMarket-Carrier-Id" (each from that sender's MM7 guide). Handset: "UAProf" / "X-Wap-Profile".
 OPERATOR_HEADERS = ("x-mblox-operator-id", "x-mblox-carrier-id", "x-openmarket-carrier-id", "x-skycore-carrier-id")
 PROFILE_HEADERS = ("uaprof", "x-wap-profile")
 _RAW_HEADERS = frozenset({"content-type", "soapaction", *OPERATOR_HEADERS, *PROFILE_HEADERS})
 
-# Address elements (mm7.md 1.4), compared case-insensitively: mmsgw writes "Shortcode".
+# Address elements (3GPP TS 23.140, as every peer implementation reads them), compared case-insensitively:
+# mmsgw writes "Shortcode".
 _ADDRESS_KINDS = {"number": "Number", "shortcode": "ShortCode", "rfc2822address": "RFC2822Address"}
 _RECIPIENT_KINDS = ("To", "Cc", "Bcc")
 
 # "+3859100010010/TYPE=PLMN" (Nokia), "<num>/TYPE=PLMN@mm7.mms.telstra.com": the number is what comes before.
 _PLMN = re.compile(r"/TYPE=PLMN(?:@|$)", re.IGNORECASE)
 
-# "Version number in the format of x.y.z" (the MM7 schema's annotation, mm7.md 1.3).
+# "Version number in the format of x.y.z" (the annotation of the MM7 schema's MM7Version).
 _VERSION = re.compile(r"(?P<major>[0-9]{1,3})\.[0-9]{1,3}\.[0-9]{1,3}", re.ASCII)
-# REL-5 (5.x.x) and REL-6 (6.x.x) are the MM7 there is: "MMS work moved to OMA after Rel-6" (mm7.md 1.1).
+# REL-5 (5.x.x) and REL-6 (6.x.x) are the MM7 there is: MMS work moved to OMA after 3GPP Release 6.
 _SUPPORTED_MAJORS = frozenset({"5", "6"})
 
 
@@ -139,7 +140,7 @@ class Mm7Reader:
 
     Only the levels the event reads are indexed: the SOAP header's children and the operation's children. A
     deeper path (``Recipients/To``) is found from them when asked for, and ``raw`` is built from the tree only
-    when the event's ``raw`` is first read (perf.md b: the one pass over the children is the floor).
+    when the event's ``raw`` is first read (one pass over the children costs least).
     """
 
     __slots__ = (
@@ -310,7 +311,7 @@ class Mm7Reader:
     def _collect_addresses(self, path: str, container: etree._Element, found: list[Address]) -> None:
         if not len(container):
             text = _text_of(container).strip()
-            if text:  # bare text: "<Sender>+8618703815655</Sender>" (CMCC style, mm7.md 5)
+            if text:  # bare text: "<Sender>+8618703815655</Sender>" (China Mobile gateways)
                 found.append(_address(text, ""))
             return
         for child in container:  # elements only: see walk(); the walk keeps their proxies alive, so no new ones
@@ -382,7 +383,7 @@ def _walk(element: etree._Element, prefix: str, raw: list[tuple[str, str]]) -> N
 
 
 def _text_of(element: etree._Element) -> str:
-    # Comments and PIs are removed at parse time, so the text is one node (X12 in security.md).
+    # Comments and PIs are removed at parse time, so the text is one node (X12 in docs/security.md).
     return element.text or ""
 
 
@@ -435,8 +436,7 @@ def _soap_part(request: Request, reader: Mm7Reader, content_type: str | None) ->
 
 def _check_unique_content_ids(parts: tuple[BodyPart, ...], reader: Mm7Reader) -> None:
     # `start` and Content hrefs name parts by Content-ID: two parts with one id would let two readers of the same
-    # request take different parts for the envelope or the content (security.md 6.2: "Reject duplicate
-    # Content-IDs").
+    # request take different parts for the envelope or the content (the threat catalogue in docs/security.md).
     seen: set[str] = set()
     for part in parts:
         if part.content_id is None:
@@ -452,7 +452,7 @@ def _check_unique_content_ids(parts: tuple[BodyPart, ...], reader: Mm7Reader) ->
 def _root_part(parts: tuple[BodyPart, ...], start: str | None, reader: Mm7Reader) -> BodyPart:
     # RFC 2387: "The start parameter, if given, is the content-ID of the compound object's 'root'." Sinch sends
     # start="soap-start" for Content-ID: <soap-start>; instantcom-mm7 sends it with <>. A start that names no
-    # part is refused, not guessed at (security.md 6.2).
+    # part is refused, not guessed at (docs/security.md).
     if start is not None and start.strip():
         wanted = start.strip().strip("<>").strip()
         for part in parts:
@@ -464,7 +464,8 @@ def _root_part(parts: tuple[BodyPart, ...], start: str | None, reader: Mm7Reader
         msg = f"{reader.format}: parameter 'start' of the Content-Type names no part, got {shown(start)}"
         error = MalformedRequestError(msg, provider=PROVIDER, format=reader.format, field="content-type")
         raise with_status(error, StatusCode.VALIDATION_ERROR)
-    # No start: "the first text/xml or application/xml part" (instantcom-mm7), as Vibes' MO needs (mm7.md 3).
+    # No start: "the first text/xml or application/xml part" (instantcom-mm7), as Vibes' MO needs (its
+    # receive-an-MMS page sends no start).
     for part in parts:
         if part.media_type in _XML_PART_TYPES:
             return part
@@ -569,8 +570,8 @@ def _refuse_operation(reader: Mm7Reader, operation: str) -> None:
 
 def _mm7_namespace(operation: etree._Element, reader: Mm7Reader) -> str | None:
     """The request's MM7 namespace: its operation's, else its TransactionID's (a fault's or an unqualified
-    operation's). Whitespace is removed: CMCC traffic has a trailing space ("strip it before comparing", mm7.md
-    6.1) and Skycore's DeliverRsp sample breaks the URI across a line; a URI never holds whitespace."""
+    operation's). Whitespace is removed: China Mobile gateway traffic has a trailing space, and Skycore's
+    DeliverRsp sample breaks the URI across a line; a URI never holds whitespace."""
     namespace = _namespace_in(operation.tag)
     if namespace is None:
         for element in reader.elements("Header/TransactionID"):
@@ -590,7 +591,7 @@ def _namespace_in(tag: str) -> str | None:
 
 
 def _envelope_body(root: etree._Element, reader: Mm7Reader) -> etree._Element:
-    # SOAP 1.1 (every known MM7 sender) or 1.2 (tolerated, mm7.md 1.1): the names are the same.
+    # SOAP 1.1 (every known MM7 sender) or 1.2 (tolerated; no MM7 sender of it is known): the names are the same.
     if root.tag.rpartition("}")[2] != "Envelope":
         raise reader.error(
             "Envelope", "is not the document's root", local_name(root.tag), status=StatusCode.VALIDATION_ERROR

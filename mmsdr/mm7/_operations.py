@@ -1,7 +1,7 @@
 """The three MM7 operations a VASP receives: DeliveryReportReq, DeliverReq (MO) and ReadReplyReq.
 
-Element names are TS 23.140's as every peer implementation reads them (mm7.md 1.4); their order and
-cardinality are not checked, since the official XSD is not public (mm7.md 1.3).
+Element names are TS 23.140's as every peer implementation reads them (Mbuni, instantcom-mm7, mmsgw);
+their order and cardinality are not checked, since 3GPP's official XSD files are no longer published.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ DELIVERY_REPORT = "mm7.delivery_report"
 DELIVER = "mm7.deliver"
 READ_REPLY = "mm7.read_reply"
 
-# "Sinch POSTs DeliveryReportReq (DR URL) and DeliverReq (MO URL)" (mm7.md 3): SOAP over HTTP is a POST.
+# Sinch's MM7 guide: DeliveryReportReq to the DR URL, DeliverReq to the MO URL: SOAP over HTTP is a POST.
 _METHODS = frozenset({"POST"})
 
 
@@ -79,7 +79,7 @@ def _callback(event: DeliveryReport | ReadReport | InboundMessage, reader: Mm7Re
 
 
 def _transaction_id(reader: Mm7Reader) -> str:
-    # Mandatory (mm7.md 1.4) and the ack must echo it: missing is an error, "rather than crashing" (mm7.md 6.4).
+    # Mandatory (3GPP TS 23.140) and the ack must echo it: missing is an error with a fault, never a crash.
     if reader.transaction_id is None:
         raise reader.missing("TransactionID")
     if not reader.transaction_id:
@@ -114,8 +114,8 @@ def _report(
     timestamp = reader.date(*date_paths)
     status_text = reader.text("StatusText") or None
     status_extension = reader.text("MMStatusExtension")
-    # A retry repeats the report exactly; whether the MMSC renews its TransactionID is undocumented (mm7.md,
-    # Gaps), so the key leaves it out. A later report on the same message differs in MMStatus (Forwarded, then
+    # A retry repeats the report exactly; whether the MMSC renews its TransactionID is not documented by
+    # Sinch, so the key leaves it out. A later report on the same message differs in MMStatus (Forwarded, then
     # Retrieved), its extension or text, or its Date (Vibes: "when the report was generated").
     dedupe_key = make_dedupe_key(
         reader.format,
@@ -146,9 +146,9 @@ def _report(
     )
 
 
-# Sinch sends Date; CMCC-style senders send TimeStamp instead (mm7.md 1.4).
+# Sinch sends Date; CMCC-style senders send TimeStamp instead (seen in China Mobile gateway traffic).
 _DELIVERY_REPORT_DATES = ("Date", "TimeStamp")
-# ReadReplyReq has TimeStamp, "not Date" (mm7.md 1.4); Date is read when a sender mixes them up.
+# ReadReplyReq has TimeStamp, not Date (3GPP TS 23.140); Date is read when a sender mixes them up.
 _READ_REPLY_DATES = ("TimeStamp", "Date")
 
 

@@ -25,7 +25,7 @@ from mmsdr import (
 DOCTYPE_REFUSED = "mm7.delivery_report: SOAP envelope has a document type declaration (DOCTYPE is not allowed)"
 NOT_WELL_FORMED = "mm7.delivery_report: SOAP envelope is not well-formed XML ("
 AMPLIFICATION = NOT_WELL_FORMED + "Maximum entity amplification factor exceeded"
-# MM7 fault codes in the acknowledgement (3GPP TS 23.140 / mm7.md): 4004 validation error, 2004 too large.
+# MM7 fault codes in the acknowledgement (3GPP TS 23.140 table 12.21): 4004 validation error, 2004 too large.
 FAULT_VALIDATION = b"<StatusCode>4004</StatusCode>"
 FAULT_TOO_LARGE = b"<StatusCode>2004</StatusCode>"
 
