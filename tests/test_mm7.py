@@ -191,7 +191,7 @@ def report(**changes: Any) -> DeliveryReport:
     return DeliveryReport(**fields)
 
 
-# --- the provider document (shared/provider-docs/003, Sinch) ------------------------------------------------------
+# --- the provider document (Sinch MM7 guide, DeliveryReportReq) ------------------------------------------------------
 
 SINCH_RAW = RawFields(
     [
@@ -279,7 +279,7 @@ def shape(element: etree._Element) -> list[tuple[str, str | None]]:
 
 
 def test_003_response_has_the_example_response_structure() -> None:
-    # Sinch's example answers TransactionID 1000001 to a request with 10000001 (a doc bug, mm7.md 5 #1) and
+    # Sinch's example answers TransactionID 1000001 to a request with 10000001 (a bug in the example) and
     # says "Successfully Received MMS."; everything else is the same tree.
     ours = etree.fromstring(mmsdr.acknowledge(parse("sinch-delivery-report.http")).body)
     theirs = etree.fromstring((DATA / "mm7" / "sinch-delivery-report-response.xml").read_bytes())
@@ -287,7 +287,7 @@ def test_003_response_has_the_example_response_structure() -> None:
     assert shape(ours) == [(tag, replace.get(text, text) if text else text) for tag, text in shape(theirs)]
 
 
-# --- every public sample (mm7.md 5) -------------------------------------------------------------------------------
+# --- every public sample (tests/data/mm7/README.md) -------------------------------------------------------------------------------
 
 NS510 = SCHEMA + "REL-5-MM7-1-0"
 NS512 = SCHEMA + "REL-5-MM7-1-2"
@@ -638,7 +638,7 @@ def test_nokia_prefix_encoding_style_and_plmn_numbers_in_raw() -> None:
 
 
 def test_sinch_2020_deliver_as_printed_is_refused() -> None:
-    # mm7.md 3: the doc example is not well-formed; "do not fix the parser to accept them; repair the fixtures".
+    # Sinch's printed example is not well-formed: the parser stays strict and the fixture is repaired.
     headers, body = request("sinch-2020-deliver-original.http")
     error = rejected(headers, body)
     assert type(error) is MalformedRequestError
@@ -757,7 +757,7 @@ def test_an_unqualified_operation_takes_the_transaction_id_namespace() -> None:
 def test_soap_12_and_each_xml_content_type(content_type: str) -> None:
     event = mmsdr.parse_request(*xml(envelope(soap=SOAP_12), content_type), None)
     assert plain(event) == report()
-    # The answer is SOAP 1.1 whatever the request: no MM7 sender of SOAP 1.2 is known (mm7.md 1.1).
+    # The answer is SOAP 1.1 whatever the request: no MM7 sender of SOAP 1.2 is known.
     assert f'xmlns:soap-env="{SOAP}"'.encode() in mmsdr.acknowledge(event).body
 
 
@@ -1125,7 +1125,7 @@ def fault_fields(
 def fault_of(error: MmsdrError) -> dict[str, str | None]:
     """The fault ``error.ack`` carries, read back with lxml; its HTTP status and headers checked."""
     ack = error.ack
-    assert ack.status == 200  # mm7.md 6.8: a permanent problem is answered 200 + fault, not retried
+    assert ack.status == 200  # a permanent problem is answered 200 + fault, not retried
     return read_fault(ack)
 
 
@@ -1213,6 +1213,24 @@ ERRORS = [
         {"fields": DR_FIELDS.replace("<Number>447700900123</Number>", "<Number> </Number>")},
         MalformedRequestError,
         "mm7.delivery_report: element 'Recipient/Number' is empty, got ' '",
+        "2007",
+    ),
+    (
+        {"fields": DR_FIELDS.replace("<MMStatus>Retrieved</MMStatus>", "<MMStatus/>")},
+        MalformedRequestError,
+        "mm7.delivery_report: element 'MMStatus' is empty, got ''",
+        "2007",
+    ),
+    (
+        {"fields": DR_FIELDS.replace("<Recipient><Number>447700900123</Number></Recipient>", "<Recipient/>")},
+        MalformedRequestError,
+        "mm7.delivery_report: element 'Recipient' holds no address (Number, ShortCode, RFC2822Address or text)",
+        "2007",
+    ),
+    (
+        {"fields": DR_FIELDS.replace("<Sender><ShortCode>12345</ShortCode></Sender>", "<Sender/>")},
+        MalformedRequestError,
+        "mm7.delivery_report: element 'Sender' holds no address (Number, ShortCode, RFC2822Address or text)",
         "2007",
     ),
     ({"version": None}, MalformedRequestError, "mm7.delivery_report: element 'MM7Version' is missing", "4004"),
@@ -1482,7 +1500,7 @@ ANSWERS = [
 def test_answers_refusing_for_good_or_asking_again(
     answer: Any, status: int, faultcode: str, code: str, text: str, details: str | None
 ) -> None:
-    # mm7.md 6.8: 200 closes the matter (Sinch retries only a non-200); 500 is SOAP 1.1's status for a fault and
+    # 200 closes the matter (Sinch retries only a non-200); 500 is SOAP 1.1's status for a fault and
     # makes Sinch send the request again. Either way the body is a fault echoing the TransactionID.
     ack = answer()
     assert ack.status == status
@@ -1529,7 +1547,7 @@ def test_a_retry_needs_a_failure_code(code: int) -> None:
 
 S = mm7.StatusClass
 
-# TS 23.140 table 12.21 with the texts Mbuni, instantcom-mm7 and mmsgw all send (mm7.md 2.2).
+# TS 23.140 table 12.21 with the texts Mbuni, instantcom-mm7 and mmsgw all send.
 STATUS_TABLE = [
     (1000, "SUCCESS", "Success", S.SUCCESS),
     (1100, "PARTIAL_SUCCESS", "Partial success", S.SUCCESS),
@@ -1576,7 +1594,7 @@ def test_each_standard_code(code: int, name: str, text: str, status_class: mm7.S
 
 
 # (code, its class, the standard code it counts as, implementation-specific): "an unrecognised code counts as x000
-# of its class; a code outside 1-4 counts as 3000; x500-x999 are implementation-specific" (mm7.md 2.2).
+# of its class; a code outside 1-4 counts as 3000; x500-x999 are implementation-specific" (3GPP TS 23.140).
 UNKNOWN_CODES = [
     (1001, S.SUCCESS, 1000, False),
     (1500, S.SUCCESS, 1000, True),
@@ -1634,7 +1652,7 @@ def key(body: str, headers: Headers | None = None) -> str:
 
 
 def test_a_retry_has_the_same_key_even_with_a_new_transaction_id() -> None:
-    # Whether Sinch renews the TransactionID on a retry is undocumented (mm7.md Gaps): the key does not use it.
+    # Whether Sinch renews the TransactionID on a retry is not documented by Sinch: the key does not use it.
     first = key(envelope())
     assert key(envelope(transaction_id="t-2"), [("Content-Type", "text/xml"), ("X-Retry", "1")]) == first
     assert key(envelope(prefix="mm7")) == first  # another serialisation of the same report
@@ -1706,3 +1724,123 @@ def test_mutated_requests_give_an_event_or_an_mmsdr_error(fixture: str, data: st
     else:
         assert event.timestamp.tzinfo is not None
         assert mmsdr.acknowledge(event).status == 200
+
+
+# --- how each report element is read ----------------------------------------------------------------------------
+
+# (id, text of the DR template replaced, its replacement, the values read: the event's, ``details.<name>`` for its
+# details, ``envelope.<name>`` for the request's)
+REPORT_VALUES: list[tuple[str, str, str, dict[str, object]]] = [
+    (
+        "a MessageID repeated with one value",
+        "<MessageID>m-1</MessageID>",
+        "<MessageID>m-1</MessageID>" * 2,
+        {"message_id": "m-1"},
+    ),
+    (
+        "the first of two numbers",
+        "<Number>447700900123</Number>",
+        "<Number>1</Number><Number>2</Number>",
+        {"recipient": "1"},
+    ),
+    (
+        "a bare-text Sender loses /TYPE=PLMN",
+        "<Sender><ShortCode>12345</ShortCode></Sender>",
+        "<Sender>1/TYPE=PLMN</Sender>",
+        {"sender": "1"},
+    ),
+    (
+        "a date with a fraction and an offset",
+        "2024-05-06T07:08:09Z",
+        "2024-05-06T07:08:09.5+02:00",
+        {"timestamp": datetime(2024, 5, 6, 7, 8, 9, 500000, tzinfo=offset(2))},
+    ),
+    (
+        "a date with a space, trimmed, in the default zone",
+        "2024-05-06T07:08:09Z",
+        " 2024-05-06 07:08:09 ",
+        {"timestamp": datetime(2024, 5, 6, 7, 8, 9, tzinfo=offset(1))},
+    ),
+    (
+        "Date wins over TimeStamp in a delivery report",
+        "</MMStatus>",
+        "</MMStatus><TimeStamp>2020-01-01T00:00:00Z</TimeStamp>",
+        {"timestamp": datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)},
+    ),
+    ("StatusText trimmed", "</MMStatus>", "</MMStatus><StatusText> Success </StatusText>", {"status_text": "Success"}),
+    ("a blank StatusText is None", "</MMStatus>", "</MMStatus><StatusText> </StatusText>", {"status_text": None}),
+    (
+        "MMStatusExtension",
+        "</MMStatus>",
+        "</MMStatus><MMStatusExtension>x</MMStatusExtension>",
+        {"details.status_extension": "x"},
+    ),
+    (
+        "an empty MMStatusExtension is kept",
+        "</MMStatus>",
+        "</MMStatus><MMStatusExtension/>",
+        {"details.status_extension": ""},
+    ),
+    (
+        "UAProf trimmed",
+        "</MMStatus>",
+        '</MMStatus><UACapabilities UAProf=" Galaxy " TimeStamp="x"/>',
+        {"details.user_agent": "Galaxy"},
+    ),
+    ("an empty UAProf is None", "</MMStatus>", '</MMStatus><UACapabilities UAProf=""/>', {"details.user_agent": None}),
+    (
+        "a prefixed UAProf",
+        "</MMStatus>",
+        f'</MMStatus><UACapabilities xmlns:p="{NS14}" p:UAProf="G"/>',
+        {"details.user_agent": "G"},
+    ),
+    (
+        "MM7Version trimmed",
+        "<MM7Version>6.8.0</MM7Version>",
+        "<MM7Version> 6.8.0 </MM7Version>",
+        {"envelope.mm7_version": "6.8.0"},
+    ),
+]
+
+
+def value_at(callback: mmsdr.Callback, path: str) -> object:
+    """``path`` of REPORT_VALUES read from ``callback``'s one event."""
+    (event,) = callback.events
+    where, _, name = path.rpartition(".")
+    return getattr({"": event, "details": event.details, "envelope": callback.details}[where], name)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "values"), [row[1:] for row in REPORT_VALUES], ids=[row[0] for row in REPORT_VALUES]
+)
+def test_report_values(old: str, new: str, values: dict[str, object]) -> None:
+    callback = mmsdr.parse_request(*xml(envelope().replace(old, new)), None)
+    assert {path: value_at(callback, path) for path in values} == values
+
+
+def test_a_repeated_unknown_element_is_kept_in_raw_twice() -> None:
+    fields = DR_FIELDS + "<Extra>x</Extra><Extra>x</Extra>"
+    (event,) = mmsdr.parse_request(*xml(envelope(fields)), None).events
+    assert event.raw.getall("Extra") == ("x", "x")
+
+
+@pytest.mark.parametrize(
+    ("headers", "network", "user_agent"),
+    [
+        ([("X-Mblox-Operator-Id", " "), ("X-Mblox-Carrier-Id", "42")], "42", None),
+        ([("x-mblox-operator-id", ""), ("x-mblox-operator-id", "7"), ("x-skycore-carrier-id", "8")], "8", None),
+        ([("X-Wap-Profile", " http://p "), ("UAProf", "u")], None, "u"),
+    ],
+    ids=[
+        "a blank operator header gives way",
+        "only the first of a repeated header counts",
+        "UAProf before X-Wap-Profile",
+    ],
+)
+def test_the_first_operator_and_profile_header_with_a_value(
+    headers: Headers, network: str | None, user_agent: str | None
+) -> None:
+    sent, body = xml(envelope())
+    (event,) = mmsdr.parse_request([*sent, *headers], body, None).events
+    assert isinstance(event.details, mm7.ReportDetails)
+    assert (event.details.network, event.details.user_agent) == (network, user_agent)

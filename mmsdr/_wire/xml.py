@@ -1,4 +1,4 @@
-"""The one XML reader: lxml, hardened against every XML attack in the threat catalogue (security.md 1, 2).
+"""The one XML reader: lxml, hardened against every XML attack in the threat catalogue (docs/security.md).
 
 What it does, and the catalogue row each setting answers:
 
@@ -13,7 +13,7 @@ What it does, and the catalogue row each setting answers:
 * XInclude and XSLT are never applied (X7, X8), and lxml's recover mode is never used.
 
 lxml is imported on first use, so that a process reading only query-string callbacks never loads it
-(perf.md: "Import each provider's heavy dependencies inside that provider's module").
+(a provider's heavy dependencies load only when it is read).
 """
 
 from __future__ import annotations
@@ -37,12 +37,11 @@ __all__ = (
     "local_name",
     "namespace_of",
     "parse_xml",
-    "parse_xml_counted",
     "parse_xml_document",
 )
 
-# lxml advises separate parsers per thread ("not harmful, but more efficient", perf.md b); building one costs ~1.7 us
-# (perf.md b), so each thread keeps its own, one per forced encoding (None: the document's own).
+# lxml advises separate parsers per thread ("not harmful, but more efficient", lxml FAQ); building one costs
+# ~1.7 us, so each thread keeps its own, one per forced encoding (None: the document's own).
 _PARSERS = threading.local()
 
 # The lxml etree module once loaded: an import statement in the hot path costs a lookup on every call.
@@ -60,7 +59,8 @@ _BOMS = (
 _BOM_STARTS = frozenset(bom[:1] for bom, _ in _BOMS)
 
 # Declarations that cannot be true of a document whose first bytes are "<?xm" in ASCII (XML 1.0 appendix F:
-# "3C 3F 78 6D" means an ASCII-compatible encoding). Vibes sends encoding="utf-16" on UTF-8 bytes (mm7.md 3).
+# "3C 3F 78 6D" means an ASCII-compatible encoding). Vibes sends encoding="utf-16" on UTF-8 bytes (its
+# delivery-receipts page).
 _WIDE_DECLARATION = re.compile(
     rb"""<\?xml[^>]{0,200}?\sencoding\s*=\s*["']\s*(?:utf-?16|utf-?32|ucs-?2|ucs-?4|iso-10646-ucs)""",
     re.IGNORECASE,
@@ -78,7 +78,7 @@ _CHARSET_CODECS = (
     "iso2022", "hz", "johab", "tis-620", "kz1048", "ptcp154",
 )  # fmt: skip
 
-# libxml2 reports a namespace name with a space in it ("...REL-6-MM7-1-0 ", seen in CMCC traffic, mm7.md 5;
+# libxml2 reports a namespace name with a space in it ("...REL-6-MM7-1-0 ", seen in China Mobile gateway traffic;
 # a URI broken across two lines in Skycore's samples) as this error. When it is the only thing wrong, the
 # document is read again with the whitespace removed from its namespace declarations (a URI never holds any).
 _NAMESPACE_URI_ERROR = "WAR_NS_URI"
@@ -89,7 +89,7 @@ _REASON_CHARS = 160
 
 
 def local_name(tag: str) -> str:
-    """``"{urn:x}Name"`` -> ``"Name"``: MM7 is read by local name, whatever the namespace (mm7.md 6.1)."""
+    """``"{urn:x}Name"`` -> ``"Name"``: MM7 is read by local name, whatever the namespace (docs/mm7.md)."""
     return tag.rpartition("}")[2]
 
 
@@ -158,35 +158,22 @@ def _charset_encoding(charset: str) -> str | None:
     return encoding if encoding.startswith(_CHARSET_CODECS) else None
 
 
-# The answer for each XML declaration already seen: a sender sends the same one on every request, and the
-# substring checks cost more than the lookup. Bounded, since the declaration comes from the request.
-_WIDE_DECLARATIONS: dict[bytes, bool] = {}
-_WIDE_DECLARATIONS_KEPT = 64
-
-
 def _declared_wide_encoding(data: bytes) -> bool:
     """True when ASCII bytes start with a declaration that names UTF-16/32 (which cannot be true of them)."""
     end = data.find(b">", 0, _DECLARATION_SCAN)
-    if end < 0:
-        return _WIDE_DECLARATION.match(data) is not None
-    head = data[: end + 1]
-    found = _WIDE_DECLARATIONS.get(head)
-    if found is None:
+    head = data if end < 0 else data[: end + 1]
+    if end >= 0:
         declaration = head.lower()
-        found = (b"16" in declaration or b"32" in declaration or b"ucs" in declaration) and (
-            _WIDE_DECLARATION.match(head) is not None
-        )
-        if len(_WIDE_DECLARATIONS) >= _WIDE_DECLARATIONS_KEPT:
-            _WIDE_DECLARATIONS.clear()
-        _WIDE_DECLARATIONS[head] = found
-    return found
+        if b"16" not in declaration and b"32" not in declaration and b"ucs" not in declaration:
+            return False
+    return _WIDE_DECLARATION.match(head) is not None
 
 
 def _as_utf8(data: bytes, charset: str | None, what: str, field: str | None) -> tuple[bytes, str | None]:
     """The document as bytes plus the encoding to force on lxml (None: let the XML declaration decide).
 
     A byte order mark wins over a ``charset`` parameter, which wins over the XML declaration (RFC 7303 section
-    3); some senders declare utf-16 on UTF-8 bytes (Vibes, mm7.md 3).
+    3); some senders declare utf-16 on UTF-8 bytes (Vibes).
     """
     found = _bom_encoding(data)
     if found is not None:
@@ -270,15 +257,6 @@ def parse_xml_document(
 ) -> tuple[etree._Element, bytes]:
     """``parse_xml``, also giving the bytes libxml2 read (what ``check_element_count`` counts in, which a
     caller runs once it has read what an error should echo)."""
-    root, document, _ = parse_xml_counted(data, limits, what=what, field=field, charset=charset)
-    return root, document
-
-
-def parse_xml_counted(
-    data: bytes, limits: Limits, /, *, what: str, field: str | None = None, charset: str | None = None
-) -> tuple[etree._Element, bytes, bool]:
-    """``parse_xml_document``, also telling whether the byte count of ``check_element_count`` already
-    clears ``limits.max_xml_elements`` (True), or the elements must be counted one by one (False)."""
     if not isinstance(data, bytes):
         msg = f"parse_xml takes bytes, not {type(data).__name__}"
         raise TypeError(msg)
@@ -306,10 +284,8 @@ def parse_xml_counted(
     except (lxml_etree.LxmlError, ValueError) as exc:  # an encoding lxml does not know, an internal error
         msg = f"{what} is not readable XML ({_reason(exc)})"
         raise MalformedRequestError(msg, field=field) from None
-    # One DocInfo for both checks: building it costs as much as either check.
-    docinfo = root.getroottree().docinfo
-    _check_no_dtd(docinfo, what, field)
-    return root, document, _few_elements(document, docinfo, limits.max_xml_elements)
+    _check_no_dtd(root.getroottree().docinfo, what, field)
+    return root, document
 
 
 # Encodings in which every "<" of the document is a 0x3C byte (ASCII supersets, UTF-16, UTF-32), as libxml2 names

@@ -1,10 +1,10 @@
 """Reading one MM7 request: the SOAP part of the body, the envelope, and the operation's elements by local name.
 
 Everything is keyed by local name, whatever the namespace: REL-5-MM7-1-0 to REL-6-MM7-1-4, vendor ones such
-as REL-6-MM7-6-7, a namespace with a trailing space, or none (mm7.md 0.1, 6.1). One pass over the operation
-element records every element by its path (perf.md b: one pass keyed by local name costs twice the bare parse;
-nine ``findtext`` calls cost four times); an ordinary report is read in one pass straight into its values
-(``read_ordinary``), every other request by the general reading (``Message``).
+as REL-6-MM7-6-7, a namespace with a trailing space, or none (all seen from real MMSCs and peer
+implementations). One reading for every request: ``read_message`` fills an ``Mm7Reader`` with the envelope's
+values and the operation's elements, indexed by local name in one pass over each level (cheaper than a
+``findtext`` per field), and the format builds its event from it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .._dates import DateError, parse_provider_date
 from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
-from .._wire.xml import check_element_count, local_name, namespace_of, parse_xml_counted
+from .._wire.xml import check_element_count, local_name, namespace_of, parse_xml_document
 from ._responses import StatusCode, with_status
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ __all__ = (
     "PROFILE_HEADERS",
     "PROVIDER",
     "Address",
-    "Message",
+    "Mm7Reader",
     "looks_like",
     "matcher",
     "part_data",
@@ -47,7 +47,7 @@ PROVIDER = "mm7"
 OPERATIONS = ("DeliveryReportReq", "DeliverReq", "ReadReplyReq")
 
 # The media types an MM7 request comes as: bare SOAP (1.1 text/xml, 1.2 application/soap+xml) or SOAP with
-# attachments (multipart/related, RFC 2387). Telnyx: inbound webhooks "must accept both" (mm7.md 3).
+# attachments (multipart/related, RFC 2387). Telnyx's MM7 gateway guide: inbound webhooks "must accept both".
 MEDIA_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml", "multipart/related"})
 SOAP_NAMESPACES = frozenset({"http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"})
 _XML_PART_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml"})
@@ -71,21 +71,22 @@ _ANY_OPERATION_FORMS = tuple(form for forms in _OPERATION_FORMS.values() for for
 
 # The HTTP headers an MM7 request may carry that the event reads, kept in ``raw`` as "http:<name>".
 # Operator: "x-mblox-operator-id" (Sinch today), "X-Mblox-Carrier-Id" (2020), "X-Skycore-Carrier-Id",
-# "X-OpenMarket-Carrier-Id" (mm7.md 3). Handset: "UAProf" / "X-Wap-Profile".
+# "X-OpenMarket-Carrier-Id" (each from that sender's MM7 guide). Handset: "UAProf" / "X-Wap-Profile".
 OPERATOR_HEADERS = ("x-mblox-operator-id", "x-mblox-carrier-id", "x-openmarket-carrier-id", "x-skycore-carrier-id")
 PROFILE_HEADERS = ("uaprof", "x-wap-profile")
 _RAW_HEADERS = frozenset({"content-type", "soapaction", *OPERATOR_HEADERS, *PROFILE_HEADERS})
 
-# Address elements (mm7.md 1.4), compared case-insensitively: mmsgw writes "Shortcode".
+# Address elements (3GPP TS 23.140, as every peer implementation reads them), compared case-insensitively:
+# mmsgw writes "Shortcode".
 _ADDRESS_KINDS = {"number": "Number", "shortcode": "ShortCode", "rfc2822address": "RFC2822Address"}
 _RECIPIENT_KINDS = ("To", "Cc", "Bcc")
 
 # "+3859100010010/TYPE=PLMN" (Nokia), "<num>/TYPE=PLMN@mm7.mms.telstra.com": the number is what comes before.
 _PLMN = re.compile(r"/TYPE=PLMN(?:@|$)", re.IGNORECASE)
 
-# "Version number in the format of x.y.z" (the MM7 schema's annotation, mm7.md 1.3).
+# "Version number in the format of x.y.z" (the annotation of the MM7 schema's MM7Version).
 _VERSION = re.compile(r"(?P<major>[0-9]{1,3})\.[0-9]{1,3}\.[0-9]{1,3}", re.ASCII)
-# REL-5 (5.x.x) and REL-6 (6.x.x) are the MM7 there is: "MMS work moved to OMA after Rel-6" (mm7.md 1.1).
+# REL-5 (5.x.x) and REL-6 (6.x.x) are the MM7 there is: MMS work moved to OMA after 3GPP Release 6.
 _SUPPORTED_MAJORS = frozenset({"5", "6"})
 
 
@@ -134,12 +135,12 @@ class Address(NamedTuple):
     """``"Number"``, ``"ShortCode"``, ``"RFC2822Address"``, or ``""`` for bare text."""
 
 
-class Message:
+class Mm7Reader:
     """One MM7 request, read: its operation, its header values and the operation's elements by local name.
 
     Only the levels the event reads are indexed: the SOAP header's children and the operation's children. A
     deeper path (``Recipients/To``) is found from them when asked for, and ``raw`` is built from the tree only
-    when the event's ``raw`` is first read (perf.md b: the one pass over the children is the floor).
+    when the event's ``raw`` is first read (one pass over the children costs least).
     """
 
     __slots__ = (
@@ -213,10 +214,10 @@ class Message:
     ) -> MmsdrError:
         """A [`MalformedRequestError`][mmsdr.MalformedRequestError] about element ``field``, its fault carrying
         ``status``."""
-        message = f"{self.format}: element {field!r} {problem}"
+        text = f"{self.format}: element {field!r} {problem}"
         if show:
-            message += f", got {shown(value)}"
-        error = MalformedRequestError(message, provider=PROVIDER, format=self.format, field=field)
+            text += f", got {shown(value)}"
+        error = MalformedRequestError(text, provider=PROVIDER, format=self.format, field=field)
         return with_status(error, status)
 
     def missing(self, field: str) -> MmsdrError:
@@ -310,7 +311,7 @@ class Message:
     def _collect_addresses(self, path: str, container: etree._Element, found: list[Address]) -> None:
         if not len(container):
             text = _text_of(container).strip()
-            if text:  # bare text: "<Sender>+8618703815655</Sender>" (CMCC style, mm7.md 5)
+            if text:  # bare text: "<Sender>+8618703815655</Sender>" (China Mobile gateways)
                 found.append(_address(text, ""))
             return
         for child in container:  # elements only: see walk(); the walk keeps their proxies alive, so no new ones
@@ -382,7 +383,7 @@ def _walk(element: etree._Element, prefix: str, raw: list[tuple[str, str]]) -> N
 
 
 def _text_of(element: etree._Element) -> str:
-    # Comments and PIs are removed at parse time, so the text is one node (X12 in security.md).
+    # Comments and PIs are removed at parse time, so the text is one node (X12 in docs/security.md).
     return element.text or ""
 
 
@@ -398,35 +399,22 @@ def _address_value(text: str) -> str:
 # --- the body ---------------------------------------------------------------------------------------------------
 
 
-# Parsed Content-Type values. A sender posts the same header on every request, and reading its parameters costs
-# more than the rest of the header handling together; only values that parsed are kept, at most this many.
-_CONTENT_TYPES: dict[str, tuple[str, Mapping[str, str]]] = {}
-_CONTENT_TYPES_KEPT = 64
-
-
-def _content_type(value: str | None, message: Message) -> tuple[str, Mapping[str, str]]:
+def _content_type(value: str | None, reader: Mm7Reader) -> tuple[str, Mapping[str, str]]:
     if not value:
         return "", {}
     if ";" not in value:  # no parameters: nothing for the full parser to read
         return value.strip().lower(), {}
-    found = _CONTENT_TYPES.get(value)
-    if found is not None:
-        return found
     from .._wire.multipart import parse_content_type  # noqa: PLC0415 - python-multipart only when MM7 is read
 
     try:
-        found = parse_content_type(value, what=message.format)
+        return parse_content_type(value, what=reader.format)
     except MalformedRequestError as error:
         raise with_status(error, StatusCode.VALIDATION_ERROR) from None
-    if len(_CONTENT_TYPES) >= _CONTENT_TYPES_KEPT:
-        _CONTENT_TYPES.clear()  # hostile variety only costs the parse it would have cost anyway
-    _CONTENT_TYPES[value] = found
-    return found
 
 
-def _soap_part(request: Request, message: Message, content_type: str | None) -> tuple[bytes, str | None]:
+def _soap_part(request: Request, reader: Mm7Reader, content_type: str | None) -> tuple[bytes, str | None]:
     """The SOAP envelope's bytes and charset: the whole body, or the root part of a multipart/related body."""
-    media, params = _content_type(content_type, message)
+    media, params = _content_type(content_type, reader)
     boundary = params.get("boundary")
     if not media.startswith("multipart/") or not boundary:
         # Sinch's DR: "Content-Type: multipart/related; type="text/xml";" with no boundary, the body bare XML.
@@ -437,35 +425,34 @@ def _soap_part(request: Request, message: Message, content_type: str | None) -> 
     from .._wire.multipart import parse_multipart  # noqa: PLC0415 - python-multipart only when MM7 is read
 
     try:
-        parts = parse_multipart(request.body, content_type or "", message.context.limits, what=message.format)
+        parts = parse_multipart(request.body, content_type or "", reader.context.limits, what=reader.format)
     except (MalformedRequestError, UnsupportedFormatError) as error:  # not multipart after all, a broken body
         raise with_status(error, StatusCode.VALIDATION_ERROR) from None
-    _check_unique_content_ids(parts, message)
-    root = _root_part(parts, params.get("start"), message)
-    message.attachments = tuple(part for part in parts if part is not root)
+    _check_unique_content_ids(parts, reader)
+    root = _root_part(parts, params.get("start"), reader)
+    reader.attachments = tuple(part for part in parts if part is not root)
     return part_data(root), root.params.get("charset")
 
 
-def _check_unique_content_ids(parts: tuple[BodyPart, ...], message: Message) -> None:
+def _check_unique_content_ids(parts: tuple[BodyPart, ...], reader: Mm7Reader) -> None:
     # `start` and Content hrefs name parts by Content-ID: two parts with one id would let two readers of the same
-    # request take different parts for the envelope or the content (security.md 6.2: "Reject duplicate
-    # Content-IDs").
+    # request take different parts for the envelope or the content (the threat catalogue in docs/security.md).
     seen: set[str] = set()
     for part in parts:
         if part.content_id is None:
             continue
         if part.content_id in seen:
             problem = "repeats the Content-ID of an earlier part"
-            msg = f"{message.format}: part {part.position} {problem}, got {shown(part.content_id)}"
-            error = MalformedRequestError(msg, provider=PROVIDER, format=message.format, field=f"part {part.position}")
+            msg = f"{reader.format}: part {part.position} {problem}, got {shown(part.content_id)}"
+            error = MalformedRequestError(msg, provider=PROVIDER, format=reader.format, field=f"part {part.position}")
             raise with_status(error, StatusCode.VALIDATION_ERROR)
         seen.add(part.content_id)
 
 
-def _root_part(parts: tuple[BodyPart, ...], start: str | None, message: Message) -> BodyPart:
+def _root_part(parts: tuple[BodyPart, ...], start: str | None, reader: Mm7Reader) -> BodyPart:
     # RFC 2387: "The start parameter, if given, is the content-ID of the compound object's 'root'." Sinch sends
     # start="soap-start" for Content-ID: <soap-start>; instantcom-mm7 sends it with <>. A start that names no
-    # part is refused, not guessed at (security.md 6.2).
+    # part is refused, not guessed at (docs/security.md).
     if start is not None and start.strip():
         wanted = start.strip().strip("<>").strip()
         for part in parts:
@@ -474,15 +461,16 @@ def _root_part(parts: tuple[BodyPart, ...], start: str | None, message: Message)
         for part in parts:
             if part.content_id is not None and part.content_id.strip().casefold() == wanted.casefold():
                 return part
-        msg = f"{message.format}: parameter 'start' of the Content-Type names no part, got {shown(start)}"
-        error = MalformedRequestError(msg, provider=PROVIDER, format=message.format, field="content-type")
+        msg = f"{reader.format}: parameter 'start' of the Content-Type names no part, got {shown(start)}"
+        error = MalformedRequestError(msg, provider=PROVIDER, format=reader.format, field="content-type")
         raise with_status(error, StatusCode.VALIDATION_ERROR)
-    # No start: "the first text/xml or application/xml part" (instantcom-mm7), as Vibes' MO needs (mm7.md 3).
+    # No start: "the first text/xml or application/xml part" (instantcom-mm7), as Vibes' MO needs (its
+    # receive-an-MMS page sends no start).
     for part in parts:
         if part.media_type in _XML_PART_TYPES:
             return part
-    msg = f"{message.format}: the multipart body has no text/xml part for the SOAP envelope"
-    error = MalformedRequestError(msg, provider=PROVIDER, format=message.format, field="content-type")
+    msg = f"{reader.format}: the multipart body has no text/xml part for the SOAP envelope"
+    error = MalformedRequestError(msg, provider=PROVIDER, format=reader.format, field="content-type")
     raise with_status(error, StatusCode.VALIDATION_ERROR)
 
 
@@ -497,20 +485,19 @@ def part_data(part: BodyPart) -> bytes:
 # --- the envelope -----------------------------------------------------------------------------------------------
 
 
-def read_message(request: Request, message: Message, operation: str) -> None:
-    """Fill ``message`` from ``request``: the envelope, then the ``operation`` element its format reads.
+def read_message(request: Request, reader: Mm7Reader, operation: str) -> None:
+    """Fill ``reader`` from ``request``: the envelope, then the ``operation`` element its format reads.
 
-    ``message`` is filled as reading goes, so that a failure still knows the TransactionID, namespace and version
+    ``reader`` is filled as reading goes, so that a failure still knows the TransactionID, namespace and version
     read before it (the fault echoes them).
     """
-    root, document, _ = read_document(request, message)
-    read_envelope(request, message, root, document, operation)
+    root, document = read_document(request, reader)
+    read_envelope(request, reader, root, document, operation)
 
 
-def read_document(request: Request, message: Message) -> tuple[etree._Element, bytes, bool]:
-    """The SOAP envelope of ``request``, parsed (hardened): its root, the bytes libxml2 read, and whether a byte
-    count already shows it within ``Limits.max_xml_elements`` (when not, ``read_envelope`` counts)."""
-    format_name = message.format
+def read_document(request: Request, reader: Mm7Reader) -> tuple[etree._Element, bytes]:
+    """The SOAP envelope of ``request``, parsed (hardened): its root and the bytes libxml2 read."""
+    format_name = reader.format
     content_type = request.headers.get("content-type")  # the first one, as media_type is of
     declared = request.media_type
     if declared and declared not in MEDIA_TYPES:
@@ -522,11 +509,11 @@ def read_document(request: Request, message: Message) -> tuple[etree._Element, b
         )
         error = UnsupportedFormatError(msg, provider=PROVIDER, format=format_name, field="content-type")
         raise with_status(error, StatusCode.VALIDATION_ERROR)
-    data, charset = _soap_part(request, message, content_type)
+    data, charset = _soap_part(request, reader, content_type)
     try:
-        return parse_xml_counted(
+        return parse_xml_document(
             data,
-            message.context.limits,
+            reader.context.limits,
             what=f"{format_name}: SOAP envelope",
             field="Envelope",
             charset=charset,
@@ -538,84 +525,63 @@ def read_document(request: Request, message: Message) -> tuple[etree._Element, b
         raise
 
 
-def read_envelope(request: Request, message: Message, root: etree._Element, document: bytes, operation: str) -> None:
-    """Fill ``message`` from the parsed envelope: header values, the operation element, the version."""
-    format_name = message.format
-    headers = message.headers
+def read_envelope(request: Request, reader: Mm7Reader, root: etree._Element, document: bytes, operation: str) -> None:
+    """Fill ``reader`` from the parsed envelope: header values, the operation element, the version."""
+    format_name = reader.format
+    headers = reader.headers
     for name, value in request.headers.items:
         if name in _RAW_HEADERS and name not in headers:
             headers[name] = value
-    message.header_items = request.headers.items
-    body = _envelope_body(root, message)
+    reader.header_items = request.headers.items
+    body = _envelope_body(root, reader)
     # After the header: a fault for too many elements still echoes the TransactionID.
     try:
-        limit = message.context.limits.max_xml_elements
+        limit = reader.context.limits.max_xml_elements
         check_element_count(document, root, limit, what=f"{format_name}: SOAP envelope", field="Envelope")
     except MmsdrError as error:
         error.provider, error.format = PROVIDER, format_name
         raise
-    found = next(iter(body), None)  # elements only: see Message.index()
+    found = next(iter(body), None)  # elements only: see Mm7Reader.index()
     if found is None:
-        raise message.error("Body", "is empty", show=False, status=StatusCode.VALIDATION_ERROR)
-    message.operation = found.tag.rpartition("}")[2]
-    message.namespace = _mm7_namespace(found, message)
-    message.read_operation(found)
-    if message.operation != operation:
-        _refuse_operation(message, operation)
-    message.mm7_version = _version(message)
+        raise reader.error("Body", "is empty", show=False, status=StatusCode.VALIDATION_ERROR)
+    reader.operation = found.tag.rpartition("}")[2]
+    reader.namespace = _mm7_namespace(found, reader)
+    reader.read_operation(found)
+    if reader.operation != operation:
+        _refuse_operation(reader, operation)
+    reader.mm7_version = _version(reader)
 
 
-def _refuse_operation(message: Message, operation: str) -> None:
+def _refuse_operation(reader: Mm7Reader, operation: str) -> None:
     # The fault still echoes the version when it reads as one, wherever it is (a Fault has it in its detail).
-    element = message.find_anywhere("MM7Version")
+    element = reader.find_anywhere("MM7Version")
     if element is not None:
         version = _text_of(element).strip()
         if _VERSION.fullmatch(version):
-            message.mm7_version = version
-    if message.operation in OPERATIONS:
+            reader.mm7_version = version
+    if reader.operation in OPERATIONS:
         problem = f"is not read by this format (it reads {operation})"
     else:
         problem = "is not supported (mmsdr reads DeliveryReportReq, DeliverReq and ReadReplyReq)"
-    msg = f"{message.format}: operation {message.operation!r} {problem}"
-    error = UnsupportedFormatError(msg, provider=PROVIDER, format=message.format, field=message.operation)
+    msg = f"{reader.format}: operation {reader.operation!r} {problem}"
+    error = UnsupportedFormatError(msg, provider=PROVIDER, format=reader.format, field=reader.operation)
     raise with_status(error, StatusCode.UNSUPPORTED_OPERATION)
 
 
-def _mm7_namespace(operation: etree._Element, message: Message) -> str | None:
+def _mm7_namespace(operation: etree._Element, reader: Mm7Reader) -> str | None:
     """The request's MM7 namespace: its operation's, else its TransactionID's (a fault's or an unqualified
-    operation's). Whitespace is removed: CMCC traffic has a trailing space ("strip it before comparing", mm7.md
-    6.1) and Skycore's DeliverRsp sample breaks the URI across a line; a URI never holds whitespace."""
+    operation's). Whitespace is removed: China Mobile gateway traffic has a trailing space, and Skycore's
+    DeliverRsp sample breaks the URI across a line; a URI never holds whitespace."""
     namespace = _namespace_in(operation.tag)
     if namespace is None:
-        for element in message.elements("Header/TransactionID"):
+        for element in reader.elements("Header/TransactionID"):
             namespace = _namespace_in(element.tag)
             if namespace is not None:
                 break
     return namespace
 
 
-# Tags already read to their MM7 namespace: a sender uses one namespace, and the tag string is the key.
-# Bounded, since tags come from the request: in number, and in length (a namespace name may be megabytes long
-# within Limits.max_xml_bytes; real tags have under 150 characters), so that the caches here hold little.
-_NAMESPACES: dict[str, str | None] = {}
-_NAMESPACES_KEPT = 64
-_CACHED_TAG_CHARS = 512
-
-
 def _namespace_in(tag: str) -> str | None:
-    try:
-        return _NAMESPACES[tag]
-    except KeyError:
-        pass
-    found = _read_namespace(tag)
-    if len(tag) <= _CACHED_TAG_CHARS:
-        if len(_NAMESPACES) >= _NAMESPACES_KEPT:
-            _NAMESPACES.clear()
-        _NAMESPACES[tag] = found
-    return found
-
-
-def _read_namespace(tag: str) -> str | None:
     namespace = namespace_of(tag)
     if namespace is not None:
         namespace = "".join(namespace.split())
@@ -624,10 +590,10 @@ def _read_namespace(tag: str) -> str | None:
     return None
 
 
-def _envelope_body(root: etree._Element, message: Message) -> etree._Element:
-    # SOAP 1.1 (every known MM7 sender) or 1.2 (tolerated, mm7.md 1.1): the names are the same.
+def _envelope_body(root: etree._Element, reader: Mm7Reader) -> etree._Element:
+    # SOAP 1.1 (every known MM7 sender) or 1.2 (tolerated; no MM7 sender of it is known): the names are the same.
     if root.tag.rpartition("}")[2] != "Envelope":
-        raise message.error(
+        raise reader.error(
             "Envelope", "is not the document's root", local_name(root.tag), status=StatusCode.VALIDATION_ERROR
         )
     header = body = None
@@ -638,137 +604,37 @@ def _envelope_body(root: etree._Element, message: Message) -> etree._Element:
         elif name == "Body" and body is None:
             body = child
     if header is not None:
-        message.read_header(header)
-        message.transaction_id = _transaction_id(message)
+        reader.read_header(header)
+        reader.transaction_id = _transaction_id(reader)
     if body is None:
-        raise message.missing("Body")
+        raise reader.missing("Body")
     return body
 
 
-# --- the one-pass reading of an ordinary request -----------------------------------------------------------------
-#
-# Nearly every request is ordinary: an Envelope with a Header holding one TransactionID, a Body whose first element
-# is the operation, each of the operation's elements once. For those, one pass over each level reads what the
-# general reading above indexes and looks up field by field (perf.md b: one pass keyed by local name is the
-# floor). Anything else (a repeat, a missing or empty value, a new version) is left to the general reading, which
-# alone raises the errors; the tests compare the two readings' events on every fixture.
-
-# The local name of each tag already seen: a sender uses the same few dozen tags, and a lookup by the tag string
-# costs less than splitting it. Bounded in number and length, as _NAMESPACES is.
-_LOCAL_NAMES: dict[str, str] = {}
-_LOCAL_NAMES_KEPT = 256
-
-
-def _local_name(tag: str) -> str:
-    name = tag.rpartition("}")[2]
-    if len(tag) <= _CACHED_TAG_CHARS:
-        if len(_LOCAL_NAMES) >= _LOCAL_NAMES_KEPT:
-            _LOCAL_NAMES.clear()
-        _LOCAL_NAMES[tag] = name
-    return name
-
-
-def read_ordinary(
-    root: etree._Element, operation: str
-) -> tuple[etree._Element, str, str | None, etree._Element, dict[str, etree._Element]] | None:
-    """``root`` read in one pass when it is an ordinary ``operation`` request (see above); None when it is not.
-
-    Read, it is the Header, the TransactionID (trimmed, not empty), the MM7 namespace, the operation element, and
-    the operation's elements by local name (each name once): a plain tuple, since a NamedTuple costs 0.3 us.
-    """
-    names = _LOCAL_NAMES
-    # A local name is never empty, so "or" only computes the names not yet seen (no call for the others).
-    if (names.get(tag := root.tag) or _local_name(tag)) != "Envelope":
-        return None
-    header = body = None
-    for child in root:  # the first Header and the first Body, as _envelope_body takes them
-        name = names.get(tag := child.tag) or _local_name(tag)
-        if name == "Header":
-            if header is None:
-                header = child
-        elif name == "Body" and body is None:
-            body = child
-    if header is None or body is None:
-        return None
-    transaction = None
-    for child in header:
-        if (names.get(tag := child.tag) or _local_name(tag)) == "TransactionID":
-            if transaction is not None:
-                return None  # repeated: the general reading compares the values
-            transaction = child
-    if transaction is None:
-        return None
-    transaction_id = (transaction.text or "").strip()
-    found = next(iter(body), None)
-    if not transaction_id or found is None or (names.get(tag := found.tag) or _local_name(tag)) != operation:
-        return None
-    elements: dict[str, etree._Element] = {}
-    for child in found:
-        name = names.get(tag := child.tag) or _local_name(tag)
-        if name in elements:
-            return None  # repeated: the general reading keeps every one
-        elements[name] = child
-    # The namespace as _mm7_namespace reads it: the operation's, else the TransactionID's.
-    namespace = _namespace_in(found.tag)
-    if namespace is None:
-        namespace = _namespace_in(transaction.tag)
-    return header, transaction_id, namespace, found, elements
-
-
-def is_good_version(version: str) -> bool:
-    """True for a version the general reading has already accepted (a new one is left to it)."""
-    return version in _GOOD_VERSIONS
-
-
-def plain_address(container: etree._Element) -> str | None:
-    """The address value of ``<Recipient><Number>...</Number></Recipient>``, or of bare text (CMCC style), as
-    ``Message.address`` reads these shapes; None for any other shape, or no address."""
-    if not len(container):
-        text = (container.text or "").strip()
-        return _address_value(text) if text else None
-    child = container[0]
-    tag = child.tag
-    if _ADDRESS_KINDS.get((_LOCAL_NAMES.get(tag) or _local_name(tag)).casefold()) is not None and (
-        text := (child.text or "").strip()
-    ):
-        return _address_value(text)
-    return None
-
-
 def attribute_of(element: etree._Element, name: str) -> str | None:
-    """An attribute of ``element`` by local name, trimmed, as ``Message.attribute`` reads it."""
+    """An attribute of ``element`` by local name, trimmed, as ``Mm7Reader.attribute`` reads it."""
     for key, value in element.items():
         if str(key).rpartition("}")[2] == name:
             return str(value).strip()
     return None
 
 
-def _transaction_id(message: Message) -> str | None:
+def _transaction_id(reader: Mm7Reader) -> str | None:
     # "TransactionID (MM7 namespace; env:mustUnderstand="1")": any namespace here. Whitespace and newlines
     # around the value occur (instantcom-mm7 deliver-req-post.txt): trimmed.
-    return message.text("Header/TransactionID", field="TransactionID")
+    return reader.text("Header/TransactionID", field="TransactionID")
 
 
-# Versions already found good: a sender sends one, and the check is a regex. Bounded: versions come from requests.
-_GOOD_VERSIONS: set[str] = set()
-_GOOD_VERSIONS_KEPT = 64
-
-
-def _version(message: Message) -> str:
-    version = message.text("MM7Version")
+def _version(reader: Mm7Reader) -> str:
+    version = reader.text("MM7Version")
     if version is None:
-        raise message.missing("MM7Version")
-    if version in _GOOD_VERSIONS:
-        return version
+        raise reader.missing("MM7Version")
     match = _VERSION.fullmatch(version)
     if match is None:
-        raise message.error("MM7Version", "must be a version x.y.z", version)
+        raise reader.error("MM7Version", "must be a version x.y.z", version)
     if match["major"] not in _SUPPORTED_MAJORS:
         supported = "5.x.x and 6.x.x are"
-        msg = f"{message.format}: element 'MM7Version' is not a supported version ({supported}), got {shown(version)}"
-        error = UnsupportedFormatError(msg, provider=PROVIDER, format=message.format, field="MM7Version")
+        msg = f"{reader.format}: element 'MM7Version' is not a supported version ({supported}), got {shown(version)}"
+        error = UnsupportedFormatError(msg, provider=PROVIDER, format=reader.format, field="MM7Version")
         raise with_status(error, StatusCode.UNSUPPORTED_VERSION)
-    if len(_GOOD_VERSIONS) >= _GOOD_VERSIONS_KEPT:
-        _GOOD_VERSIONS.clear()
-    _GOOD_VERSIONS.add(version)
     return version

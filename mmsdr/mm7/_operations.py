@@ -1,7 +1,7 @@
 """The three MM7 operations a VASP receives: DeliveryReportReq, DeliverReq (MO) and ReadReplyReq.
 
-Element names are TS 23.140's as every peer implementation reads them (mm7.md 1.4); their order and
-cardinality are not checked, since the official XSD is not public (mm7.md 1.3).
+Element names are TS 23.140's as every peer implementation reads them (Mbuni, instantcom-mm7, mmsgw);
+their order and cardinality are not checked, since 3GPP's official XSD files are no longer published.
 """
 
 from __future__ import annotations
@@ -18,25 +18,16 @@ from ._envelope import (
     OPERATOR_HEADERS,
     PROFILE_HEADERS,
     PROVIDER,
-    Message,
-    attribute_of,
-    is_good_version,
+    Mm7Reader,
     matcher,
     part_data,
-    plain_address,
-    raw_source,
-    read_document,
-    read_envelope,
-    read_ordinary,
+    read_message,
 )
 from ._responses import acknowledge, reject, retry, with_request
 from .details import DeliverDetails, Envelope, ReportDetails
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
-    from datetime import datetime
-
-    from lxml import etree
 
     from .._format import ParseContext
     from .._request import Request
@@ -48,63 +39,52 @@ DELIVERY_REPORT = "mm7.delivery_report"
 DELIVER = "mm7.deliver"
 READ_REPLY = "mm7.read_reply"
 
-# "Sinch POSTs DeliveryReportReq (DR URL) and DeliverReq (MO URL)" (mm7.md 3): SOAP over HTTP is a POST.
+# Sinch's MM7 guide: DeliveryReportReq to the DR URL, DeliverReq to the MO URL: SOAP over HTTP is a POST.
 _METHODS = frozenset({"POST"})
 
 
 def _reading(
-    format_name: str,
-    operation: str,
-    build: Callable[[Message], DeliveryReport | ReadReport | InboundMessage],
-    ordinary: Callable[[Request, Message, etree._Element], DeliveryReport | ReadReport | None] | None = None,
+    format_name: str, operation: str, build: Callable[[Mm7Reader], DeliveryReport | ReadReport | InboundMessage]
 ) -> Callable[[Request, ParseContext], Callback]:
     """A parse function: read the request as ``operation``, then ``build`` the event from it.
-
-    ``ordinary``, when given, builds the event of an ordinary request from the envelope in one pass (see
-    ``read_ordinary``), or gives None for any other; the general reading then reads it from the start.
 
     Any error on the way carries what was read of the request (TransactionID, namespace, version) so that
     ``reject`` echoes it in the fault.
     """
 
     def parse(request: Request, context: ParseContext) -> Callback:
-        message = Message(format_name, context)
+        reader = Mm7Reader(format_name, context)
         try:
-            root, document, few_elements = read_document(request, message)
-            if ordinary is not None and few_elements:
-                event = ordinary(request, message, root)
-                if event is not None:
-                    return _callback(event, message)
-            read_envelope(request, message, root, document, operation)
-            return _callback(build(message), message)
+            read_message(request, reader, operation)
+            return _callback(build(reader), reader)
         except MmsdrError as error:
             with_request(
                 error,
-                transaction_id=message.transaction_id,
-                namespace=message.namespace,
-                mm7_version=message.mm7_version,
+                transaction_id=reader.transaction_id,
+                namespace=reader.namespace,
+                mm7_version=reader.mm7_version,
             )
             raise
 
     return parse
 
 
-def _callback(event: DeliveryReport | ReadReport | InboundMessage, message: Message) -> Callback:
-    transaction_id = message.transaction_id
-    mm7_version = message.mm7_version
+def _callback(event: DeliveryReport | ReadReport | InboundMessage, reader: Mm7Reader) -> Callback:
+    transaction_id = reader.transaction_id
+    mm7_version = reader.mm7_version
     assert transaction_id is not None
     assert mm7_version is not None
-    envelope = Envelope(transaction_id=transaction_id, mm7_version=mm7_version, namespace=message.namespace)
+    envelope = Envelope(transaction_id=transaction_id, mm7_version=mm7_version, namespace=reader.namespace)
     return Callback(provider=PROVIDER, format=event.format, events=(event,), details=envelope)
 
 
-def _transaction_id(message: Message) -> str:
-    # Mandatory (mm7.md 1.4) and the ack must echo it: missing is an error, "rather than crashing" (mm7.md 6.4).
-    if message.transaction_id is None:
-        raise message.missing("TransactionID")
-    if not message.transaction_id:
-        raise message.error("TransactionID", "is empty", message.elements("Header/TransactionID")[0].text or "")
-    return message.transaction_id
+def _transaction_id(reader: Mm7Reader) -> str:
+    # Mandatory (3GPP TS 23.140) and the ack must echo it: missing is an error with a fault, never a crash.
+    if reader.transaction_id is None:
+        raise reader.missing("TransactionID")
+    if not reader.transaction_id:
+        raise reader.error("TransactionID", "is empty", reader.elements("Header/TransactionID")[0].text or "")
+    return reader.transaction_id
 
 
 def _first_header(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:
@@ -122,153 +102,62 @@ def _user_agent(profile: str | None, headers: Mapping[str, str]) -> str | None:
 
 
 def _report(
-    message: Message, event_type: type[DeliveryReport | ReadReport], *date_paths: str
+    reader: Mm7Reader, event_type: type[DeliveryReport | ReadReport], *date_paths: str
 ) -> DeliveryReport | ReadReport:
     """A delivery or read report: ids, status, addresses, date, and the MM7 request's own values."""
-    _transaction_id(message)
-    message_id = message.required_text("MessageID")
-    provider_status = message.required_text("MMStatus")
-    recipient = message.address("Recipient", required=True)
+    _transaction_id(reader)
+    message_id = reader.required_text("MessageID")
+    provider_status = reader.required_text("MMStatus")
+    recipient = reader.address("Recipient", required=True)
     assert recipient is not None
-    sender = message.address("Sender", required=False)
-    timestamp = message.date(*date_paths)
-    return _report_event(
-        event_type,
-        message.format,
-        message_id,
-        provider_status,
-        recipient.value,
-        sender.value if sender is not None else None,
-        timestamp,
-        message.text("StatusText") or None,
-        message.text("MMStatusExtension"),
-        _first_header(message.headers, OPERATOR_HEADERS),
-        _user_agent(message.attribute("UACapabilities", "UAProf"), message.headers),
-        message.raw_source(),
-    )
-
-
-def _report_event(  # noqa: PLR0917 - positional: 15 keywords cost 0.7 us more per call (CPython 3.11)
-    event_type: type[DeliveryReport | ReadReport],
-    format_name: str,
-    message_id: str,
-    provider_status: str,
-    recipient: str,
-    sender: str | None,
-    timestamp: datetime,
-    status_text: str | None,
-    status_extension: str | None,
-    network: str | None,
-    user_agent: str | None,
-    raw: Callable[[], list[tuple[str, str]]],
-) -> DeliveryReport | ReadReport:
-    """The report event: both readings end here, so that they build it the same way."""
-    # A retry repeats the report exactly; whether the MMSC renews its TransactionID is undocumented (mm7.md,
-    # Gaps), so the key leaves it out. A later report on the same message differs in MMStatus (Forwarded, then
+    sender = reader.address("Sender", required=False)
+    timestamp = reader.date(*date_paths)
+    status_text = reader.text("StatusText") or None
+    status_extension = reader.text("MMStatusExtension")
+    # A retry repeats the report exactly; whether the MMSC renews its TransactionID is not documented by
+    # Sinch, so the key leaves it out. A later report on the same message differs in MMStatus (Forwarded, then
     # Retrieved), its extension or text, or its Date (Vibes: "when the report was generated").
     dedupe_key = make_dedupe_key(
-        format_name, message_id, recipient, provider_status, status_extension, status_text, timestamp.isoformat()
+        reader.format,
+        message_id,
+        recipient.value,
+        provider_status,
+        status_extension,
+        status_text,
+        timestamp.isoformat(),
     )
     return event_type(
         provider=PROVIDER,
-        format=format_name,
+        format=reader.format,
         timestamp=timestamp,
         dedupe_key=dedupe_key,
-        raw=RawFields.lazy(raw),
+        raw=RawFields.lazy(reader.raw_source()),
         message_id=message_id,
         status=mm7_status(provider_status),
         provider_status=provider_status,
-        recipient=recipient,
-        sender=sender,
+        recipient=recipient.value,
+        sender=sender.value if sender is not None else None,
         status_text=status_text,
-        details=ReportDetails(status_extension=status_extension, network=network, user_agent=user_agent),
+        details=ReportDetails(
+            status_extension=status_extension,
+            network=_first_header(reader.headers, OPERATOR_HEADERS),
+            user_agent=_user_agent(reader.attribute("UACapabilities", "UAProf"), reader.headers),
+        ),
     )
 
 
-def _ordinary_report(
-    request: Request,
-    message: Message,
-    root: etree._Element,
-    operation_name: str,
-    *,
-    event_type: type[DeliveryReport | ReadReport],
-    date_names: tuple[str, ...],
-) -> DeliveryReport | ReadReport | None:
-    """``_report`` of an ordinary request from its one-pass reading: the same values read the same way, or
-    None for anything ``_report`` would refuse or read another way (the general reading then decides)."""
-    found = read_ordinary(root, operation_name)
-    if found is None:
-        return None
-    header, _, _, operation, elements = found
-    get = elements.get
-    if (element := get("MM7Version")) is None or not is_good_version((element.text or "").strip()):
-        return None
-    if (element := get("MessageID")) is None or not (message_id := (element.text or "").strip()):
-        return None
-    if (element := get("MMStatus")) is None or not (provider_status := (element.text or "").strip()):
-        return None
-    if (element := get("Recipient")) is None or (recipient := plain_address(element)) is None:
-        return None
-    sender = None
-    if (element := get("Sender")) is not None and (sender := plain_address(element)) is None:
-        return None
-    for name in date_names:  # the first present, as Message.date takes it
-        if (element := get(name)) is not None:
-            break
-    else:
-        return None
-    try:
-        timestamp = message.check_date(name, (element.text or "").strip())
-    except MmsdrError:
-        return None
-    status_text = (element.text or "").strip() if (element := get("StatusText")) is not None else None
-    extension = (element.text or "").strip() if (element := get("MMStatusExtension")) is not None else None
-    user_agent = attribute_of(element, "UAProf") if (element := get("UACapabilities")) is not None else None
-    # The headers as Message.headers keeps them: the first value of each name.
-    items = request.headers.items
-    headers = dict(reversed(items))
-    return _report_event(
-        event_type,
-        message.format,
-        message_id,
-        provider_status,
-        recipient,
-        sender,
-        timestamp,
-        status_text or None,
-        extension,
-        _first_header(headers, OPERATOR_HEADERS),
-        _user_agent(user_agent, headers),
-        raw_source(header, operation, items),
-    )
-
-
-# Sinch sends Date; CMCC-style senders send TimeStamp instead (mm7.md 1.4).
+# Sinch sends Date; CMCC-style senders send TimeStamp instead (seen in China Mobile gateway traffic).
 _DELIVERY_REPORT_DATES = ("Date", "TimeStamp")
-# ReadReplyReq has TimeStamp, "not Date" (mm7.md 1.4); Date is read when a sender mixes them up.
+# ReadReplyReq has TimeStamp, not Date (3GPP TS 23.140); Date is read when a sender mixes them up.
 _READ_REPLY_DATES = ("TimeStamp", "Date")
 
 
-def _delivery_report(message: Message) -> DeliveryReport | ReadReport:
-    return _report(message, DeliveryReport, *_DELIVERY_REPORT_DATES)
+def _delivery_report(reader: Mm7Reader) -> DeliveryReport | ReadReport:
+    return _report(reader, DeliveryReport, *_DELIVERY_REPORT_DATES)
 
 
-def _ordinary_delivery_report(
-    request: Request, message: Message, root: etree._Element
-) -> DeliveryReport | ReadReport | None:
-    return _ordinary_report(
-        request, message, root, "DeliveryReportReq", event_type=DeliveryReport, date_names=_DELIVERY_REPORT_DATES
-    )
-
-
-def _read_reply(message: Message) -> DeliveryReport | ReadReport:
-    return _report(message, ReadReport, *_READ_REPLY_DATES)
-
-
-def _ordinary_read_reply(
-    request: Request, message: Message, root: etree._Element
-) -> DeliveryReport | ReadReport | None:
-    return _ordinary_report(request, message, root, "ReadReplyReq", event_type=ReadReport, date_names=_READ_REPLY_DATES)
+def _read_reply(reader: Mm7Reader) -> DeliveryReport | ReadReport:
+    return _report(reader, ReadReport, *_READ_REPLY_DATES)
 
 
 def _flatten(part: BodyPart) -> Iterator[Part]:
@@ -287,16 +176,16 @@ def _flatten(part: BodyPart) -> Iterator[Part]:
     )
 
 
-def _content_index(message: Message) -> int | None:
+def _content_index(reader: Mm7Reader) -> int | None:
     """Which attachment ``<Content href="...">`` names; None when none is given or none matches."""
-    href = message.attribute("Content", "href")  # "href" or a prefixed "mm7:href" (instantcom-mm7 deliver-req5)
+    href = reader.attribute("Content", "href")  # "href" or a prefixed "mm7:href" (instantcom-mm7 deliver-req5)
     if not href:
         return None
     reference = href
     if reference[:4].casefold() == "cid:":
         reference = reference[4:].strip()  # "cid: content_15": a space after "cid:" (deliver-req5)
     reference = reference.strip("<>").strip()  # Content-IDs compared with or without <> (Mbuni)
-    attachments = message.attachments
+    attachments = reader.attachments
     for match in (
         lambda part: part.content_id == reference,
         lambda part: part.content_id is not None and part.content_id.casefold() == reference.casefold(),
@@ -309,7 +198,7 @@ def _content_index(message: Message) -> int | None:
     return None
 
 
-def _parts(message: Message) -> tuple[Part, ...]:
+def _parts(reader: Mm7Reader) -> tuple[Part, ...]:
     """The MMS content: the attachment ``Content`` names, flattened, then any other attachment.
 
     The href resolves by Content-ID (with or without ``<>``, ``cid:`` with spaces, a prefixed attribute), then
@@ -317,28 +206,28 @@ def _parts(message: Message) -> tuple[Part, ...]:
     don't set" it, Mbuni; instantcom-mm7's own sample names a part that does not exist). Other attachments
     follow it: Sinch's href names "the first attachment", and nothing the MMSC sent is dropped.
     """
-    attachments = message.attachments
+    attachments = reader.attachments
     if not attachments:
         return ()
-    index = _content_index(message)
+    index = _content_index(reader)
     if index is not None:
         attachments = (attachments[index], *attachments[:index], *attachments[index + 1 :])
     return tuple(part for attachment in attachments for part in _flatten(attachment))
 
 
-def _deliver(message: Message) -> InboundMessage:
-    transaction_id = _transaction_id(message)
-    sender = message.address("Sender", required=True)
+def _deliver(reader: Mm7Reader) -> InboundMessage:
+    transaction_id = _transaction_id(reader)
+    sender = reader.address("Sender", required=True)
     assert sender is not None
     # Sinch: TimeStamp is "The date and time of the submission of the MO message", returned "Always".
-    timestamp = message.date("TimeStamp")
-    parts = _parts(message)
+    timestamp = reader.date("TimeStamp")
+    parts = _parts(reader)
     texts = [text for part in parts if part.is_text and (text := part.text) is not None]
-    subject = message.text("Subject")
-    to = tuple(address.value for address in message.addresses("Recipients/To"))
-    # "LinkedID: Identifier for the MO message. This is a Sinch generated ID" (always sent by Sinch); other
+    subject = reader.text("Subject")
+    to = tuple(address.value for address in reader.addresses("Recipients/To"))
+    # "LinkedID: Identifier for the MO reader. This is a Sinch generated ID" (always sent by Sinch); other
     # MMSCs may leave it out, and then the TransactionID stands in as the message id.
-    linked_id = message.text("LinkedID") or None
+    linked_id = reader.text("LinkedID") or None
     if linked_id is not None:
         identity: tuple[object, ...] = (linked_id,)
     else:
@@ -350,23 +239,23 @@ def _deliver(message: Message) -> InboundMessage:
         identity = ("", ",".join(to), subject, digest.hexdigest())
     return InboundMessage(
         provider=PROVIDER,
-        format=message.format,
+        format=reader.format,
         timestamp=timestamp,
-        dedupe_key=make_dedupe_key(message.format, *identity, sender.value, timestamp.isoformat()),
-        raw=RawFields.lazy(message.raw_source()),
+        dedupe_key=make_dedupe_key(reader.format, *identity, sender.value, timestamp.isoformat()),
+        raw=RawFields.lazy(reader.raw_source()),
         message_id=linked_id or transaction_id,
         channel="mms",
         sender=sender.value,
         recipients=to,
-        cc=tuple(address.value for address in message.addresses("Recipients/Cc")),
-        bcc=tuple(address.value for address in message.addresses("Recipients/Bcc")),
+        cc=tuple(address.value for address in reader.addresses("Recipients/Cc")),
+        bcc=tuple(address.value for address in reader.addresses("Recipients/Bcc")),
         subject=subject,
         text="\n".join(texts) if texts else None,
         parts=parts,
         details=DeliverDetails(
-            priority=message.text("Priority") or None,
+            priority=reader.text("Priority") or None,
             linked_id=linked_id,
-            network=_first_header(message.headers, OPERATOR_HEADERS),
+            network=_first_header(reader.headers, OPERATOR_HEADERS),
         ),
     )
 
@@ -375,8 +264,7 @@ def _format(
     name: str,
     operation: str,
     description: str,
-    build: Callable[[Message], DeliveryReport | ReadReport | InboundMessage],
-    ordinary: Callable[[Request, Message, etree._Element], DeliveryReport | ReadReport | None] | None = None,
+    build: Callable[[Mm7Reader], DeliveryReport | ReadReport | InboundMessage],
 ) -> Format:
     return Format(
         name=name,
@@ -384,7 +272,7 @@ def _format(
         methods=_METHODS,
         matches=matcher(operation),
         body_media_types=MEDIA_TYPES,
-        parse=_reading(name, operation, build, ordinary),
+        parse=_reading(name, operation, build),
         acknowledge=acknowledge,
         retry=retry,
         reject=reject,

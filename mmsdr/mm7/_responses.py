@@ -1,14 +1,14 @@
 """What an MM7 VASP answers: the ``...Rsp`` acknowledgements and the SOAP faults, built from str templates.
 
-A template with escaping is 7x cheaper than building an lxml tree (perf.md b). Every answer is SOAP 1.1, in the
+A str template with escaping costs a fraction of building an lxml tree. Every answer is SOAP 1.1, in the
 request's MM7 namespace, echoing its ``MM7Version`` and ``TransactionID`` (``mustUnderstand="1"``), sent with a
-Content-Length: mBlox "does not support chunked transfer-coding" (mm7.md 3).
+Content-Length: mBlox "does not support chunked transfer-coding" (mBlox MM7 guide).
 
-The HTTP status is the caller's choice between two outcomes (mm7.md 6.8). **200** closes the matter: Sinch
+The HTTP status is the caller's choice between two outcomes (docs/mm7.md). **200** closes the matter: Sinch
 wants "HTTP 200 + proper SOAP response with matching TransactionID" and retries anything else, so a 200 (with
 a ``...Rsp`` or a fault) is how a request is accepted, or refused for good. **500** asks for the request
 again: SOAP 1.1 (section 6.2) sends every fault with "500 Internal Server Error", and Sinch retries a non-200
-"5 minutes later, at most 5 times" (mm7.md 0.3).
+"5 minutes later, at most 5 times" (Sinch MM7 guide).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ __all__ = (
 SOAP_1_1 = "http://schemas.xmlsoap.org/soap/envelope/"
 
 #: The namespace of answers to a request that could not be read far enough to learn its own: Sinch's
-#: (mm7.md 1.2: "REL-6-MM7-1-4 is the only namespace for 6.8.0").
+#: (Sinch MM7 guide: REL-6-MM7-1-4 with MM7Version 6.8.0).
 DEFAULT_NAMESPACE = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
 
 #: The ``MM7Version`` of such answers: Sinch's "ver-6.8.0".
@@ -56,7 +56,7 @@ _RETRY = 500
 
 
 class StatusClass(enum.IntEnum):
-    """The class of an MM7 ``StatusCode``: its first digit (TS 23.140 table 12.21, mm7.md 2.2).
+    """The class of an MM7 ``StatusCode``: its first digit (3GPP TS 23.140 table 12.21).
 
     [`status_class`][mmsdr.mm7.status_class] gives it for any int, an unknown code included.
     """
@@ -77,7 +77,7 @@ class StatusClass(enum.IntEnum):
 
 
 class StatusCode(enum.IntEnum):
-    """MM7 ``Status/StatusCode`` values (TS 23.140 table 12.21, mm7.md 2.2), each with its standard ``text``.
+    """MM7 ``Status/StatusCode`` values (3GPP TS 23.140 table 12.21), each with its standard ``text``.
 
     The first digit is the class ([`StatusClass`][mmsdr.mm7.StatusClass]): 1 success, 2 client error, 3 server error, 4
     service error; x500-x999 are implementation-specific (Sinch's 25xx and 35xx). An int not in this table still has a
@@ -179,7 +179,7 @@ def status_code_from_int(code: int) -> StatusCode | int:
 
 
 def status_class(code: int) -> StatusClass:
-    """The class of any code: its first digit for 1000-4999; a code outside 1-4 counts as 3000 (TS 23.140)."""
+    """The class of any code: its first digit for 1000-4999; a code outside 1-4 counts as 3000 (3GPP TS 23.140)."""
     if 1000 <= code <= 4999:
         return StatusClass(code // 1000)
     return StatusClass.SERVER_ERROR
@@ -188,7 +188,7 @@ def status_class(code: int) -> StatusClass:
 def standard_status_code(code: int) -> StatusCode:
     """What ``code`` means in TS 23.140 terms: itself when in the table, else the x000 code of its class.
 
-    "An unrecognised code counts as x000 of its class; a code outside 1-4 counts as 3000" (mm7.md 2.2): Sinch's
+    An unrecognised code counts as x000 of its class; a code outside 1-4 counts as 3000 (3GPP TS 23.140): Sinch's
     2571 counts as 2000 Client error, 9999 as 3000 Server Error.
     """
     found = status_code_from_int(code)
@@ -220,7 +220,7 @@ _BODY_END = "</soap-env:Body>\n</soap-env:Envelope>\n"
 # faultcode Client: "the message was incorrectly formed or did not contain the appropriate information in order
 # to succeed", not to be resent "without change"; Server: it "could not be processed for reasons not directly
 # attributable to the contents of the message itself", it "may succeed at a later point in time" (SOAP 1.1
-# section 4.4.1). Sinch sends its own RSErrorRsp with soap-env:Client (mm7.md 1.4).
+# section 4.4.1). Sinch sends its own RSErrorRsp with soap-env:Client (Sinch MM7 guide, mm7_submit).
 _CLIENT = "soap-env:Client"
 _SERVER = "soap-env:Server"
 
@@ -245,41 +245,19 @@ def _attribute(value: str) -> str:
     return escape(_NOT_XML.sub("\ufffd", value), {'"': "&quot;"})
 
 
-# The namespace declarations already built: a sender uses one or two namespaces, and escaping a URI on every
-# answer costs as much as the rest of the template. Bounded, since the namespace comes from the request: in
-# number, and in length (a namespace name may be megabytes long within Limits.max_xml_bytes; real ones have
-# under 100 characters), so that the caches here hold little.
-_XMLNS: dict[str, str] = {}
-_XMLNS_KEPT = 64
-_CACHED_NAMESPACE_CHARS = 512
-
-
 def _xmlns(namespace: str | None) -> str:
-    # Default namespace declarations as in Sinch's own examples: Mbuni's notes say some MMSCs "do not seem to
-    # like" an mm7: prefix (mm7.md 4.2).
-    if namespace is None:
-        return ""
-    found = _XMLNS.get(namespace)
-    if found is None:
-        found = f' xmlns="{_attribute(namespace)}"'
-        if len(namespace) <= _CACHED_NAMESPACE_CHARS:
-            if len(_XMLNS) >= _XMLNS_KEPT:
-                _XMLNS.clear()
-            _XMLNS[namespace] = found
-    return found
-
-
-def _header_start(xmlns: str) -> str:
-    return f'<soap-env:Header>\n<TransactionID{xmlns} soap-env:mustUnderstand="1">'
-
-
-_HEADER_END = "</TransactionID>\n</soap-env:Header>\n"
+    # Default namespace declarations as in Sinch's own examples: Mbuni's source notes that some MMSCs do not
+    # like an mm7: prefix.
+    return "" if namespace is None else f' xmlns="{_attribute(namespace)}"'
 
 
 def _header(transaction_id: str | None, xmlns: str) -> str:
     if transaction_id is None:
         return ""
-    return f"{_header_start(xmlns)}{_text(transaction_id)}{_HEADER_END}"
+    return (
+        f'<soap-env:Header>\n<TransactionID{xmlns} soap-env:mustUnderstand="1">{_text(transaction_id)}'
+        "</TransactionID>\n</soap-env:Header>\n"
+    )
 
 
 def _status(code: int, text: str, details: str | None) -> str:
@@ -290,44 +268,12 @@ def _status(code: int, text: str, details: str | None) -> str:
     )
 
 
-# The Status of every acknowledgement, built once.
-_SUCCESS = _status(StatusCode.SUCCESS.value, StatusCode.SUCCESS.text, None)
-
-
 def _rsp(element: str, transaction_id: str | None, namespace: str | None, version: str, status: str) -> str:
     xmlns = _xmlns(namespace)
-    return f"{_DECLARATION}{_ENVELOPE}{_header(transaction_id, xmlns)}{_rsp_body(element, xmlns, version, status)}"
-
-
-def _rsp_body(element: str, xmlns: str, version: str, status: str) -> str:
     return (
-        f"<soap-env:Body>\n<{element}{xmlns}>\n<MM7Version>{_text(version)}</MM7Version>\n{status}</{element}>\n"
-        f"{_BODY_END}"
+        f"{_DECLARATION}{_ENVELOPE}{_header(transaction_id, xmlns)}<soap-env:Body>\n<{element}{xmlns}>\n"
+        f"<MM7Version>{_text(version)}</MM7Version>\n{status}</{element}>\n{_BODY_END}"
     )
-
-
-# The success answer before and after its TransactionID, encoded, for each (element, namespace, version) already
-# answered: a sender keeps its namespace and version, so that only the TransactionID is new in each answer (the
-# same bytes as _rsp builds). Bounded as _XMLNS is, since the namespace and version come from requests (a version
-# is x.y.z, three digits at most each).
-_SUCCESS_TEMPLATES: dict[tuple[str, str | None, str], tuple[bytes, bytes]] = {}
-_SUCCESS_TEMPLATES_KEPT = 64
-
-
-def _success_template(element: str, namespace: str | None, version: str) -> tuple[bytes, bytes]:
-    key = (element, namespace, version)
-    found = _SUCCESS_TEMPLATES.get(key)
-    if found is None:
-        xmlns = _xmlns(namespace)
-        found = (
-            f"{_DECLARATION}{_ENVELOPE}{_header_start(xmlns)}".encode(),
-            f"{_HEADER_END}{_rsp_body(element, xmlns, version, _SUCCESS)}".encode(),
-        )
-        if len(xmlns) + len(version) <= _CACHED_NAMESPACE_CHARS:
-            if len(_SUCCESS_TEMPLATES) >= _SUCCESS_TEMPLATES_KEPT:
-                _SUCCESS_TEMPLATES.clear()
-            _SUCCESS_TEMPLATES[key] = found
-    return found
 
 
 def _fault(
@@ -340,7 +286,7 @@ def _fault(
     text: str,
     details: str | None,
 ) -> str:
-    """A SOAP Fault carrying a VASPErrorRsp, the VASP's own error response, in Fault/detail (mm7.md 1.4)."""
+    """A SOAP Fault carrying a VASPErrorRsp, the VASP's own error response, in Fault/detail (3GPP TS 23.140)."""
     xmlns = _xmlns(namespace)
     return (
         f"{_DECLARATION}{_ENVELOPE}{_header(transaction_id, xmlns)}<soap-env:Body>\n<soap-env:Fault>\n"
@@ -351,10 +297,7 @@ def _fault(
 
 
 def _ack(body: str, status: int = _FINAL) -> Ack:
-    return _ack_bytes(body.encode("utf-8"), status)
-
-
-def _ack_bytes(data: bytes, status: int = _FINAL) -> Ack:
+    data = body.encode("utf-8")
     return Ack(status=status, headers=(_CONTENT_TYPE, ("Content-Length", str(len(data)))), body=data)
 
 
@@ -382,13 +325,13 @@ def response(
     By default, the ``...Rsp`` with StatusCode 1000 "Success" and HTTP 200, as [`mmsdr.acknowledge`][mmsdr.acknowledge]
     gives it. Pass another ``status_code`` to refuse the request for good in MM7's own terms, still with 200
     (``StatusCode.MESSAGE_ID_NOT_FOUND`` for a report on a message you do not know). What Sinch does with a
-    code other than 1000 under a 200 is not documented (mm7.md, Gaps); it does not retry a 200.
+    code other than 1000 under a 200 is not documented; it does not retry a 200.
 
     With ``retry=True`` the answer asks for the request again, for a *temporary* failure of yours after a
     successful parse (your database is down): a SOAP Fault, faultcode ``soap-env:Server`` ("may succeed at a
     later point in time", SOAP 1.1 section 4.4.1), carrying a VASPErrorRsp with ``status_code`` (4006 "Service
     unavailable" when None; it must not be a 1xxx success), sent with HTTP 500 as SOAP 1.1 sends faults. Sinch
-    retries it "5 minutes later, at most 5 times" (mm7.md 0.3).
+    retries it "5 minutes later, at most 5 times" (Sinch MM7 guide).
 
     Args:
         callback: a callback parsed from an MM7 request (``mm7.delivery_report``, ``mm7.deliver``,
@@ -503,8 +446,8 @@ def rejection(error: MmsdrError, /, *, retry: bool = False) -> Ack:
     error message.
 
     With ``retry=False`` (the default, and ``error.ack`` of an MM7 request) it is sent with HTTP 200: refused
-    for good. A parse error is permanent (the retry carries the same bytes and fails the same way), and mm7.md
-    6.8 answers permanent problems with 200 plus a fault, as Mbuni does. With ``retry=True`` the same fault goes
+    for good. A parse error is permanent (the retry carries the same bytes and fails the same way), and
+    permanent problems are answered with 200 plus a fault, as Mbuni does. With ``retry=True`` the same fault goes
     with HTTP 500, as SOAP 1.1 sends faults, and Sinch sends the request again, 5 minutes later, at most 5
     times: for when you would rather have the request back (a deployment that reads it is on its way).
     ``error.status_hint`` still gives the 4xx that fits the error, for logs and metrics.
