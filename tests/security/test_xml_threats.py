@@ -124,7 +124,7 @@ def test_x7_xinclude_is_never_processed(secret: Path) -> None:
     # An XInclude element is an unknown element like any other: the report parses, nothing is included.
     include = f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="{secret.as_uri()}" parse="text"/>'
     document = mm7_report().replace("<MMStatus>", include + "<MMStatus>")
-    (event,) = parsed(*mm7_xml(document)).events
+    event = parsed(*mm7_xml(document))
     assert isinstance(event, DeliveryReport)
     assert event.message_id == "m-1"
     assert "TOP-SECRET" not in repr(event)
@@ -143,7 +143,7 @@ def test_x7_xinclude_in_a_value_is_not_text() -> None:
 def test_x8_xslt_stylesheet_pi_and_xpath_looking_values_are_inert() -> None:
     stylesheet = '<?xml-stylesheet type="text/xsl" href="http://127.0.0.1:9/evil.xsl"?>'
     document = stylesheet + mm7_report("' or 1=1 or '] | //*[local-name()='Recipient")
-    (event,) = parsed(*mm7_xml(document)).events
+    event = parsed(*mm7_xml(document))
     assert isinstance(event, DeliveryReport)
     assert event.message_id == "' or 1=1 or '] | //*[local-name()='Recipient"
     assert event.recipient == "447700900123"
@@ -215,14 +215,14 @@ def test_x11_gzip_compressed_xml_is_not_inflated() -> None:
 
 def test_x12_comment_or_pi_does_not_split_a_value() -> None:
     document = mm7_report(recipient="4477<!-- split -->009<?pi x?>00123")
-    (event,) = parsed(*mm7_xml(document)).events
+    event = parsed(*mm7_xml(document))
     assert isinstance(event, DeliveryReport)
     assert event.recipient == "447700900123"
 
 
 def test_x12_in_a_multipart_related_envelope() -> None:
     soap = mm7_deliver().replace("447700900123", "4477<!-- -->00900<?x y?>123")
-    (event,) = parsed(*mm7_related(soap=soap)).events
+    event = parsed(*mm7_related(soap=soap))
     assert isinstance(event, InboundMessage)
     assert event.sender == "447700900123"
 
