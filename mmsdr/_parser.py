@@ -231,14 +231,23 @@ def parse_request(
     See [`Parser`][mmsdr.Parser] for the options and [`Parser.parse`][mmsdr.Parser.parse] for the arguments. An endpoint
     that always takes the same options can build its [`Parser`][mmsdr.Parser] once instead.
     """
-    parser = Parser(
-        formats=formats,
-        limits=limits,
-        default_zone=default_zone,
-        trusted_networks=trusted_networks,
-        undeclared_base64=undeclared_base64,
-    )
+    options_given = limits is not None or trusted_networks is not None or undeclared_base64
+    if formats is None and default_zone == DEFAULT_ZONE and not options_given:
+        parser = _PARSER_WITHOUT_OPTIONS
+    else:
+        parser = Parser(
+            formats=formats,
+            limits=limits,
+            default_zone=default_zone,
+            trusted_networks=trusted_networks,
+            undeclared_base64=undeclared_base64,
+        )
     return parser.parse(headers, body, query, method=method, remote_address=remote_address)
+
+
+# A Parser holds no per-request state: the one every option-less parse_request uses is built once, here, like a
+# default argument (a Parser costs about as much to build as a small parse).
+_PARSER_WITHOUT_OPTIONS = Parser()
 
 
 def acknowledge(callback: Callback, /, *, retry: bool = False) -> Ack:
