@@ -36,10 +36,16 @@ def call_wsgi(
 
 def test_wsgi_example_acknowledges_and_hands_over_the_event() -> None:
     wsgi_app.received.clear()
-    status, headers, body = call_wsgi(query_fixture("mxtelecom", "sms-report-mx-us"))
+    query = query_fixture("mxtelecom", "sms-report-mx-us")
+    expected = mmsdr.parse_request({"Host": "callbacks.example.com"}, b"", query, formats="mxtelecom")
+    status, headers, body = call_wsgi(query)
     assert (status, body) == ("200 OK", b"OK")
     assert ("Content-Length", "2") in headers
-    assert isinstance(wsgi_app.received[0], mmsdr.DeliveryReport)
+    assert isinstance(expected.events[0], mmsdr.DeliveryReport)
+    assert wsgi_app.received == list(expected.events)
+    # The provider's retry of the same callback is acknowledged again, and its event not handed over twice.
+    assert call_wsgi(query)[::2] == ("200 OK", b"OK")
+    assert wsgi_app.received == list(expected.events)
 
 
 def test_wsgi_example_rejects_bad_input_with_the_error_ack() -> None:
@@ -79,7 +85,11 @@ def test_asgi_example_reads_a_chunked_body() -> None:
     sent = call_asgi(b"", [body[:10], body[10:30], body[30:]])
     assert sent[0]["status"] == 200
     assert sent[1]["body"] == b"OK"
-    assert isinstance(asgi_app.received[0], mmsdr.InboundMessage)
+    expected = mmsdr.parse_request(
+        [("content-type", "application/x-www-form-urlencoded")], body, b"", method="POST", formats="mxtelecom"
+    )
+    assert isinstance(expected.events[0], mmsdr.InboundMessage)
+    assert asgi_app.received == list(expected.events)
 
 
 @pytest.mark.parametrize("chunks", [[b"x" * 30_000_000], [b"x" * 10_000_000] * 3])
