@@ -480,7 +480,7 @@ def test_wsgi_handle_answers_a_dedupe_store_error_with_the_retry_ack(name: str) 
 @pytest.mark.parametrize("asynchronous", [False, True])
 @pytest.mark.parametrize("name", RETRIED)
 def test_asgi_handle_answers_a_dedupe_store_error_with_the_retry_ack(name: str, asynchronous: bool) -> None:
-    callback, retry = expected_retry(name)
+    _, retry = expected_retry(name)
     raw = (EXAMPLE_REQUESTS / f"{name}.http").read_bytes()
 
     async def store_down_async(callback: mmsdr.Callback) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -96,3 +97,35 @@ def test_asgi_example_reads_a_chunked_body() -> None:
 def test_asgi_example_stops_reading_past_the_limit(chunks: list[bytes]) -> None:
     sent = call_asgi(b"", chunks)
     assert sent[0]["status"] == 413
+
+
+# --- docs/frameworks.md shows the examples' own code ------------------------------------------------------------
+
+DOCS_SECTIONS = {
+    "## Flask": "flask_app.py",
+    "## Django": "django_app.py",
+    "## FastAPI and Starlette": "fastapi_app.py",
+    "## aiohttp": "aiohttp_app.py",
+    "## WSGI and ASGI without a framework": "wsgi_app.py",
+}
+
+
+def code_lines(text: str) -> list[str]:
+    """The lines of ``text`` without comments, blank lines and indentation."""
+    stripped = (line.partition("  #")[0].strip() for line in text.splitlines())
+    return [line for line in stripped if line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize(("heading", "example"), DOCS_SECTIONS.items())
+def test_docs_frameworks_md_shows_the_example_s_code(heading: str, example: str) -> None:
+    page = (Path(__file__).parent.parent / "docs" / "frameworks.md").read_text(encoding="utf-8")
+    section = page[page.index(f"\n{heading}\n") :]
+    snippet = re.search(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert snippet is not None
+    source = code_lines((Path(__file__).parent.parent / "examples" / example).read_text(encoding="utf-8"))
+    shown = code_lines(snippet[1])
+    assert "for event in callback.events:" in shown
+    assert [line for line in shown if line not in source] == []
+    # In the example's order: the snippet is an excerpt, not a rewrite.
+    positions = [source.index(line) for line in shown if shown.count(line) == 1 and source.count(line) == 1]
+    assert positions == sorted(positions)

@@ -163,7 +163,7 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
     k = kwargs
     if name == "mxtelecom.sms_report":
         reason = None if k["reason"] is None else ReasonCode(k["reason"])
-        details = SmsReportDetails(report_id=k["report_id"], reason=reason, note=k["note"], network=k["network"])
+        sms_report = SmsReportDetails(report_id=k["report_id"], reason=reason, note=k["note"], network=k["network"])
         return {
             "message_id": k["message_id"],
             "provider_status": k["status"],
@@ -171,7 +171,7 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
             "recipient": k["recipient"],
             "sender": k["sender"],
             "timestamp": k["timestamp"],
-            "details": details,
+            "details": sms_report,
         }, None
     if name == "mxtelecom.mms_report":
         return {
@@ -221,14 +221,16 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
         return {key: k[key] for key in renewal} | {"details": None}, None
     if name in {"mm7.delivery_report", "mm7.read_reply"}:
         same = ("message_id", "recipient", "sender", "timestamp", "status_text")
-        details = mm7.ReportDetails(status_extension=None, network=k["network"], user_agent=k["user_agent"])
-        event = {"provider_status": k["status"], "provider_code": None, "details": details}
+        report: mmsdr.Details = mm7.ReportDetails(
+            status_extension=None, network=k["network"], user_agent=k["user_agent"]
+        )
+        event = {"provider_status": k["status"], "provider_code": None, "details": report}
         return event | {key: k[key] for key in same}, _mm7_envelope(k)
     if name == "mm7.deliver":
         deliver = ("message_id", "sender", "recipients", "cc", "bcc", "subject", "timestamp", "parts")
         # The builder's message_id is the DeliverReq's LinkedID.
-        details = mm7.DeliverDetails(priority=k["priority"], linked_id=k["message_id"], network=k["network"])
-        return {key: k[key] for key in deliver} | {"details": details}, _mm7_envelope(k)
+        deliver_details = mm7.DeliverDetails(priority=k["priority"], linked_id=k["message_id"], network=k["network"])
+        return {key: k[key] for key in deliver} | {"details": deliver_details}, _mm7_envelope(k)
     request = openmarket.RequestDetails(request_id=k["request_id"])
     if name == "openmarket.mms_report":
         return {
