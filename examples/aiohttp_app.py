@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 import mmsdr
+import mmsdr.dedupe
 
 # Comma-separated networks the callbacks may come from; MX Telecom's published ranges when unset.
 TRUSTED_NETWORKS = os.environ.get("MMSDR_TRUSTED_NETWORKS", ",".join(map(str, mmsdr.mxtelecom.TRUSTED_NETWORKS)))
@@ -19,17 +20,20 @@ def create_app(
     *_argv: Any,  # `python -m aiohttp.web` passes the command line arguments
     trusted_networks: Iterable[str] = TRUSTED_NETWORKS.split(","),
     on_event: Callable[[mmsdr.Event], object] = received.append,
+    deduplicator: mmsdr.dedupe.Deduplicator | None = None,
 ) -> web.Application:
     parser = mmsdr.Parser(trusted_networks=trusted_networks)  # once: checks the source, detects the format
+    # Drops the provider's retries; a MemoryStore (this process only) by default, a RedisStore for several.
+    dedupe = deduplicator or mmsdr.dedupe.Deduplicator()
 
-    async def callback(request: web.Request) -> web.Response:
+    async def endpoint(request: web.Request) -> web.Response:
         body = bytearray()
         async for chunk in request.content.iter_any():
             body += chunk
             if len(body) > parser.limits.max_body_bytes:
                 break  # stop receiving: parse() refuses it with the 413 ack
         try:
-            event = parser.parse(
+            callback = parser.parse(
                 request.headers,
                 body,
                 request.rel_url.raw_query_string,  # raw: MX Telecom's Latin-9 text must not be decoded as UTF-8
@@ -38,12 +42,18 @@ def create_app(
             )
         except mmsdr.MmsdrError as error:
             return ack_response(error.ack)  # the rejection this provider understands
-        on_event(event)  # store it first: an exception here is a 500 and the provider retries
-        return ack_response(mmsdr.acknowledge(event))
+        try:
+            for event in callback.events:
+                with dedupe.processing(event) as first:
+                    if first:
+                        on_event(event)  # store it first: an exception here is a 500 and the provider retries
+        except mmsdr.dedupe.DedupeStoreError:
+            return ack_response(mmsdr.acknowledge(callback, retry=True))  # store down: "send it again later"
+        return ack_response(mmsdr.acknowledge(callback))
 
     app = web.Application()
-    app.router.add_route("GET", "/callbacks", callback)
-    app.router.add_route("POST", "/callbacks", callback)
+    app.router.add_route("GET", "/callbacks", endpoint)
+    app.router.add_route("POST", "/callbacks", endpoint)
     return app
 
 

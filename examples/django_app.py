@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 import mmsdr
+import mmsdr.dedupe
 import mmsdr.wsgi
 
 settings.configure(
@@ -27,6 +28,8 @@ settings.configure(
     ).split(","),
 )
 received: list[mmsdr.Event] = []  # stands in for your queue or database
+# Drops the provider's retries; a MemoryStore (this process only), a RedisStore for several workers.
+deduplicator = mmsdr.dedupe.Deduplicator()
 
 
 @functools.cache
@@ -36,16 +39,22 @@ def parser_for(trusted_networks: tuple[str, ...]) -> mmsdr.Parser:
 
 @csrf_exempt  # providers post without a CSRF token; the source check stands in for it
 @require_http_methods(["GET", "POST"])
-def callback(request: HttpRequest) -> HttpResponse:
+def endpoint(request: HttpRequest) -> HttpResponse:
     parser = parser_for(tuple(settings.MMSDR_TRUSTED_NETWORKS))
     try:
         # request.META is the WSGI environ; the adapter reads the body within parser.limits
         # (request.body would stop at DATA_UPLOAD_MAX_MEMORY_SIZE with Django's own 400).
-        event = mmsdr.wsgi.request_from_environ(request.META, limits=parser.limits).parse(parser)
+        callback = mmsdr.wsgi.request_from_environ(request.META, limits=parser.limits).parse(parser)
     except mmsdr.MmsdrError as error:
         return ack_response(error.ack)  # the rejection this provider understands
-    received.append(event)  # store it first: an exception here is a 500 and the provider retries
-    return ack_response(mmsdr.acknowledge(event))
+    try:
+        for event in callback.events:
+            with deduplicator.processing(event) as first:
+                if first:
+                    received.append(event)  # store it first: an exception here is a 500 and the provider retries
+    except mmsdr.dedupe.DedupeStoreError:
+        return ack_response(mmsdr.acknowledge(callback, retry=True))  # store down: "send it again later"
+    return ack_response(mmsdr.acknowledge(callback))
 
 
 def ack_response(ack: mmsdr.Ack) -> HttpResponse:
@@ -56,7 +65,7 @@ def ack_response(ack: mmsdr.Ack) -> HttpResponse:
     return response
 
 
-urlpatterns = [path("callbacks", callback)]
+urlpatterns = [path("callbacks", endpoint)]
 application = get_wsgi_application()  # for any WSGI server; sets Django up
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""Atheris harness for :func:`mmsdr.parse_request`: every input gives an event or an ``MmsdrError``.
+"""Atheris harness for :func:`mmsdr.parse_request`: every input gives a ``Callback`` or an ``MmsdrError``.
 
-The invariant (h11's, security.md 8): whatever the bytes, ``parse_request`` either returns an event, for which
-:func:`mmsdr.acknowledge` returns an :class:`mmsdr.Ack`, or raises an :class:`mmsdr.MmsdrError` whose ``ack`` is
+The invariant (h11's, security.md 8): whatever the bytes, ``parse_request`` either returns a
+:class:`mmsdr.Callback` holding at least one event, for which :func:`mmsdr.acknowledge` returns an
+:class:`mmsdr.Ack` (with ``retry=True`` too), or raises an :class:`mmsdr.MmsdrError` whose ``ack`` is
 an :class:`mmsdr.Ack` and whose ``status_hint`` is a 4xx status. Nothing else may escape. Feeding the body in
 chunks must give the same outcome as feeding it whole. The checks are ``assert`` statements: never run the
 harness with ``python -O``.
@@ -101,14 +102,18 @@ def _headers(seed: RawHttpRequest, fdp: Any) -> list[tuple[str, str]]:
 
 
 def _outcome(headers: list[tuple[str, str]], body: Any, query: str | bytes, method: str | None) -> object:
-    """The event, or ``(error type, message)``; anything but an MmsdrError propagates and is a crash."""
+    """The callback, or ``(error type, message)``; anything but an MmsdrError propagates and is a crash."""
     try:
-        event = mmsdr.parse_request(headers, body, query, method=method)
+        callback = mmsdr.parse_request(headers, body, query, method=method)
     except mmsdr.MmsdrError as caught:
         error = caught
     else:
-        assert isinstance(mmsdr.acknowledge(event), mmsdr.Ack), f"acknowledge({event!r}) is not an Ack"
-        return event
+        assert isinstance(callback, mmsdr.Callback), f"parse_request() returned {callback!r}"
+        assert callback.events, f"{callback!r} has no events"
+        assert isinstance(mmsdr.acknowledge(callback), mmsdr.Ack), f"acknowledge({callback!r}) is not an Ack"
+        retry = mmsdr.acknowledge(callback, retry=True)
+        assert isinstance(retry, mmsdr.Ack), f"acknowledge({callback!r}, retry=True) is not an Ack"
+        return callback
     assert isinstance(error.ack, mmsdr.Ack), f"{error!r}: ack is {error.ack!r}"
     assert 400 <= error.status_hint < 500, f"{error!r}: status_hint {error.status_hint!r}"
     return (type(error), str(error))

@@ -11,6 +11,7 @@ import pytest
 
 import mmsdr
 import mmsdr.asgi
+import mmsdr.dedupe
 import mmsdr.wsgi
 from mmsdr.__main__ import read_raw_request
 
@@ -230,7 +231,7 @@ def test_wsgi_respond() -> None:
 
 
 def call_wsgi_handle(environ: dict[str, Any], parser: mmsdr.Parser, **options: Any) -> tuple[Any, list[Any], bytes]:
-    received: list[mmsdr.Event] = []
+    received: list[mmsdr.Callback] = []
     started: list[Any] = []
     body = mmsdr.wsgi.handle(
         environ, lambda status, headers: started.extend([status, headers]), parser, received.append, **options
@@ -267,7 +268,7 @@ def test_wsgi_handle_rejects_an_oversized_body_with_413() -> None:
 def test_wsgi_handle_lets_an_application_error_through() -> None:
     raw = (Path(__file__).parent.parent / "examples" / "requests" / "mxtelecom-sms-report.http").read_bytes()
 
-    def fail(event: mmsdr.Event) -> None:
+    def fail(callback: mmsdr.Callback) -> None:
         raise RuntimeError("database down")
 
     with pytest.raises(RuntimeError, match="database down"):
@@ -381,10 +382,10 @@ def test_asgi_handle_acknowledges_and_hands_over(asynchronous: bool) -> None:
     raw = (Path(__file__).parent.parent / "examples" / "requests" / "mm7-sinch-deliver.http").read_bytes()
     request = read_raw_request(raw)
     expected = mmsdr.parse_request(request.headers, request.body, request.query, method=request.method)
-    received: list[mmsdr.Event] = []
+    received: list[mmsdr.Callback] = []
 
-    async def store(event: mmsdr.Event) -> None:
-        received.append(event)
+    async def store(callback: mmsdr.Callback) -> None:
+        received.append(callback)
 
     sent = run_asgi_handle(scope_of(raw), [request.body], mmsdr.Parser(), store if asynchronous else received.append)
     ack = mmsdr.acknowledge(expected)
@@ -399,8 +400,111 @@ def test_asgi_handle_acknowledges_and_hands_over(asynchronous: bool) -> None:
 
 def test_asgi_handle_rejects_with_the_error_ack() -> None:
     raw = b"GET /x?smsmsg=REPORT+1+DELIVERED HTTP/1.1\r\n\r\n"
-    received: list[mmsdr.Event] = []
+    received: list[mmsdr.Callback] = []
     sent = run_asgi_handle(scope_of(raw), [b""], mmsdr.Parser(formats="mxtelecom.sms_report"), received.append)
     assert sent[0]["status"] == 400
     assert sent[1]["body"] == b"mxtelecom.sms_report: field 'smsfrom' is missing"
     assert received == []
+
+
+# --- a dedupe store that is down: the provider's own "send it again" ------------------------------------------
+
+EXAMPLE_REQUESTS = Path(__file__).parent.parent / "examples" / "requests"
+MM7_FAULT = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<soap-env:Envelope xmlns:soap-env="http://schemas.xmlsoap.org/soap/envelope/">\n'
+    b"<soap-env:Header>\n"
+    b'<TransactionID xmlns="http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4" '
+    b'soap-env:mustUnderstand="1">{transaction_id}</TransactionID>\n'
+    b"</soap-env:Header>\n"
+    b"<soap-env:Body>\n"
+    b"<soap-env:Fault>\n"
+    b"<faultcode>soap-env:Server</faultcode>\n"
+    b"<faultstring>Service unavailable</faultstring>\n"
+    b"<detail>\n"
+    b'<VASPErrorRsp xmlns="http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4">\n'
+    b"<MM7Version>6.8.0</MM7Version>\n"
+    b"<Status>\n"
+    b"<StatusCode>4006</StatusCode>\n"
+    b"<StatusText>Service unavailable</StatusText>\n"
+    b"</Status>\n"
+    b"</VASPErrorRsp>\n"
+    b"</detail>\n"
+    b"</soap-env:Fault>\n"
+    b"</soap-env:Body>\n"
+    b"</soap-env:Envelope>\n"
+)
+MX_RETRY = mmsdr.Ack(
+    status=503,
+    headers=(
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", "49"),
+        ("X-Content-Type-Options", "nosniff"),
+    ),
+    body=b"not processed now; send this callback again later",
+)
+
+
+def expected_retry(name: str) -> tuple[mmsdr.Callback, mmsdr.Ack]:
+    """The callback of ``examples/requests/<name>.http`` and the retry answer its provider expects, written out."""
+    request = read_raw_request((EXAMPLE_REQUESTS / f"{name}.http").read_bytes())
+    callback = mmsdr.parse_request(request.headers, request.body, request.query, method=request.method)
+    if callback.provider == "mxtelecom":
+        return callback, MX_RETRY
+    assert isinstance(callback.details, mmsdr.mm7.Envelope)
+    body = MM7_FAULT.replace(b"{transaction_id}", callback.details.transaction_id.encode())
+    headers = (("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body))))
+    return callback, mmsdr.Ack(status=500, headers=headers, body=body)
+
+
+RETRIED = ["mm7-sinch-deliver", "mm7-sinch-delivery-report", "mxtelecom-sms-report", "mxtelecom-mms-inbound-get"]
+
+
+def store_down(callback: mmsdr.Callback) -> None:
+    raise mmsdr.dedupe.DedupeStoreError("dedupe store: connection refused", key=callback.events[0].dedupe_key)
+
+
+@pytest.mark.parametrize("name", RETRIED)
+def test_wsgi_handle_answers_a_dedupe_store_error_with_the_retry_ack(name: str) -> None:
+    callback, retry = expected_retry(name)
+    assert mmsdr.acknowledge(callback, retry=True) == retry
+    started: list[Any] = []
+    raw = (EXAMPLE_REQUESTS / f"{name}.http").read_bytes()
+    body = mmsdr.wsgi.handle(
+        environ_of(raw), lambda status, headers: started.extend([status, headers]), mmsdr.Parser(), store_down
+    )
+    assert started == [retry.status_line, list(retry.headers)]
+    assert b"".join(body) == retry.body
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+@pytest.mark.parametrize("name", RETRIED)
+def test_asgi_handle_answers_a_dedupe_store_error_with_the_retry_ack(name: str, asynchronous: bool) -> None:
+    _, retry = expected_retry(name)
+    raw = (EXAMPLE_REQUESTS / f"{name}.http").read_bytes()
+
+    async def store_down_async(callback: mmsdr.Callback) -> None:
+        store_down(callback)
+
+    on_callback = store_down_async if asynchronous else store_down
+    sent = run_asgi_handle(scope_of(raw), [read_raw_request(raw).body], mmsdr.Parser(), on_callback)
+    assert sent == [
+        {
+            "type": "http.response.start",
+            "status": retry.status,
+            "headers": [(name.encode(), value.encode()) for name, value in retry.headers],
+        },
+        {"type": "http.response.body", "body": retry.body},
+    ]
+
+
+def test_handle_lets_other_errors_of_the_application_through_unanswered() -> None:
+    raw = (EXAMPLE_REQUESTS / "mm7-sinch-deliver.http").read_bytes()
+
+    def fail(callback: mmsdr.Callback) -> None:
+        raise mmsdr.MalformedRequestError("the app's own validation")
+
+    started: list[Any] = []
+    with pytest.raises(mmsdr.MalformedRequestError, match="the app's own validation"):
+        mmsdr.wsgi.handle(environ_of(raw), lambda *args: started.append(args), mmsdr.Parser(), fail)
+    assert started == []

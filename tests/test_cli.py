@@ -6,13 +6,16 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import mmsdr
+import mmsdr.testing
 from mmsdr.__main__ import main, read_raw_request
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "requests").glob("*.http"))
+EXAMPLES_DIR = Path(__file__).parent.parent / "examples" / "requests"
+EXAMPLES = sorted(EXAMPLES_DIR.glob("*.http"))
 
 
 def test_there_is_an_example_for_every_format() -> None:
@@ -23,16 +26,238 @@ def test_there_is_an_example_for_every_format() -> None:
     assert parsed_formats == set(mmsdr.FORMATS)
 
 
+def without_nulls(value: Any) -> Any:
+    """``value`` with every None dict value left out, nested dicts and lists included (what ``parse`` prints)."""
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    return value
+
+
+def nulls(value: Any, path: str = "$") -> list[str]:
+    """Where ``value`` (parsed JSON) holds a null, as JSON paths."""
+    if value is None:
+        return [path]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in nulls(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in nulls(item, f"{path}[{index}]")]
+    return []
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
-def test_parse_prints_the_event_and_the_ack(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_parse_prints_the_callback_and_the_ack(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["parse", str(path)]) == 0
-    output = json.loads(capsys.readouterr().out)
+    printed = capsys.readouterr().out
+    output = json.loads(printed)
     raw = read_raw_request(path.read_bytes())
-    event = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method)
-    ack = mmsdr.acknowledge(event)
-    assert output["event"] == {"type": type(event).__name__, **event.to_dict()}
-    assert output["ack"]["status"] == ack.status
-    assert output["ack"]["headers"] == [list(header) for header in ack.headers]
+    callback = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method)
+    ack = mmsdr.acknowledge(callback)
+    assert list(output) == ["callback", "ack"]
+    assert output["callback"] == without_nulls(callback.to_dict())
+    assert output["ack"] == {
+        "status": ack.status,
+        "headers": [list(header) for header in ack.headers],
+        "body": ack.body.decode("utf-8"),
+    }
+    # A field the format never fills is left out, not printed as null: anywhere in the output.
+    assert nulls(output) == []
+    assert ": null" not in printed
+
+
+MX_SMS_REPORT = {
+    "callback": {
+        "provider": "mxtelecom",
+        "format": "mxtelecom.sms_report",
+        "events": [
+            {
+                "type": "DeliveryReport",
+                "provider": "mxtelecom",
+                "format": "mxtelecom.sms_report",
+                "timestamp": "2002-04-30T21:58:00+01:00",
+                "dedupe_key": "mxtelecom.sms_report:8abe4b84569251f1d63edb47e84520b4",
+                "raw": [
+                    ["smsfrom", "447931123456"],
+                    ["smsmsg", "REPORT 17218733 DELIVERED"],
+                    ["smsto", "913"],
+                    ["shortcode", "913"],
+                    ["smsid", "17221293"],
+                    ["smsdate", "2002-04-30 21:58:00"],
+                    ["reason", "1359151616"],
+                ],
+                "details": {
+                    "type": "SmsReportDetails",
+                    "report_id": "17221293",
+                    "reason": {
+                        "value": 1359151616,
+                        "hex": "0x51030200",
+                        "type_nibble": 5,
+                        "billing_nibble": 1,
+                        "reason_byte": 3,
+                        "reason_byte_2": 2,
+                        "network_byte": 0,
+                        "billing": "POST_BILLING",
+                        "network": "NO_INFORMATION",
+                    },
+                },
+                "message_id": "17218733",
+                "status": "delivered",
+                "provider_status": "DELIVERED",
+                "provider_code": "1359151616",
+                "recipient": "447931123456",
+                "sender": "913",
+            }
+        ],
+        "warnings": [],
+    },
+    "ack": {
+        "status": 200,
+        "headers": [["Content-Type", "text/plain; charset=utf-8"], ["Content-Length", "2"]],
+        "body": "OK",
+    },
+}
+
+MM7_DELIVERY_REPORT = {
+    "callback": {
+        "provider": "mm7",
+        "format": "mm7.delivery_report",
+        "events": [
+            {
+                "type": "DeliveryReport",
+                "provider": "mm7",
+                "format": "mm7.delivery_report",
+                "timestamp": "2015-03-16T14:03:51.749000+00:00",
+                "dedupe_key": "mm7.delivery_report:452cac3b985d2b90dc33a19140fd8ecd",
+                "raw": [
+                    ["Header/TransactionID", "10000001"],
+                    ["Header/TransactionID@mustUnderstand", "1"],
+                    ["MM7Version", "6.8.0"],
+                    ["MessageID", "369500617770864640"],
+                    ["Recipient/Number", "16175550123"],
+                    ["Sender/Number", "111122"],
+                    ["Date", "2015-03-16T14:03:51.749Z"],
+                    ["MMStatus", "Retrieved"],
+                    ["StatusText", "Success"],
+                    ["UACapabilities", ""],
+                    ["UACapabilities@UAProf", "Samsung Galaxy"],
+                    [
+                        "http:soapaction",
+                        '"http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"',
+                    ],
+                    ["http:content-type", 'multipart/related; type="text/xml";'],
+                    ["http:x-mblox-operator-id", "0001890"],
+                ],
+                "details": {"type": "ReportDetails", "network": "0001890", "user_agent": "Samsung Galaxy"},
+                "message_id": "369500617770864640",
+                "status": "delivered",
+                "provider_status": "Retrieved",
+                "recipient": "16175550123",
+                "sender": "111122",
+                "status_text": "Success",
+            }
+        ],
+        "warnings": [],
+        "details": {
+            "type": "Envelope",
+            "transaction_id": "10000001",
+            "mm7_version": "6.8.0",
+            "namespace": "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4",
+        },
+    },
+    "ack": {
+        "status": 200,
+        "headers": [["Content-Type", "text/xml; charset=utf-8"], ["Content-Length", "599"]],
+        "body": '<?xml version="1.0" encoding="UTF-8"?>\n<soap-env:Envelope xmlns:soap-env="http://schemas.xmlsoap.org/soap/envelope/">\n<soap-env:Header>\n<TransactionID xmlns="http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4" soap-env:mustUnderstand="1">10000001</TransactionID>\n</soap-env:Header>\n<soap-env:Body>\n<DeliveryReportRsp xmlns="http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4">\n<MM7Version>6.8.0</MM7Version>\n<Status>\n<StatusCode>1000</StatusCode>\n<StatusText>Success</StatusText>\n</Status>\n</DeliveryReportRsp>\n</soap-env:Body>\n</soap-env:Envelope>\n',
+    },
+}
+
+OPENMARKET_MMS_REPORT = {
+    "callback": {
+        "provider": "openmarket",
+        "format": "openmarket.mms_report",
+        "events": [
+            {
+                "type": "DeliveryReport",
+                "provider": "openmarket",
+                "format": "openmarket.mms_report",
+                "timestamp": "2014-07-16T19:20:30+00:00",
+                "dedupe_key": "openmarket.mms_report:5700f17bce5f173b5ef60281dd6f9be9",
+                "raw": [
+                    ["type", "REPORT"],
+                    ["mtId", "123456789012345"],
+                    ["date", "2014-07-16T19:20:30+00:00"],
+                    ["status", "Rejected"],
+                    ["outcomeId", "9"],
+                    ["outcomeDescription", "Recipient not found on mobile operator"],
+                    ["userAgent", "HTC One"],
+                    ["X-Request-Id", "015-3DD6C366-D68A-4A02-9777-19CBC8AB40C1"],
+                ],
+                "details": {"type": "ReportDetails", "outcome_id": 9, "user_agent": "HTC One"},
+                "message_id": "123456789012345",
+                "status": "rejected",
+                "provider_status": "Rejected",
+                "provider_code": "9",
+                "status_text": "Recipient not found on mobile operator",
+            }
+        ],
+        "warnings": ["X-Request-Id is longer than the documented 30 characters"],
+        "details": {"type": "RequestDetails", "request_id": "015-3DD6C366-D68A-4A02-9777-19CBC8AB40C1"},
+    },
+    "ack": {"status": 200, "headers": [["Content-Length", "0"]], "body": ""},
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("mxtelecom-sms-report", MX_SMS_REPORT),
+        ("mm7-sinch-delivery-report", MM7_DELIVERY_REPORT),
+        ("openmarket-mms-report", OPENMARKET_MMS_REPORT),
+    ],
+)
+def test_parse_prints_exactly_this(name: str, expected: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(EXAMPLES_DIR / f"{name}.http")]) == 0
+    assert json.loads(capsys.readouterr().out) == expected
+
+
+def test_fields_a_format_never_fills_are_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # MX Telecom has no request-level details and no status text; this report has no reason (so no
+    # provider_code), no note and no network.
+    path = tmp_path / "report.http"
+    path.write_bytes(mmsdr.testing.mxtelecom_sms_report(reason=None).as_http())
+    assert main(["parse", str(path)]) == 0
+    printed = capsys.readouterr().out
+    output = json.loads(printed)
+    (event,) = output["callback"]["events"]
+    assert set(output["callback"]) == {"provider", "format", "events", "warnings"}
+    assert set(event) == {
+        "type",
+        "provider",
+        "format",
+        "timestamp",
+        "dedupe_key",
+        "raw",
+        "details",
+        "message_id",
+        "status",
+        "provider_status",
+        "recipient",
+        "sender",
+    }
+    assert event["details"] == {"type": "SmsReportDetails", "report_id": "17221293"}
+    assert nulls(output) == []
+    assert ": null" not in printed
+
+
+@pytest.mark.parametrize("name", list(mmsdr.FORMATS))
+def test_no_null_for_any_format(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "request.http"
+    path.write_bytes(mmsdr.testing.BUILDERS[name]().as_http())
+    assert main(["parse", str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert nulls(json.loads(printed)) == []
+    assert ": null" not in printed
 
 
 def test_parse_reads_standard_input_and_lf_line_ends() -> None:
@@ -65,7 +290,9 @@ def test_format_option_restricts_the_endpoint(tmp_path: Path, capsys: pytest.Cap
         b"GET /mo?smsfrom=1&smsmsg=REPORT+1+DELIVERED&smsto=2&smsid=3&smsdate=2002-04-30+21%3A58%3A00 HTTP/1.1\n\n"
     )
     assert main(["parse", "--format", "mxtelecom.sms_inbound", str(path)]) == 0
-    assert json.loads(capsys.readouterr().out)["event"]["type"] == "InboundMessage"
+    output = json.loads(capsys.readouterr().out)
+    assert output["callback"]["format"] == "mxtelecom.sms_inbound"
+    assert [event["type"] for event in output["callback"]["events"]] == ["InboundMessage"]
 
 
 @pytest.mark.parametrize(
@@ -107,8 +334,10 @@ def test_sample_prints_a_request_that_parse_accepts(name: str) -> None:
     )
     assert parsed.returncode == 0, parsed.stderr
     output = json.loads(parsed.stdout)
-    assert output["event"]["format"] == name
-    assert output["ack"]["status"] == 200
+    callback = mmsdr.testing.BUILDERS[name]().parse()
+    assert output["callback"] == without_nulls(callback.to_dict())
+    assert output["callback"]["format"] == name
+    assert output["ack"]["status"] == mmsdr.acknowledge(callback).status == 200
 
 
 def test_sample_refuses_an_unknown_format(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,10 +37,16 @@ def call_wsgi(
 
 def test_wsgi_example_acknowledges_and_hands_over_the_event() -> None:
     wsgi_app.received.clear()
-    status, headers, body = call_wsgi(query_fixture("mxtelecom", "sms-report-mx-us"))
+    query = query_fixture("mxtelecom", "sms-report-mx-us")
+    expected = mmsdr.parse_request({"Host": "callbacks.example.com"}, b"", query, formats="mxtelecom")
+    status, headers, body = call_wsgi(query)
     assert (status, body) == ("200 OK", b"OK")
     assert ("Content-Length", "2") in headers
-    assert isinstance(wsgi_app.received[0], mmsdr.DeliveryReport)
+    assert isinstance(expected.events[0], mmsdr.DeliveryReport)
+    assert wsgi_app.received == list(expected.events)
+    # The provider's retry of the same callback is acknowledged again, and its event not handed over twice.
+    assert call_wsgi(query)[::2] == ("200 OK", b"OK")
+    assert wsgi_app.received == list(expected.events)
 
 
 def test_wsgi_example_rejects_bad_input_with_the_error_ack() -> None:
@@ -79,10 +86,46 @@ def test_asgi_example_reads_a_chunked_body() -> None:
     sent = call_asgi(b"", [body[:10], body[10:30], body[30:]])
     assert sent[0]["status"] == 200
     assert sent[1]["body"] == b"OK"
-    assert isinstance(asgi_app.received[0], mmsdr.InboundMessage)
+    expected = mmsdr.parse_request(
+        [("content-type", "application/x-www-form-urlencoded")], body, b"", method="POST", formats="mxtelecom"
+    )
+    assert isinstance(expected.events[0], mmsdr.InboundMessage)
+    assert asgi_app.received == list(expected.events)
 
 
 @pytest.mark.parametrize("chunks", [[b"x" * 30_000_000], [b"x" * 10_000_000] * 3])
 def test_asgi_example_stops_reading_past_the_limit(chunks: list[bytes]) -> None:
     sent = call_asgi(b"", chunks)
     assert sent[0]["status"] == 413
+
+
+# --- docs/frameworks.md shows the examples' own code ------------------------------------------------------------
+
+DOCS_SECTIONS = {
+    "## Flask": "flask_app.py",
+    "## Django": "django_app.py",
+    "## FastAPI and Starlette": "fastapi_app.py",
+    "## aiohttp": "aiohttp_app.py",
+    "## WSGI and ASGI without a framework": "wsgi_app.py",
+}
+
+
+def code_lines(text: str) -> list[str]:
+    """The lines of ``text`` without comments, blank lines and indentation."""
+    stripped = (line.partition("  #")[0].strip() for line in text.splitlines())
+    return [line for line in stripped if line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize(("heading", "example"), DOCS_SECTIONS.items())
+def test_docs_frameworks_md_shows_the_example_s_code(heading: str, example: str) -> None:
+    page = (Path(__file__).parent.parent / "docs" / "frameworks.md").read_text(encoding="utf-8")
+    section = page[page.index(f"\n{heading}\n") :]
+    snippet = re.search(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert snippet is not None
+    source = code_lines((Path(__file__).parent.parent / "examples" / example).read_text(encoding="utf-8"))
+    shown = code_lines(snippet[1])
+    assert "for event in callback.events:" in shown
+    assert [line for line in shown if line not in source] == []
+    # In the example's order: the snippet is an excerpt, not a rewrite.
+    positions = [source.index(line) for line in shown if shown.count(line) == 1 and source.count(line) == 1]
+    assert positions == sorted(positions)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import mmsdr
+import mmsdr.dedupe
 from mmsdr.__main__ import read_raw_request
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
@@ -44,28 +45,28 @@ class Case:
     headers: list[tuple[str, str]]
     body: bytes
     expected: mmsdr.Ack
-    event: mmsdr.Event | None
+    callback: mmsdr.Callback | None
 
 
 def case_of(raw: bytes) -> Case:
     request = read_raw_request(raw)
     parser = mmsdr.Parser(trusted_networks=LOCAL)
-    event: mmsdr.Event | None
+    callback: mmsdr.Callback | None
     try:
-        event = parser.parse(
+        callback = parser.parse(
             request.headers, request.body, request.query, method=request.method, remote_address="127.0.0.1"
         )
     except mmsdr.MmsdrError as error:
-        event, expected = None, error.ack
+        callback, expected = None, error.ack
     else:
-        expected = mmsdr.acknowledge(event)
+        expected = mmsdr.acknowledge(callback)
     return Case(
         method=request.method,
         url="/callbacks" + (f"?{request.query}" if request.query else ""),
         headers=[(name, value) for name, value in request.headers if name.lower() not in CLIENT_SET],
         body=request.body,
         expected=expected,
-        event=event,
+        callback=callback,
     )
 
 
@@ -76,10 +77,10 @@ UNTRUSTED = case_of((Path(__file__).parent.parent / "examples" / "requests" / "m
 
 
 def test_the_cases_cover_every_format_and_a_rejection() -> None:
-    events = [case.event for case in ALL_CASES]
-    assert all(events)
-    assert {event.format for event in events if event} == set(mmsdr.FORMATS)
-    assert BAD.event is None
+    callbacks = [case.callback for case in ALL_CASES]
+    assert all(callbacks)
+    assert {callback.format for callback in callbacks if callback} == set(mmsdr.FORMATS)
+    assert BAD.callback is None
     assert (BAD.expected.status, BAD.expected.body) == (400, b"mxtelecom.sms_report: field 'smsdate' is missing")
 
 
@@ -90,12 +91,17 @@ class Reply:
     body: bytes
 
 
+Dedupe = mmsdr.dedupe.Deduplicator | None
+Replies = tuple[list[Reply], list[mmsdr.Event]]
+
+
 def check(case: Case, reply: Reply, received: list[mmsdr.Event]) -> None:
     assert (reply.status, reply.body) == (case.expected.status, case.expected.body)
     sent = [(name.lower(), value) for name, value in reply.headers]
     for name, value in case.expected.headers:
         assert (name.lower(), value) in sent
-    assert [comparable(event) for event in received] == ([comparable(case.event)] if case.event else [])
+    expected = case.callback.events if case.callback else ()
+    assert [comparable(event) for event in received] == [comparable(event) for event in expected]
 
 
 def comparable(event: mmsdr.Event) -> tuple[Any, ...]:
@@ -105,17 +111,21 @@ def comparable(event: mmsdr.Event) -> tuple[Any, ...]:
     return type(event), fields, sorted(event.raw.multi_items())
 
 
-def flask_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Event]]:
+def flask_call(case: Case, trusted: list[str], dedupe: Dedupe = None, times: int = 1) -> Replies:
     require("flask")
     import flask_app
 
     received: list[mmsdr.Event] = []
-    client = flask_app.create_app(trusted_networks=trusted, on_event=received.append).test_client()
-    response = client.open(case.url, method=case.method, headers=case.headers, data=case.body)
-    return Reply(response.status_code, list(response.headers.items()), response.get_data()), received
+    app = flask_app.create_app(trusted_networks=trusted, on_event=received.append, deduplicator=dedupe)
+    client = app.test_client()
+    replies = []
+    for _ in range(times):
+        response = client.open(case.url, method=case.method, headers=case.headers, data=case.body)
+        replies.append(Reply(response.status_code, list(response.headers.items()), response.get_data()))
+    return replies, received
 
 
-def django_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Event]]:
+def django_call(case: Case, trusted: list[str], dedupe: Dedupe = None, times: int = 1) -> Replies:
     require("django")
     import django_app
     from django.test import Client, override_settings
@@ -124,25 +134,35 @@ def django_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Event
     headers = {name: value for name, value in case.headers if name.lower() != "content-type"}
     extra: dict[str, Any] = {"content_type": content_type} if content_type else {}
     django_app.received.clear()
-    with override_settings(MMSDR_TRUSTED_NETWORKS=trusted):
-        response = Client().generic(case.method, case.url, data=case.body, headers=headers, **extra)
-    return Reply(response.status_code, list(response.items()), response.content), list(django_app.received)
+    replies = []
+    saved, django_app.deduplicator = django_app.deduplicator, dedupe or mmsdr.dedupe.Deduplicator()
+    try:
+        with override_settings(MMSDR_TRUSTED_NETWORKS=trusted):
+            for _ in range(times):
+                response = Client().generic(case.method, case.url, data=case.body, headers=headers, **extra)
+                replies.append(Reply(response.status_code, list(response.items()), response.content))
+    finally:
+        django_app.deduplicator = saved
+    return replies, list(django_app.received)
 
 
-def fastapi_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Event]]:
+def fastapi_call(case: Case, trusted: list[str], dedupe: Dedupe = None, times: int = 1) -> Replies:
     require("fastapi")
     require("httpx")
     import fastapi_app
     from fastapi.testclient import TestClient
 
     received: list[mmsdr.Event] = []
-    app = fastapi_app.create_app(trusted_networks=trusted, on_event=received.append)
+    app = fastapi_app.create_app(trusted_networks=trusted, on_event=received.append, deduplicator=dedupe)
+    replies = []
     with TestClient(app, client=("127.0.0.1", 50000)) as client:
-        response = client.request(case.method, case.url, headers=case.headers, content=case.body)
-    return Reply(response.status_code, list(response.headers.multi_items()), response.content), received
+        for _ in range(times):
+            response = client.request(case.method, case.url, headers=case.headers, content=case.body)
+            replies.append(Reply(response.status_code, list(response.headers.multi_items()), response.content))
+    return replies, received
 
 
-def aiohttp_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Event]]:
+def aiohttp_call(case: Case, trusted: list[str], dedupe: Dedupe = None, times: int = 1) -> Replies:
     require("aiohttp")
     import aiohttp_app
     from aiohttp.test_utils import TestClient, TestServer
@@ -150,12 +170,15 @@ def aiohttp_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Even
 
     received: list[mmsdr.Event] = []
 
-    async def run() -> Reply:
-        app = aiohttp_app.create_app(trusted_networks=trusted, on_event=received.append)
+    async def run() -> list[Reply]:
+        app = aiohttp_app.create_app(trusted_networks=trusted, on_event=received.append, deduplicator=dedupe)
+        replies = []
         async with TestClient(TestServer(app)) as client:
             url = URL(case.url, encoded=True)  # as written: yarl must not re-encode the Latin-9 query
-            response = await client.request(case.method, url, headers=case.headers, data=case.body)
-            return Reply(response.status, list(response.headers.items()), await response.read())
+            for _ in range(times):
+                response = await client.request(case.method, url, headers=case.headers, data=case.body)
+                replies.append(Reply(response.status, list(response.headers.items()), await response.read()))
+        return replies
 
     return asyncio.run(run()), received
 
@@ -163,19 +186,72 @@ def aiohttp_call(case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Even
 CALLERS = {"flask": flask_call, "django": django_call, "fastapi": fastapi_call, "aiohttp": aiohttp_call}
 
 
+def call(framework: str, case: Case, trusted: list[str]) -> tuple[Reply, list[mmsdr.Event]]:
+    (reply,), received = CALLERS[framework](case, trusted)
+    return reply, received
+
+
 @pytest.mark.parametrize("framework", CALLERS)
 @pytest.mark.parametrize("case", CASES)
 def test_every_request_is_acknowledged(framework: str, case: Case) -> None:
-    check(case, *CALLERS[framework](case, LOCAL))
+    check(case, *call(framework, case, LOCAL))
 
 
 @pytest.mark.parametrize("framework", CALLERS)
 def test_a_bad_request_gets_the_error_ack(framework: str) -> None:
-    check(BAD, *CALLERS[framework](BAD, LOCAL))
+    check(BAD, *call(framework, BAD, LOCAL))
 
 
 @pytest.mark.parametrize("framework", CALLERS)
 def test_an_untrusted_source_is_refused(framework: str) -> None:
-    reply, received = CALLERS[framework](UNTRUSTED, ELSEWHERE)
+    reply, received = call(framework, UNTRUSTED, ELSEWHERE)
     assert (reply.status, received) == (403, [])
     assert reply.body.startswith(b"request: source address")
+
+
+@pytest.mark.parametrize("framework", CALLERS)
+@pytest.mark.parametrize("case", CASES)
+def test_a_retried_callback_is_acknowledged_and_its_events_handled_once(framework: str, case: Case) -> None:
+    replies, received = CALLERS[framework](case, LOCAL, mmsdr.dedupe.Deduplicator(), 2)
+    assert len(replies) == 2
+    for reply in replies:
+        check(case, reply, received)  # both acknowledged; the events received once
+
+
+class DownStore:
+    """A dedupe store that cannot be reached (a Redis that is down)."""
+
+    def claim(self, key: str, ttl_seconds: float) -> bool:
+        raise mmsdr.dedupe.DedupeStoreError("the store is down", key=key)
+
+    def release(self, key: str) -> None:
+        raise mmsdr.dedupe.DedupeStoreError("the store is down", key=key)
+
+    def close(self) -> None:
+        pass
+
+
+RETRY_CASES = [
+    pytest.param(case, id=path.stem)
+    for case, path in zip(ALL_CASES, REQUESTS, strict=True)
+    if path.stem in {"mm7-sinch-deliver", "mxtelecom-sms-report", "openmarket-mms-report"}
+]
+
+
+@pytest.mark.parametrize("framework", CALLERS)
+@pytest.mark.parametrize("case", RETRY_CASES)
+def test_a_dedupe_store_that_is_down_gets_the_provider_s_retry_answer(framework: str, case: Case) -> None:
+    assert case.callback is not None
+    (reply,), received = CALLERS[framework](case, LOCAL, mmsdr.dedupe.Deduplicator(DownStore()))
+    retry = mmsdr.acknowledge(case.callback, retry=True)
+    assert (reply.status, reply.body) == (retry.status, retry.body)
+    sent = [(name.lower(), value) for name, value in reply.headers]
+    for name, value in retry.headers:
+        assert (name.lower(), value) in sent
+    assert received == []
+    if case.callback.provider == "mm7":
+        assert (reply.status, reply.body) == (500, mmsdr.mm7.response(case.callback, retry=True).body)
+        assert b"<faultcode>soap-env:Server</faultcode>" in reply.body
+        assert b"<StatusCode>4006</StatusCode>" in reply.body
+    else:
+        assert (reply.status, reply.body) == (503, b"not processed now; send this callback again later")

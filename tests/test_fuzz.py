@@ -2,8 +2,9 @@
 
 Seeds are the example requests (``examples/requests/*.http``, one per format). Each test mutates them (byte
 flips, truncation, insertion, deletion, repeats; header shuffles and duplicates; repeated query parameters;
-wrong content types) and checks h11's invariant: an event, for which ``acknowledge`` returns an ``Ack``, or an
-``MmsdrError`` with a usable ``ack`` and a 4xx ``status_hint``; never any other exception. Feeding the body in
+wrong content types) and checks h11's invariant: a ``Callback``, for which ``acknowledge`` returns an ``Ack``
+(the retry answer too), or an ``MmsdrError`` with a usable ``ack`` and a 4xx ``status_hint``; never any other
+exception. Feeding the body in
 chunks must give the same outcome as feeding it whole. Runs are derandomized, so CI sees the same examples.
 """
 
@@ -55,16 +56,19 @@ Headers = list[tuple[str, str]]
 
 
 def outcome(headers: Headers, body: Any, query: str, method: str | None) -> object:
-    """The event or ``(error type, message, status)``; any exception but an MmsdrError fails the test."""
+    """The callback or ``(error type, message, status)``; any exception but an MmsdrError fails the test."""
     try:
-        event = mmsdr.parse_request(headers, body, query, method=method)
+        callback = mmsdr.parse_request(headers, body, query, method=method)
     except mmsdr.MmsdrError as error:
         assert isinstance(error.ack, mmsdr.Ack)
         assert isinstance(error.ack.status, int)
         assert 400 <= error.status_hint < 500
         return (type(error), str(error), error.status_hint)
-    assert isinstance(mmsdr.acknowledge(event), mmsdr.Ack)
-    return event
+    assert isinstance(callback, mmsdr.Callback)
+    assert callback.events
+    assert isinstance(mmsdr.acknowledge(callback), mmsdr.Ack)
+    assert isinstance(mmsdr.acknowledge(callback, retry=True), mmsdr.Ack)
+    return callback
 
 
 def check(headers: Headers, body: bytes, query: str, method: str | None, cuts: list[int]) -> object:
@@ -77,9 +81,12 @@ def check(headers: Headers, body: bytes, query: str, method: str | None, cuts: l
 
 
 def unordered(result: object) -> object:
-    """``result`` with the raw fields of an event sorted (they keep the order received)."""
-    if isinstance(result, mmsdr.Event):
-        return dataclasses.replace(result, raw=mmsdr.RawFields(sorted(result.raw.multi_items())))
+    """``result`` with the raw fields of each of a callback's events sorted (they keep the order received)."""
+    if isinstance(result, mmsdr.Callback):
+        events = tuple(
+            dataclasses.replace(event, raw=mmsdr.RawFields(sorted(event.raw.multi_items()))) for event in result.events
+        )
+        return dataclasses.replace(result, events=events)
     return result
 
 
@@ -120,7 +127,7 @@ def seed_method(seed: RawHttpRequest, method: str | None) -> str | None:
 @pytest.mark.parametrize("name", sorted(SEEDS))
 def test_seeds_parse(name: str) -> None:
     seed = SEEDS[name]
-    assert isinstance(check(list(seed.headers), seed.body, seed.query, seed.method, [1, 7, 100]), mmsdr.Event)
+    assert isinstance(check(list(seed.headers), seed.body, seed.query, seed.method, [1, 7, 100]), mmsdr.Callback)
 
 
 @FUZZ

@@ -8,17 +8,23 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import mmsdr
-from mmsdr import testing
+from mmsdr import mm7, openmarket, testing
 from mmsdr.__main__ import read_raw_request
-from mmsdr.mxtelecom import ReasonCode
+from mmsdr.mm7 import Envelope
+from mmsdr.mxtelecom import MmsInboundDetails, MmsReportDetails, ReasonCode, SmsInboundDetails, SmsReportDetails
 from mmsdr.testing import strategies
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hypothesis.strategies import SearchStrategy
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "requests").glob("*.http"))
@@ -32,9 +38,10 @@ def test_there_is_a_builder_for_every_format() -> None:
 @pytest.mark.parametrize("name", list(mmsdr.FORMATS))
 def test_the_default_request_parses_as_its_format(name: str) -> None:
     request = testing.BUILDERS[name]()
-    event = request.parse()
-    assert event.format == name
-    assert event.warnings == ()
+    callback = request.parse()
+    assert callback.format == name
+    assert callback.warnings == ()
+    assert [event.format for event in callback.events] == [name]
     # The wire form reads back into the same request.
     raw = read_raw_request(request.as_http())
     assert (raw.method, raw.target, raw.headers, raw.body) == (
@@ -43,7 +50,7 @@ def test_the_default_request_parses_as_its_format(name: str) -> None:
         request.headers,
         request.body,
     )
-    assert mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method) == event
+    assert mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method) == callback
 
 
 def test_the_sms_report_is_the_vendor_example() -> None:
@@ -78,7 +85,7 @@ def test_openmarket_inbound_is_multipart_mixed_with_the_main_json_part() -> None
     assert dict(request.headers)["Content-Type"].startswith("multipart/mixed; boundary=")
     assert b"Content-Type: application/json\r\nContent-Id: main\r\n\r\n{" in request.body
     assert b'"moId":42,' in request.body
-    event = request.parse()
+    (event,) = request.parse().events
     assert isinstance(event, mmsdr.InboundMessage)
     assert event.parts == testing.DEFAULT_PARTS
     assert event.text == "This is a text attachment"
@@ -89,7 +96,7 @@ def test_mxtelecom_mms_inbound_with_parts_is_a_multipart_post_with_mms_zip() -> 
     request = testing.mxtelecom_mms_inbound(parts=parts)
     assert request.method == "POST"
     assert b'name="mms.zip"; filename="mms.zip"' in request.body
-    event = request.parse()
+    (event,) = request.parse().events
     assert isinstance(event, mmsdr.InboundMessage)
     assert event.text == "Grüße"
     assert event.parts == (dataclasses.replace(parts[0], content_id="hello.txt", charset="utf-8"),)
@@ -102,13 +109,14 @@ def test_test_request_is_not_collected_by_pytest() -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
 def test_request_for_reproduces_every_example(path: Path) -> None:
     raw = read_raw_request(path.read_bytes())
-    event = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method)
-    request = testing.request_for(event)
-    assert mmsdr.parse_request(request.headers, request.body, request.query) == event
+    callback = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method)
+    for event in callback.events:
+        request = testing.request_for(event)
+        assert mmsdr.parse_request(request.headers, request.body, request.query).events == (event,)
 
 
 def test_request_for_refuses_an_event_it_cannot_reproduce() -> None:
-    event = testing.mxtelecom_sms_report().parse()
+    (event,) = testing.mxtelecom_sms_report().parse().events
     assert isinstance(event, mmsdr.DeliveryReport)
     forged = dataclasses.replace(event, message_id="999")  # typed field and raw disagree
     with pytest.raises(ValueError, match="cannot reproduce this mxtelecom.sms_report event"):
@@ -118,7 +126,7 @@ def test_request_for_refuses_an_event_it_cannot_reproduce() -> None:
 
 
 def test_request_for_refuses_an_event_parsed_with_another_zone() -> None:
-    event = testing.mxtelecom_unsubscribe().parse(default_zone="America/New_York")
+    (event,) = testing.mxtelecom_unsubscribe().parse(default_zone="America/New_York").events
     with pytest.raises(ValueError, match="cannot reproduce"):
         testing.request_for(event)
 
@@ -132,7 +140,7 @@ def test_importing_mmsdr_testing_does_not_need_hypothesis() -> None:
         "            raise ImportError('hypothesis is blocked')\n"
         "sys.meta_path.insert(0, Block())\n"
         "import mmsdr.testing\n"
-        "assert mmsdr.testing.mxtelecom_sms_report().parse().message_id == '17218733'\n"
+        "assert mmsdr.testing.mxtelecom_sms_report().parse().events[0].message_id == '17218733'\n"
         "try:\n"
         "    import mmsdr.testing.strategies\n"
         "except ImportError:\n"
@@ -146,33 +154,36 @@ def test_importing_mmsdr_testing_does_not_need_hypothesis() -> None:
 # --- round trips -----------------------------------------------------------------------------------------------
 
 
-def _typed(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """What the event of ``BUILDERS[name](**kwargs)`` must carry, field by field."""
+def _mm7_envelope(k: dict[str, Any]) -> Envelope:
+    return Envelope(transaction_id=k["transaction_id"], mm7_version=k["mm7_version"], namespace=k["namespace"])
+
+
+def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Details | None]:
+    """What the event of ``BUILDERS[name](**kwargs)`` must carry, field by field, and the callback's details."""
     k = kwargs
     if name == "mxtelecom.sms_report":
         reason = None if k["reason"] is None else ReasonCode(k["reason"])
+        sms_report = SmsReportDetails(report_id=k["report_id"], reason=reason, note=k["note"], network=k["network"])
         return {
             "message_id": k["message_id"],
             "provider_status": k["status"],
+            "provider_code": None if k["reason"] is None else str(k["reason"]),
             "recipient": k["recipient"],
             "sender": k["sender"],
-            "report_id": k["report_id"],
             "timestamp": k["timestamp"],
-            "reason": reason,
-            "note": k["note"],
-            "network": k["network"],
-        }
+            "details": sms_report,
+        }, None
     if name == "mxtelecom.mms_report":
         return {
             "__class__": mmsdr.DeliveryReport if k["kind"] == "delivery" else mmsdr.ReadReport,
-            "report_id": k["report_id"],
             "message_id": k["message_id"],
             "provider_status": str(k["status"]),
+            "provider_code": None,
             "recipient": k["recipient"],
             "sender": k["sender"],
             "timestamp": k["timestamp"],
-            "user_agent": k["user_agent"],
-        }
+            "details": MmsReportDetails(report_id=k["report_id"], user_agent=k["user_agent"]),
+        }, None
     if name == "mxtelecom.sms_inbound":
         return {
             "message_id": k["message_id"],
@@ -180,13 +191,17 @@ def _typed(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
             "sender": k["sender"],
             "recipients": (k["recipient"],),
             "text": k["text"],
-            "udh": k["udh"],
             "timestamp": k["timestamp"],
-            "network": k["network"],
-            "smsc": k["smsc"],
-        }
+            "details": SmsInboundDetails(udh=k["udh"], smsc=k["smsc"], network=k["network"]),
+        }, None
     if name == "mxtelecom.mms_inbound":
         texts = [part.text for part in k["parts"] if part.is_text]
+        # Without parts the builder notifies by GET: the MMS is one zip by reference, fetched by the app.
+        by_reference = mmsdr.Part(
+            content_type="application/zip",
+            url=f"https://mms.mxtelecom.com/RetrieveMMS?id={quote(k['message_id'], safe='')}",
+            filename="mms.zip",
+        )
         return {
             "message_id": k["message_id"],
             "channel": "mms",
@@ -194,36 +209,43 @@ def _typed(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
             "recipients": k["recipients"],
             "cc": k["cc"],
             "subject": k["subject"],
-            "network": k["network"],
             "timestamp": k["timestamp"],
-            "expiry": None if k["parts"] else k["expiry"],
-            "parts": k["parts"],
+            "parts": k["parts"] or (by_reference,),
             "text": "\n".join(texts) if texts else None,
-        }
+            "details": MmsInboundDetails(network=k["network"], expiry=None if k["parts"] else k["expiry"]),
+        }, None
     if name == "mxtelecom.unsubscribe":
-        return {key: k[key] for key in ("msisdn", "shortcodes", "source", "timestamp")}
+        return {key: k[key] for key in ("msisdn", "shortcodes", "source", "timestamp")} | {"details": None}, None
     if name == "mxtelecom.renewal":
-        return {key: k[key] for key in ("message_id", "msisdn", "shortcode", "network", "timestamp", "mt_username")}
+        renewal = ("message_id", "msisdn", "shortcode", "network", "timestamp", "mt_username")
+        return {key: k[key] for key in renewal} | {"details": None}, None
     if name in {"mm7.delivery_report", "mm7.read_reply"}:
-        same = ("message_id", "recipient", "sender", "timestamp", "status_text", "user_agent", "network")
-        mm7 = ("transaction_id", "mm7_version", "namespace")
-        return {"provider_status": k["status"], **{key: k[key] for key in same + mm7}}
+        same = ("message_id", "recipient", "sender", "timestamp", "status_text")
+        report: mmsdr.Details = mm7.ReportDetails(
+            status_extension=None, network=k["network"], user_agent=k["user_agent"]
+        )
+        event = {"provider_status": k["status"], "provider_code": None, "details": report}
+        return event | {key: k[key] for key in same}, _mm7_envelope(k)
     if name == "mm7.deliver":
-        deliver = ("message_id", "sender", "recipients", "cc", "bcc", "subject", "priority", "timestamp", "parts")
-        return {key: k[key] for key in (*deliver, "network", "transaction_id", "mm7_version", "namespace")}
+        deliver = ("message_id", "sender", "recipients", "cc", "bcc", "subject", "timestamp", "parts")
+        # The builder's message_id is the DeliverReq's LinkedID.
+        deliver_details = mm7.DeliverDetails(priority=k["priority"], linked_id=k["message_id"], network=k["network"])
+        return {key: k[key] for key in deliver} | {"details": deliver_details}, _mm7_envelope(k)
+    request = openmarket.RequestDetails(request_id=k["request_id"])
     if name == "openmarket.mms_report":
         return {
             "message_id": k["message_id"],
             "provider_status": k["status"],
-            "outcome_id": k["outcome_id"],
+            "provider_code": None if k["outcome_id"] is None else str(k["outcome_id"]),
             "status_text": k["outcome_description"],
-            "user_agent": k["user_agent"],
             "timestamp": k["timestamp"],
-            "request_id": k["request_id"],
-        }
+            "details": openmarket.ReportDetails(outcome_id=k["outcome_id"], user_agent=k["user_agent"]),
+        }, request
     assert name == "openmarket.mms_inbound"
-    inbound = ("message_id", "sender", "recipients", "cc", "bcc", "timestamp", "network", "subject", "user_agent")
-    return {key: k[key] for key in (*inbound, "parts", "request_id")}
+    inbound = ("message_id", "sender", "recipients", "cc", "bcc", "timestamp", "subject", "parts")
+    operator_id = None if k["network"] is None else int(k["network"])
+    details = openmarket.InboundDetails(operator_id=operator_id, user_agent=k["user_agent"])
+    return {key: k[key] for key in inbound} | {"details": details}, request
 
 
 @pytest.mark.parametrize("name", list(mmsdr.FORMATS))
@@ -231,10 +253,11 @@ def test_builders_make_the_event_they_are_told(name: str) -> None:
     @PROPERTY
     @given(strategies.arguments(name))
     def check(kwargs: dict[str, Any]) -> None:
-        event = testing.BUILDERS[name](**kwargs).parse()
+        callback = testing.BUILDERS[name](**kwargs).parse()
+        (event,) = callback.events
+        expected, callback_details = _typed(name, kwargs)
+        assert (callback.format, callback.warnings, callback.details) == (name, (), callback_details)
         assert event.format == name
-        assert event.warnings == ()
-        expected = _typed(name, kwargs)
         if "__class__" in expected:
             assert type(event) is expected.pop("__class__")
         assert {key: getattr(event, key) for key in expected} == expected
@@ -248,24 +271,61 @@ def test_request_for_gives_back_an_equal_event(name: str) -> None:
     @given(strategies.events(name))
     def check(event: mmsdr.Event) -> None:
         request = testing.request_for(event)
-        assert mmsdr.parse_request(request.headers, request.body, request.query) == event
+        assert mmsdr.parse_request(request.headers, request.body, request.query).events == (event,)
+
+    check()
+
+
+@pytest.mark.parametrize("name", list(mmsdr.FORMATS))
+def test_callbacks_hold_events_that_request_for_reproduces(name: str) -> None:
+    @PROPERTY
+    @given(strategies.callbacks(name))
+    def check(callback: mmsdr.Callback) -> None:
+        assert isinstance(callback, mmsdr.Callback)
+        assert callback.format == name
+        assert callback.events
+        for event in callback.events:
+            assert event.format == name
+            request = testing.request_for(event)
+            assert request.parse().events == (event,)
+        assert mmsdr.acknowledge(callback).status == 200
 
     check()
 
 
 @PROPERTY
-@given(
-    st.one_of(
-        strategies.delivery_reports(),
-        strategies.read_reports(),
-        strategies.inbound_messages(),
-        strategies.unsubscribes(),
-        strategies.subscription_renewals(),
-    )
-)
-def test_strategies_draw_the_event_types_they_name(event: mmsdr.Event) -> None:
-    assert event.format in mmsdr.FORMATS
-    assert mmsdr.acknowledge(event).status == 200
+@given(strategies.callbacks())
+def test_callbacks_of_every_format_are_acknowledged(callback: mmsdr.Callback) -> None:
+    assert callback.format in mmsdr.FORMATS
+    assert [event.format for event in callback.events] == [callback.format] * len(callback.events)
+    assert mmsdr.acknowledge(callback).status == 200
+
+
+_KINDS: list[tuple[Callable[[], SearchStrategy[Any]], type[mmsdr.Event], set[str]]] = [
+    (strategies.delivery_reports, mmsdr.DeliveryReport, {"mxtelecom", "mm7", "openmarket"}),
+    (strategies.read_reports, mmsdr.ReadReport, {"mxtelecom", "mm7"}),
+    (strategies.inbound_messages, mmsdr.InboundMessage, {"mxtelecom", "mm7", "openmarket"}),
+    (strategies.unsubscribes, mmsdr.Unsubscribe, {"mxtelecom"}),
+    (strategies.subscription_renewals, mmsdr.SubscriptionRenewal, {"mxtelecom"}),
+]
+
+
+@pytest.mark.parametrize(("strategy", "kind", "providers"), _KINDS, ids=[kind.__name__ for _, kind, _ in _KINDS])
+def test_strategies_draw_the_event_types_they_name(
+    strategy: Callable[[], SearchStrategy[Any]], kind: type[mmsdr.Event], providers: set[str]
+) -> None:
+    seen: set[str] = set()
+
+    @settings(PROPERTY, derandomize=True, database=None)
+    @given(strategy())
+    def check(event: mmsdr.Event) -> None:
+        assert type(event) is kind
+        assert event.format in mmsdr.FORMATS
+        assert mmsdr.acknowledge(testing.request_for(event).parse()).status == 200
+        seen.add(event.provider)
+
+    check()
+    assert seen == providers  # every provider that sends this kind is drawn
 
 
 # --- docs/testing.md -----------------------------------------------------------------------------------------

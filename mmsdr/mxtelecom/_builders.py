@@ -257,7 +257,9 @@ def request_for_event(event: Event) -> TestRequest:
             fields.append((name, _latin9_smsmsg(event, value)))
         else:
             fields.append((name, value.encode("utf-8")))
-    if event.format == "mxtelecom.mms_inbound" and isinstance(event, InboundMessage) and event.parts:
+    # An MMS notified by GET has one part by reference (its zip's URL): only parts by value were POSTed.
+    by_value = isinstance(event, InboundMessage) and any(part.data is not None for part in event.parts)
+    if event.format == "mxtelecom.mms_inbound" and isinstance(event, InboundMessage) and by_value:
         content_type, body = _form_data(
             [(name, value) for name, value in fields if isinstance(value, bytes)], mms_zip(event.parts)
         )

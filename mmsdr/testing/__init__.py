@@ -5,7 +5,7 @@ with realistic defaults taken from the providers' own examples::
 
     request = mmsdr.testing.mxtelecom_sms_report(message_id="17218733", status="FAILED")
     response = client.get(request.target, headers=dict(request.headers))   # your framework's test client
-    event = request.parse()                                                 # or parse it directly
+    callback = request.parse()                                              # or parse it: a Callback
 
 [`request_for`][mmsdr.testing.request_for] goes the other way: the request that parses back into an event equal to a
 given one. Hypothesis strategies for every event type are in ``mmsdr.testing.strategies`` (hypothesis needed there

@@ -317,7 +317,7 @@ def delivery_reports() -> SearchStrategy[DeliveryReport]:
 def read_reports() -> SearchStrategy[ReadReport]:
     """Read reports: MX Telecom MMS (``type=2``) and MM7 ``ReadReplyReq``."""
     mxtelecom: SearchStrategy[Any] = arguments("mxtelecom.mms_report").map(
-        lambda kwargs: BUILDERS["mxtelecom.mms_report"](**{**kwargs, "kind": "read"}).parse()
+        lambda kwargs: BUILDERS["mxtelecom.mms_report"](**{**kwargs, "kind": "read"}).parse().events[0]
     )
     both: SearchStrategy[Any] = st.one_of(mxtelecom, events("mm7.read_reply"))
     return both.filter(lambda event: isinstance(event, ReadReport))
