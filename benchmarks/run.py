@@ -42,10 +42,11 @@ import time
 import timeit
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
@@ -56,9 +57,6 @@ from python_multipart.multipart import parse_options_header
 
 import mmsdr
 from mmsdr._wire import multipart as _multipart
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -257,16 +255,19 @@ def mm7_delivery_report() -> Case:
     def check() -> None:
         event, ack = run_mmsdr()
         assert isinstance(event, mmsdr.DeliveryReport)
+        assert isinstance(event.details, mmsdr.mm7.ReportDetails)
+        envelope = mmsdr.parse_request(headers, body, None).details
+        assert isinstance(envelope, mmsdr.mm7.Envelope)
         values = {
-            "TransactionID": event.transaction_id,
-            "MM7Version": event.mm7_version,
+            "TransactionID": envelope.transaction_id,
+            "MM7Version": envelope.mm7_version,
             "MessageID": event.message_id,
             "Recipient": event.recipient,
             "Sender": event.sender,
             "Date": event.raw["Date"],
             "MMStatus": event.provider_status,
             "StatusText": event.status_text,
-            "UAProf": event.user_agent,
+            "UAProf": event.details.user_agent,
         }
         assert values == MM7_EXPECTED, values
         assert ack.status == 200
@@ -341,8 +342,14 @@ def mxtelecom_sms_report() -> Case:
     def check() -> None:
         event, ack = run_mmsdr()
         assert isinstance(event, mmsdr.DeliveryReport)
-        assert event.reason is not None
-        expected = (event.message_id, event.provider_status, event.timestamp.replace(tzinfo=None), event.reason.value)
+        assert isinstance(event.details, mmsdr.mxtelecom.SmsReportDetails)
+        assert event.details.reason is not None
+        expected = (
+            event.message_id,
+            event.provider_status,
+            event.timestamp.replace(tzinfo=None),
+            event.details.reason.value,
+        )
         assert expected == ("17218733", "DELIVERED", datetime(2002, 4, 30, 21, 58), 1359151616), expected  # noqa: DTZ001
         assert run_alt() == expected
         assert ack.status == 200
@@ -549,7 +556,7 @@ def openmarket_mms_report() -> Case:
     def check() -> None:
         event, ack = run_mmsdr()
         assert isinstance(event, mmsdr.DeliveryReport)
-        assert (event.message_id, event.provider_status, event.outcome_id) == ("123456789012345", "Rejected", 9)
+        assert (event.message_id, event.provider_status, event.provider_code) == ("123456789012345", "Rejected", "9")
         assert ack.status == 200
         record = run_floor()
         assert (record.message_id, record.status, record.timestamp) == (event.message_id, "rejected", event.timestamp)

@@ -291,7 +291,7 @@ def request_for_event(event: Event) -> TestRequest:
         else:
             body.append((key, value))
     content_type = dict(http_headers).get("content-type", "text/xml; charset=utf-8")
-    namespace = getattr(event, "namespace", None)
+    namespace = DEFAULT_NAMESPACE  # the namespace is the callback's (Envelope), not the event's: the usual one
     parts = event.parts if isinstance(event, InboundMessage) else ()
     return _mm7_request(
         operation,
