@@ -13,14 +13,14 @@ Every server is pinned to one CPU and the load generator (this process: keep-ali
 in flight on each, no pipelining) to the other, where the machine has two or more. A server reports its own
 ``time.process_time()`` (user + system CPU of the process) over each measured window, through a control path;
 the figure per app is that CPU time divided by the requests served in the window. The windows are interleaved:
-each repetition measures every case's three apps in turn, after a warm-up of each. Before anything is timed,
-the three apps of each case must answer byte-identical HTTP responses, and the minimal parse must read the
-values the request was built with.
+each repetition measures every case's three apps in turn (each app first in turn), after a warm-up of each.
+Before anything is timed, the three apps of each case must answer byte-identical HTTP responses, and the
+minimal parse must read the values the request was built with.
 
 The figure of a case is ``(a - c) / (b - c)``: what mmsdr adds to a server's cost per request, over what the
 minimal parse adds. Requests per second per core is ``1e6 / (CPU µs per request)``.
 
-    python benchmarks/server.py                 # the table (about 3 minutes)
+    python benchmarks/server.py                 # the table (about 2 minutes)
     python benchmarks/server.py --json out.json # the table, and the numbers as JSON
     python benchmarks/server.py --quick         # a smoke run: a few hundred requests per app, numbers meaningless
 
@@ -368,10 +368,10 @@ class Settings:
 
 
 FULL = Settings(
-    warmup=2000,
-    requests={"mxtelecom.sms_report": 10_000, "mm7.delivery_report": 6_000, "openmarket.mms_inbound 100 KB": 2_000},
-    repeats=7,
-    connections=4,
+    warmup=1000,
+    requests={"mxtelecom.sms_report": 3_000, "mm7.delivery_report": 2_000, "openmarket.mms_inbound 100 KB": 600},
+    repeats=11,
+    connections=8,
     deadline_seconds=900.0,
 )
 QUICK = Settings(
@@ -578,10 +578,11 @@ def run(settings: Settings) -> dict[str, Any]:
         for server in servers:
             drive(server, server.case.request.as_http(), settings.warmup, deadline)
         runs: dict[tuple[str, str], list[dict[str, float]]] = {(server.case.name, server.app): [] for server in servers}
-        for _ in range(settings.repeats):
+        for repeat in range(settings.repeats):
             for case in cases:
                 request = case.request.as_http()
-                for server in by_case[case.name]:
+                ordered = by_case[case.name]
+                for server in ordered[repeat % 3 :] + ordered[: repeat % 3]:  # each app first in turn
                     runs[case.name, server.app].append(measure(server, request, settings.requests[case.name], deadline))
     finally:
         stop_servers(servers)
