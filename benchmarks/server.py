@@ -20,7 +20,7 @@ minimal parse must read the values the request was built with.
 The figure of a case is ``(a - c) / (b - c)``: what mmsdr adds to a server's cost per request, over what the
 minimal parse adds. Requests per second per core is ``1e6 / (CPU µs per request)``.
 
-    python benchmarks/server.py                 # the table (about 2 minutes)
+    python benchmarks/server.py                 # the table (1 to 2 minutes)
     python benchmarks/server.py --json out.json # the table, and the numbers as JSON
     python benchmarks/server.py --quick         # a smoke run: a few hundred requests per app, numbers meaningless
 
@@ -370,7 +370,7 @@ class Settings:
 FULL = Settings(
     warmup=1000,
     requests={"mxtelecom.sms_report": 3_000, "mm7.delivery_report": 2_000, "openmarket.mms_inbound 100 KB": 600},
-    repeats=11,
+    repeats=15,
     connections=8,
     deadline_seconds=900.0,
 )
