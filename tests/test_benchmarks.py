@@ -1,4 +1,4 @@
-"""The benchmark script runs and writes its JSON in the agreed shape; its numbers are not tested (noisy machines)."""
+"""The benchmark scripts run and write their JSON in the agreed shape; their numbers are not tested (noisy machines)."""
 
 from __future__ import annotations
 
@@ -65,3 +65,52 @@ def test_quick_run_writes_the_json_shape(tmp_path: Path) -> None:
     assert alternatives["mm7.delivery_report (Sinch)"] == "xmltodict"
     assert alternatives["openmarket.mms_inbound 100 KB"] is not None
     assert alternatives["openmarket.mms_report"] is None
+
+
+SERVER_CASE_NAMES = ["mxtelecom.sms_report", "mm7.delivery_report", "openmarket.mms_inbound 100 KB"]
+SERVER_APPS = ["mmsdr", "minimal", "constant"]
+
+
+def test_server_quick_run_writes_the_json_shape(tmp_path: Path) -> None:
+    # The shape of benchmarks/server.py's output, not its numbers: the run starts nine uvicorn workers on
+    # 127.0.0.1, checks that each case's three apps answer the same bytes, and sends a few hundred requests to each.
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("httptools")
+    output = tmp_path / "server.json"
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "server.py"), "--quick", "--json", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    for name in SERVER_CASE_NAMES:
+        assert name in completed.stdout
+    assert "(a-c)/(b-c)" in completed.stdout
+    result = json.loads(output.read_text(encoding="utf-8"))
+    assert list(result) == ["cases", "environment"]
+    assert [case["name"] for case in result["cases"]] == SERVER_CASE_NAMES
+    for case in result["cases"]:
+        assert list(case) == ["name", "request_bytes", "requests_per_window", "apps", "figure", "figure_range"]
+        assert isinstance(case["request_bytes"], int)
+        assert case["request_bytes"] > 0
+        assert isinstance(case["requests_per_window"], int)
+        assert case["requests_per_window"] > 0
+        assert list(case["apps"]) == SERVER_APPS
+        for app in case["apps"].values():
+            assert list(app) == ["cpu_us", "requests_per_second_per_core", "busy"]
+            assert list(app["cpu_us"]) == ["median", "min", "max"]
+            assert 0 < app["cpu_us"]["min"] <= app["cpu_us"]["median"] <= app["cpu_us"]["max"]
+            assert app["requests_per_second_per_core"] > 0
+            assert app["busy"] > 0
+        # A ratio of two differences: a float, of any sign on a noisy machine; its range holds per-window figures.
+        assert isinstance(case["figure"], float)
+        assert len(case["figure_range"]) == 2
+        assert case["figure_range"][0] <= case["figure_range"][1]
+    assert case["request_bytes"] > 100_000  # the OpenMarket MMS, last, with its 100 KB image
+    environment = result["environment"]
+    for key in ("python", "mmsdr", "uvicorn", "httptools", "lxml", "python_multipart"):
+        assert isinstance(environment[key], str)
+    assert environment["repeats"] >= 1
+    assert environment["seconds"] > 0
