@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import mmsdr
+import mmsdr.testing
 from mmsdr import (
     Callback,
     DeliveryReport,
@@ -1526,6 +1528,160 @@ def test_response_refuses_an_event_in_place_of_its_callback() -> None:
     with pytest.raises(TypeError) as caught:
         mm7.response(only_event(sinch_callback()))  # type: ignore[arg-type]
     assert str(caught.value) == "mm7.response() takes a Callback parsed from an MM7 request, got DeliveryReport"
+
+
+# --- mmsdr.acknowledge is mm7.response, for each MM7 format ----------------------------------------------------
+
+# (fixture, its ...Rsp element, TransactionID, namespace, MM7Version): one per MM7 format, three namespaces.
+ACK_FIXTURES = [
+    ("vibes-delivery-report.http", "DeliveryReportRsp", "cdef439dd1f47b36", NS512, "5.3.0"),
+    ("huawei-deliver.http", "DeliverRsp", "824919", NS510, "5.2.0"),
+    ("annex-read-reply.http", "ReadReplyRsp", "TID.2002.0416.7", NS14, "6.8.0"),
+]
+
+
+def soap_answer(transaction_id: str, namespace: str, body: str) -> bytes:
+    """A SOAP 1.1 answer as mmsdr writes it: the TransactionID header in ``namespace``, then ``body``."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<soap-env:Envelope xmlns:soap-env="{SOAP}">\n'
+        "<soap-env:Header>\n"
+        f'<TransactionID xmlns="{namespace}" soap-env:mustUnderstand="1">{transaction_id}</TransactionID>\n'
+        "</soap-env:Header>\n"
+        "<soap-env:Body>\n"
+        f"{body}"
+        "</soap-env:Body>\n"
+        "</soap-env:Envelope>\n"
+    ).encode()
+
+
+def xml_ack(status: int, body: bytes) -> mmsdr.Ack:
+    return mmsdr.Ack(
+        status=status,
+        headers=(("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))),
+        body=body,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fixture", "element", "transaction_id", "namespace", "version"), ACK_FIXTURES, ids=[row[0] for row in ACK_FIXTURES]
+)
+def test_acknowledge_is_the_success_rsp(
+    fixture: str, element: str, transaction_id: str, namespace: str, version: str
+) -> None:
+    callback = parse(fixture)
+    body = soap_answer(
+        transaction_id,
+        namespace,
+        f'<{element} xmlns="{namespace}">\n'
+        f"<MM7Version>{version}</MM7Version>\n"
+        "<Status>\n<StatusCode>1000</StatusCode>\n<StatusText>Success</StatusText>\n</Status>\n"
+        f"</{element}>\n",
+    )
+    assert mmsdr.acknowledge(callback) == xml_ack(200, body)
+    assert mmsdr.acknowledge(callback) == mm7.response(callback)
+    assert mmsdr.acknowledge(callback, retry=False) == mm7.response(callback, retry=False)
+    assert mmsdr.Parser(formats="mm7").acknowledge(callback) == xml_ack(200, body)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "transaction_id", "namespace", "version"),
+    [(fixture, transaction_id, namespace, version) for fixture, _, transaction_id, namespace, version in ACK_FIXTURES],
+    ids=[row[0] for row in ACK_FIXTURES],
+)
+def test_acknowledge_retry_is_a_server_fault_4006_with_500(
+    fixture: str, transaction_id: str, namespace: str, version: str
+) -> None:
+    # "Send it again": a soap-env:Server fault (SOAP 1.1 section 4.4.1), 4006 "Service unavailable", HTTP 500,
+    # in the request's namespace and version, echoing its TransactionID; the same for every operation.
+    callback = parse(fixture)
+    body = soap_answer(
+        transaction_id,
+        namespace,
+        "<soap-env:Fault>\n"
+        "<faultcode>soap-env:Server</faultcode>\n"
+        "<faultstring>Service unavailable</faultstring>\n"
+        "<detail>\n"
+        f'<VASPErrorRsp xmlns="{namespace}">\n'
+        f"<MM7Version>{version}</MM7Version>\n"
+        "<Status>\n<StatusCode>4006</StatusCode>\n<StatusText>Service unavailable</StatusText>\n</Status>\n"
+        "</VASPErrorRsp>\n"
+        "</detail>\n"
+        "</soap-env:Fault>\n",
+    )
+    ack = mmsdr.acknowledge(callback, retry=True)
+    assert ack == xml_ack(500, body)
+    assert ack == mm7.response(callback, retry=True)
+    assert ack.status_line == "500 Internal Server Error"
+    assert mmsdr.Parser(formats="mm7").acknowledge(callback, retry=True) == ack
+    assert read_fault(ack) == {
+        **fault_fields("4006", "Service unavailable", "", transaction_id=transaction_id, namespace=namespace),
+        "faultcode": "soap-env:Server",
+        "MM7Version": version,
+        "Details": None,
+    }
+
+
+def test_acknowledge_retry_escapes_what_it_echoes() -> None:
+    callback = mmsdr.parse_request(*xml(envelope(transaction_id="a&lt;&amp;b")), None)
+    ack = mmsdr.acknowledge(callback, retry=True)
+    assert ack == mm7.response(callback, retry=True)
+    assert b">a&lt;&amp;b</TransactionID>" in ack.body
+    assert read_fault(ack)["TransactionID"] == "a<&b"
+
+
+# --- every fixture round-trips: to_dict and back, and request_for --------------------------------------------
+
+PARSED_FIXTURES = sorted(
+    [name for name, _ in REPORT_FIXTURES + DELIVER_FIXTURES]
+    + ["sinch-delivery-report.http", "sinch-delivery-report-example.xml", "cmcc-deliver.http"]
+)
+REFUSED_FIXTURES = sorted(
+    [row[0] for row in UNSUPPORTED]
+    + ["sinch-2020-deliver-original.http", "minimal-deliver.http", "annex-delivery-report-bad-content-type.http"]
+)
+
+
+def test_every_fixture_is_either_read_or_refused_here() -> None:
+    names = sorted(path.name for path in (DATA / "mm7").iterdir() if path.name != "README.md")
+    assert names == sorted(PARSED_FIXTURES + REFUSED_FIXTURES)
+
+
+@pytest.mark.parametrize("fixture", PARSED_FIXTURES)
+def test_fixture_events_round_trip_through_to_dict(fixture: str) -> None:
+    event = only_event(parse(fixture))
+    data = event.to_dict()
+    assert mmsdr.event_from_dict(data) == event
+    assert mmsdr.event_from_dict(json.loads(json.dumps(data))) == event  # to_dict() is JSON-ready
+    assert mmsdr.event_from_dict(data).to_dict() == data  # the timestamp's offset included
+
+
+@pytest.mark.parametrize("fixture", PARSED_FIXTURES)
+def test_fixture_events_round_trip_through_request_for(fixture: str) -> None:
+    callback = parse(fixture)
+    event = only_event(callback)
+    request = mmsdr.testing.request_for(event)
+    rebuilt = request.parse()
+    assert only_event(rebuilt) == event
+    assert only_event(mmsdr.parse_request(request.headers, request.body, request.query, method=request.method)) == event
+    # The TransactionID and MM7Version come back too (from raw); the namespace is not the event's to give.
+    assert isinstance(callback.details, mm7.Envelope)
+    assert isinstance(rebuilt.details, mm7.Envelope)
+    assert (rebuilt.details.transaction_id, rebuilt.details.mm7_version) == (
+        callback.details.transaction_id,
+        callback.details.mm7_version,
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="mmsdr/mm7/_builders.py request_for_event reads getattr(event, 'namespace', None), a field events no "
+    "longer have: every rebuilt request has no MM7 namespace, where the builders default to REL-6-MM7-1-4",
+)
+def test_request_for_builds_a_request_in_an_mm7_namespace() -> None:
+    # Sinch's report is in the builders' default namespace (REL-6-MM7-1-4), so its rebuilt request can be too.
+    callback = parse("sinch-delivery-report.http")
+    assert mmsdr.testing.request_for(only_event(callback)).parse().details == callback.details
 
 
 # --- the HTTP status: refused for good (200) or asked again (500) -------------------------------------------------
