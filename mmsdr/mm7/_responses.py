@@ -306,7 +306,8 @@ def _check_callback(callback: Callback) -> tuple[str, Envelope]:
     element = _RESPONSE_ELEMENTS.get(getattr(callback, "format", ""))
     envelope = getattr(callback, "details", None)
     if element is None or not isinstance(envelope, Envelope):
-        msg = f"mm7.response() takes a Callback parsed from an MM7 request, got {type(callback).__name__}"
+        got = f"a Callback of {callback.format!r}" if isinstance(callback, Callback) else type(callback).__name__
+        msg = f"mm7.response() takes a Callback parsed from an MM7 request, got {got}"
         raise TypeError(msg)
     return element, envelope
 
