@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, overload
 from zoneinfo import ZoneInfo
 
-from mmsdr import Callback, Event
+from mmsdr import Ack, Callback, DeliveryReport, Event, Format, MalformedRequestError, RawFields, Status
+from mmsdr._format import ParseContext, make_dedupe_key, retry_later
+from mmsdr._request import Request
 
 DATA = Path(__file__).parent / "data"
 LONDON = ZoneInfo("Europe/London")
@@ -22,15 +25,28 @@ def query_fixture(provider: str, name: str) -> str:
     return lines[-1]
 
 
-def only_event(callback: Callback) -> Event:
-    """The one event of a callback that carries exactly one."""
-    assert len(callback.events) == 1
-    return callback.events[0]
+@overload
+def only_event(callback: Callback, /) -> Event: ...
+@overload
+def only_event(callback: Callback, kind: type[E], /) -> E: ...
+def only_event(callback: Callback, kind: type[Event] = Event, /) -> Event:
+    """The one event of a callback that carries exactly one (an instance of ``kind`` when given)."""
+    assert isinstance(callback, Callback), f"not a Callback: {callback!r}"
+    assert len(callback.events) == 1, f"expected exactly one event, got {len(callback.events)}: {callback.events!r}"
+    event = callback.events[0]
+    assert isinstance(event, kind), f"expected a {kind.__name__}, got {event!r}"
+    return event
 
 
 def without_key(event: E) -> E:
     """The event with an empty dedupe_key, for whole-event comparisons (keys have their own tests)."""
+    assert isinstance(event, Event), f"not an event: {event!r}"
     return dataclasses.replace(event, dedupe_key="")
+
+
+def without_keys(callback: Callback) -> Callback:
+    """The callback with every event's dedupe_key empty, for whole-callback comparisons."""
+    return dataclasses.replace(callback, events=tuple(without_key(event) for event in callback.events))
 
 
 def utc_offset(hours: int) -> timezone:
@@ -41,3 +57,49 @@ def at(
     year: int, month: int, day: int, hour: int, minute: int, second: int = 0, *, tz: timezone | ZoneInfo = LONDON
 ) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=tz)
+
+
+# --- a test-only format whose request carries several events ---------------------------------------------------
+
+BATCH_NAME = "test.batch"
+BATCH_OK = Ack.plain_text(200, "batch taken")
+
+
+def _parse_batch(request: Request, context: ParseContext) -> Callback:
+    """``[{"id": "a", "status": "delivered", "to": ..., "from": ..., "code": ..., "text": ..., "date": ...}, ...]``:
+    one DeliveryReport per element, in order."""
+    items = json.loads(request.body)
+    if not isinstance(items, list) or not items:
+        raise MalformedRequestError(f"{BATCH_NAME}: the body must be a non-empty JSON array", format=BATCH_NAME)
+    events: list[Event] = []
+    for item in items:
+        pairs = tuple((str(name), str(value)) for name, value in item.items())
+        events.append(
+            DeliveryReport(
+                provider="test",
+                format=BATCH_NAME,
+                timestamp=datetime.fromisoformat(item["date"]),
+                dedupe_key=make_dedupe_key(BATCH_NAME, item["id"], item["status"], item["date"]),
+                raw=RawFields(pairs),
+                message_id=item["id"],
+                status=Status(item["status"]),
+                provider_status=item["status"],
+                provider_code=item["code"],
+                recipient=item["to"],
+                sender=item["from"],
+                status_text=item["text"],
+            )
+        )
+    return Callback(provider="test", format=BATCH_NAME, events=tuple(events))
+
+
+BATCH_FORMAT = Format(
+    name=BATCH_NAME,
+    description="Test only: a JSON array of delivery reports, one event each",
+    methods=frozenset({"POST"}),
+    matches=lambda request: request.media_type == "application/json" and request.body.startswith(b"["),
+    body_media_types=frozenset({"application/json"}),
+    parse=_parse_batch,
+    acknowledge=lambda callback: BATCH_OK,  # one answer for the whole request
+    retry=retry_later,
+)

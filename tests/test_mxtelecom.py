@@ -5,16 +5,38 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 import pytest
-from _support import LONDON, at, query_fixture, utc_offset, without_key
+from _support import at, only_event, query_fixture, utc_offset, without_keys
 
 import mmsdr
-from mmsdr import DeliveryReport, InboundMessage, Part, RawFields, ReadReport, Status, SubscriptionRenewal, Unsubscribe
-from mmsdr.mxtelecom import ReasonCode
+import mmsdr.testing
+from mmsdr import (
+    Callback,
+    DeliveryReport,
+    Event,
+    InboundMessage,
+    Part,
+    RawFields,
+    ReadReport,
+    Status,
+    SubscriptionRenewal,
+    Unsubscribe,
+)
+from mmsdr.mxtelecom import MmsInboundDetails, MmsReportDetails, ReasonCode, SmsInboundDetails, SmsReportDetails
 
 
 def raw_of(query: str, **overrides: str) -> RawFields:
     """The raw view mmsdr should keep: every pair, percent-decoded, in order."""
     return RawFields((name, overrides.get(name, value)) for name, value in parse_qsl(query, keep_blank_values=True))
+
+
+def one_event_callback(event: Event) -> Callback:
+    """The whole callback an MX Telecom request gives: its one event, no warnings, no request details."""
+    return Callback(provider="mxtelecom", format=event.format, events=(event,), warnings=(), details=None)
+
+
+def parse_one(query: str, *, default_zone: str = mmsdr.DEFAULT_ZONE) -> Event:
+    """The one event of an MX Telecom query string (the callback checked to carry exactly one)."""
+    return only_event(mmsdr.parse_request({}, b"", query, default_zone=default_zone))
 
 
 SMS_REPORTS = [
@@ -26,9 +48,9 @@ SMS_REPORTS = [
             provider_status="DELIVERED",
             recipient="447931123456",
             sender="913",
-            report_id="17221293",
+            provider_code="1359151616",
             timestamp=at(2002, 4, 30, 21, 58),
-            reason=ReasonCode(0x51030200),
+            details=SmsReportDetails(report_id="17221293", reason=ReasonCode(0x51030200)),
         ),
     ),
     (
@@ -39,8 +61,9 @@ SMS_REPORTS = [
             provider_status="DELIVERED",
             recipient="447931123456",
             sender="913",
-            report_id="17221293",
+            provider_code=None,
             timestamp=at(2002, 4, 30, 21, 58),
+            details=SmsReportDetails(report_id="17221293"),
         ),
     ),
     (
@@ -51,9 +74,9 @@ SMS_REPORTS = [
             provider_status="DELIVERED",
             recipient="447700900750",
             sender="58870",
-            report_id="17221293",
+            provider_code="1359151616",
             timestamp=at(2002, 4, 30, 21, 58),
-            reason=ReasonCode(1359151616),
+            details=SmsReportDetails(report_id="17221293", reason=ReasonCode(1359151616)),
         ),
     ),
     (
@@ -64,9 +87,9 @@ SMS_REPORTS = [
             provider_status="BUFFERED",
             recipient="447931123456",
             sender="913",
-            report_id="37954560",
+            provider_code="1610612736",
             timestamp=at(2002, 4, 30, 21, 58),
-            reason=ReasonCode(0x60000000),
+            details=SmsReportDetails(report_id="37954560", reason=ReasonCode(0x60000000)),
         ),
     ),
     (
@@ -77,9 +100,9 @@ SMS_REPORTS = [
             provider_status="NONE/BUFFERED",
             recipient="14155550123",
             sender="58870",
-            report_id="17221300",
+            provider_code=None,
             timestamp=at(2011, 8, 31, 11, 15, 25),
-            note="order-42",
+            details=SmsReportDetails(report_id="17221300", note="order-42"),
         ),
     ),
 ]
@@ -88,7 +111,7 @@ SMS_REPORTS = [
 @pytest.mark.parametrize(("fixture", "fields"), SMS_REPORTS, ids=[name for name, _ in SMS_REPORTS])
 def test_sms_report(fixture: str, fields: dict[str, object]) -> None:
     query = query_fixture("mxtelecom", fixture)
-    event = mmsdr.parse_request({}, b"", query, method="GET")
+    callback = mmsdr.parse_request({}, b"", query, method="GET")
     expected = DeliveryReport(
         provider="mxtelecom",
         format="mxtelecom.sms_report",
@@ -96,7 +119,7 @@ def test_sms_report(fixture: str, fields: dict[str, object]) -> None:
         raw=raw_of(query),
         **fields,  # type: ignore[arg-type]
     )
-    assert without_key(event) == expected
+    assert without_keys(callback) == one_event_callback(expected)
 
 
 MMS_REPORTS = [
@@ -109,8 +132,9 @@ MMS_REPORTS = [
             provider_status="3",
             recipient="447700900123",
             sender="81111",
-            report_id="4419283",
+            provider_code=None,
             timestamp=at(2010, 8, 21, 17, 32, 21, tz=utc_offset(1)),
+            details=MmsReportDetails(report_id="4419283"),
         ),
     ),
     (
@@ -122,9 +146,9 @@ MMS_REPORTS = [
             provider_status="7",
             recipient="447700900123",
             sender="81111",
-            report_id="4419290",
+            provider_code=None,
             timestamp=at(2010, 8, 21, 17, 32, 21, tz=utc_offset(0)),
-            user_agent="Nokia6230i",
+            details=MmsReportDetails(report_id="4419290", user_agent="Nokia6230i"),
         ),
     ),
 ]
@@ -133,7 +157,7 @@ MMS_REPORTS = [
 @pytest.mark.parametrize(("fixture", "event_type", "fields"), MMS_REPORTS, ids=[name for name, *_ in MMS_REPORTS])
 def test_mms_report(fixture: str, event_type: type[DeliveryReport | ReadReport], fields: dict[str, object]) -> None:
     query = query_fixture("mxtelecom", fixture)
-    event = mmsdr.parse_request({}, b"", query, method="GET")
+    callback = mmsdr.parse_request({}, b"", query, method="GET")
     expected = event_type(
         provider="mxtelecom",
         format="mxtelecom.mms_report",
@@ -141,7 +165,7 @@ def test_mms_report(fixture: str, event_type: type[DeliveryReport | ReadReport],
         raw=raw_of(query),
         **fields,  # type: ignore[arg-type]
     )
-    assert without_key(event) == expected
+    assert without_keys(callback) == one_event_callback(expected)
 
 
 # Every status of the vendor's table, with the type it belongs to (and the 3/4 type aliases).
@@ -168,7 +192,7 @@ def test_mms_report_status_table(report_type: str, status: str, event_type: type
     query = (
         f"id=1&requestid=2&to=81111&from=447700900123&date=2010-08-21+17%3A32%3A21&type={report_type}&status={status}"
     )
-    event = mmsdr.parse_request({}, b"", query)
+    event = parse_one(query)
     assert type(event) is event_type
     assert isinstance(event, (DeliveryReport, ReadReport))
     assert (event.status, event.provider_status) == (expected, status)
@@ -185,7 +209,7 @@ def test_sms_report_status_table() -> None:
     }
     for word, status in expected.items():
         query = f"smsfrom=447931123456&smsmsg=REPORT+1+{word}&smsdate=2002-04-30+21%3A58%3A00"
-        event = mmsdr.parse_request({}, b"", query)
+        event = parse_one(query)
         assert isinstance(event, DeliveryReport)
         assert (event.status, event.provider_status) == (status, word)
 
@@ -201,6 +225,7 @@ INBOUND = [
             recipients=("913",),
             text="Hello World",
             timestamp=at(2002, 4, 30, 21, 58),
+            details=SmsInboundDetails(),
         ),
         {},
     ),
@@ -214,6 +239,7 @@ INBOUND = [
             recipients=("58870",),
             text="Hello World",
             timestamp=at(2010, 4, 30, 21, 58),
+            details=SmsInboundDetails(),
         ),
         {},
     ),
@@ -226,8 +252,8 @@ INBOUND = [
             sender="447931123456",
             recipients=("913",),
             text="Café €5",
-            network="TMOBILEUK",
             timestamp=at(2002, 4, 30, 21, 58),
+            details=SmsInboundDetails(network="TMOBILEUK"),
         ),
         {"smsmsg": "Café €5"},
     ),
@@ -240,8 +266,8 @@ INBOUND = [
             sender="447931123456",
             recipients=("913",),
             text="При",
-            network="UNKNOWN",
             timestamp=at(2002, 4, 30, 21, 58),
+            details=SmsInboundDetails(network="UNKNOWN"),
         ),
         {},
     ),
@@ -255,9 +281,16 @@ INBOUND = [
             recipients=("81111", "81112"),
             cc=("447700900456", "447700900789"),
             subject="Holiday",
-            network="TMOBILEUK",
             timestamp=at(2010, 8, 21, 17, 32, 21),
-            expiry=at(2010, 8, 22, 17, 32, 21),
+            # Notified by GET: the zipped MMS is the one part, by reference, without credentials in its URL.
+            parts=(
+                Part(
+                    content_type="application/zip",
+                    url="https://mms.mxtelecom.com/RetrieveMMS?id=MX-91a7c2",
+                    filename="mms.zip",
+                ),
+            ),
+            details=MmsInboundDetails(network="TMOBILEUK", expiry=at(2010, 8, 22, 17, 32, 21)),
         ),
         {},
     ),
@@ -271,6 +304,7 @@ INBOUND = [
             recipients=("81111",),
             text="See you at 8",
             timestamp=at(2010, 8, 21, 17, 32, 21),
+            details=MmsInboundDetails(),
         ),
         {},
     ),
@@ -280,33 +314,33 @@ INBOUND = [
 @pytest.mark.parametrize(("fixture", "fields", "raw_overrides"), INBOUND, ids=[name for name, *_ in INBOUND])
 def test_inbound(fixture: str, fields: dict[str, object], raw_overrides: dict[str, str]) -> None:
     query = query_fixture("mxtelecom", fixture)
-    event = mmsdr.parse_request({}, b"", query, method="GET")
+    callback = mmsdr.parse_request({}, b"", query, method="GET")
     # parse_qsl decodes as UTF-8 with replacement: the Latin-9 fixture's raw text is given explicitly.
     expected = InboundMessage(provider="mxtelecom", dedupe_key="", raw=raw_of(query, **raw_overrides), **fields)  # type: ignore[arg-type]
-    assert without_key(event) == expected
+    assert without_keys(callback) == one_event_callback(expected)
 
 
 def test_sms_inbound_binary_bits_8() -> None:
     query = "smsfrom=447931123456&smsmsg=0B05040B8423F0&smsto=913&smsid=9&smsdate=2002-04-30+21%3A58%3A00&bits=8&smsudh=0605040B8423F0"
-    event = mmsdr.parse_request({}, b"", query)
+    event = parse_one(query)
     assert isinstance(event, InboundMessage)
     assert event.text is None
     assert event.parts == (Part(content_type="application/octet-stream", data=bytes.fromhex("0B05040B8423F0")),)
-    assert event.udh == bytes.fromhex("0605040B8423F0")
+    assert event.details == SmsInboundDetails(udh=bytes.fromhex("0605040B8423F0"))
 
 
 def test_sms_inbound_bits_16_without_ucs2_keeps_the_best_effort_text() -> None:
     query = "smsfrom=447931123456&smsmsg=Privet&smsto=913&smsid=9&smsdate=2002-04-30+21%3A58%3A00&bits=16"
-    event = mmsdr.parse_request({}, b"", query)
+    event = parse_one(query)
     assert isinstance(event, InboundMessage)
     assert event.text == "Privet"
 
 
 def test_sms_inbound_empty_text_is_kept_empty() -> None:
     query = "smsfrom=447931123456&smsmsg=&smsto=913&smsid=9&smsdate=2002-04-30+21%3A58%3A00&smsc=447785016005"
-    event = mmsdr.parse_request({}, b"", query)
+    event = parse_one(query)
     assert isinstance(event, InboundMessage)
-    assert (event.text, event.smsc) == ("", "447785016005")
+    assert (event.text, event.details) == ("", SmsInboundDetails(smsc="447785016005"))
 
 
 def test_sms_inbound_mapping_query_is_taken_as_decoded_text() -> None:
@@ -318,7 +352,7 @@ def test_sms_inbound_mapping_query_is_taken_as_decoded_text() -> None:
         "smsid": "9",
         "smsdate": "2002-04-30 21:58:00",
     }
-    event = mmsdr.parse_request({}, b"", query)
+    event = only_event(mmsdr.parse_request({}, b"", query))
     assert isinstance(event, InboundMessage)
     assert event.text == "Café €5"
 
@@ -371,24 +405,25 @@ def test_sms_inbound_mapping_query_is_taken_as_decoded_text() -> None:
     ],
 )
 def test_subscriptions(fixture: str, expected: Unsubscribe | SubscriptionRenewal) -> None:
-    event = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", fixture), method="GET")
-    assert without_key(event) == expected
+    callback = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", fixture), method="GET")
+    assert without_keys(callback) == one_event_callback(expected)
 
 
 def test_every_timestamp_is_aware_and_london_in_winter_and_summer() -> None:
-    winter = mmsdr.parse_request({}, b"", "smsfrom=1&smsmsg=hi&smsto=2&smsid=3&smsdate=2010-01-15+12%3A00%3A00")
-    summer = mmsdr.parse_request({}, b"", "smsfrom=1&smsmsg=hi&smsto=2&smsid=3&smsdate=2010-07-15+12%3A00%3A00")
+    winter = parse_one("smsfrom=1&smsmsg=hi&smsto=2&smsid=3&smsdate=2010-01-15+12%3A00%3A00")
+    summer = parse_one("smsfrom=1&smsmsg=hi&smsto=2&smsid=3&smsdate=2010-07-15+12%3A00%3A00")
     assert winter.timestamp.utcoffset() is not None
     assert winter.timestamp.isoformat() == "2010-01-15T12:00:00+00:00"
     assert summer.timestamp.isoformat() == "2010-07-15T12:00:00+01:00"
-    assert summer.timestamp.tzinfo == LONDON
+    # London's offset at that time, as a fixed zone (so that the ISO text reads back to the same value).
+    assert (winter.timestamp.tzinfo, summer.timestamp.tzinfo) == (utc_offset(0), utc_offset(1))
 
 
 def test_default_zone_is_configurable() -> None:
     query = "smsfrom=1&smsmsg=hi&smsto=2&smsid=3&smsdate=2010-07-15+12%3A00%3A00"
-    event = mmsdr.parse_request({}, b"", query, default_zone="America/New_York")
+    event = parse_one(query, default_zone="America/New_York")
     assert event.timestamp.isoformat() == "2010-07-15T12:00:00-04:00"
-    event = mmsdr.Parser(default_zone=utc_offset(0)).parse({}, b"", query)
+    event = only_event(mmsdr.Parser(default_zone=utc_offset(0)).parse({}, b"", query))
     assert event.timestamp.isoformat() == "2010-07-15T12:00:00+00:00"
 
 
@@ -418,7 +453,7 @@ def test_form_urlencoded_post_carries_the_same_fields() -> None:
 
 
 def test_retrieve_mms_url_on_either_host() -> None:
-    event = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", "mms-inbound-get"))
+    event = parse_one(query_fixture("mxtelecom", "mms-inbound-get"))
     assert isinstance(event, InboundMessage)
     # provider-docs/001: "http://mms.mxtelecom.com/RetrieveMMS?user=myUsername&pass=myPass&id=messageid"
     assert (
@@ -431,3 +466,118 @@ def test_retrieve_mms_url_on_either_host() -> None:
     )
     with pytest.raises(ValueError, match="host must be one of mxtelecom, openmarket, got 'other'"):
         mmsdr.mxtelecom.retrieve_mms_url(event, user="me", password="p", host="other")
+
+
+SMS_REPORT_REASONS = [
+    # (reason field as sent or None for none, provider_code, details.reason)
+    ("1359151616", "1359151616", ReasonCode(0x51030200)),
+    (" 1610612736 ", "1610612736", ReasonCode(0x60000000)),  # stripped
+    ("-1", "-1", ReasonCode(0xFFFFFFFF)),  # a signed rendering: the text as sent, the code decoded
+    ("0x51030200", "0x51030200", ReasonCode(0x51030200)),  # already hex: kept as sent, not renumbered
+    ("", None, None),  # empty: no reason
+    ("   ", None, None),
+    (None, None, None),  # absent
+]
+
+
+@pytest.mark.parametrize(("reason", "provider_code", "decoded"), SMS_REPORT_REASONS)
+def test_sms_report_provider_code_is_the_reason_text_as_sent(
+    reason: str | None, provider_code: str | None, decoded: ReasonCode | None
+) -> None:
+    query = "smsfrom=447931123456&smsmsg=REPORT+17218733+FAILED&smsid=17221293&smsdate=2002-04-30+21%3A58%3A00"
+    if reason is not None:
+        query += "&reason=" + reason.replace(" ", "+")
+    callback = mmsdr.parse_request({}, b"", query)
+    expected = DeliveryReport(
+        provider="mxtelecom",
+        format="mxtelecom.sms_report",
+        timestamp=at(2002, 4, 30, 21, 58),
+        dedupe_key="",
+        raw=raw_of(query),
+        message_id="17218733",
+        status=Status.FAILED,
+        provider_status="FAILED",
+        provider_code=provider_code,
+        recipient="447931123456",
+        details=SmsReportDetails(report_id="17221293", reason=decoded),
+    )
+    assert without_keys(callback) == one_event_callback(expected)
+
+
+def test_mms_notified_by_get_has_its_zip_as_one_part_by_reference() -> None:
+    event = parse_one(query_fixture("mxtelecom", "mms-inbound-get"))
+    assert isinstance(event, InboundMessage)
+    (part,) = event.parts
+    assert part == Part(
+        content_type="application/zip", url="https://mms.mxtelecom.com/RetrieveMMS?id=MX-91a7c2", filename="mms.zip"
+    )
+    assert (part.data, part.text, part.size, part.is_text) == (None, None, None, False)
+    # No credentials in the event: retrieve_mms_url adds yours.
+    assert "user=" not in (part.url or "")
+    assert "pass=" not in (part.url or "")
+    assert event.text is None
+
+
+def test_mms_id_in_the_reference_url_is_percent_encoded() -> None:
+    query = "id=MX+1%262&from=447700900123&to=81111&date=2010-08-21+17%3A32%3A21&type=2"
+    event = parse_one(query)
+    assert isinstance(event, InboundMessage)
+    assert event.parts == (
+        Part(
+            content_type="application/zip", url="https://mms.mxtelecom.com/RetrieveMMS?id=MX+1%262", filename="mms.zip"
+        ),
+    )
+
+
+def test_mms_posted_has_its_parts_by_value() -> None:
+    parts = (
+        Part(content_type="text/plain", data=b"Hello", filename="hello.txt", charset="utf-8"),
+        Part(content_type="image/gif", data=b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", filename="pic.gif"),
+    )
+    request = mmsdr.testing.mxtelecom_mms_inbound(parts=parts)
+    assert request.method == "POST"
+    event = only_event(request.parse(), InboundMessage)
+    assert [(part.content_type, part.data, part.url) for part in event.parts] == [
+        ("text/plain", b"Hello", None),
+        ("image/gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", None),
+    ]
+    assert event.text == "Hello"
+    assert event.details == MmsInboundDetails(expiry=None)
+
+
+RETRY_ACK = mmsdr.Ack(
+    status=503,
+    headers=(
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", "49"),
+        ("X-Content-Type-Options", "nosniff"),
+    ),
+    body=b"not processed now; send this callback again later",
+)
+OK_ACK = mmsdr.Ack(
+    status=200, headers=(("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "2")), body=b"OK"
+)
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "sms-report-mx-us",
+        "mms-report-delivered",
+        "mms-report-read-space",
+        "sms-inbound-mx-uk",
+        "mms-inbound-get",
+        "mms-inbound-sms-type6",
+        "unsubscribe",
+        "renewal",
+    ],
+)
+def test_acknowledge_is_200_ok_and_retry_is_503(fixture: str) -> None:
+    callback = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", fixture))
+    assert mmsdr.acknowledge(callback) == OK_ACK
+    assert mmsdr.acknowledge(callback, retry=False) == OK_ACK
+    assert mmsdr.acknowledge(callback, retry=True) == RETRY_ACK
+    assert mmsdr.acknowledge(callback, retry=True).status_line == "503 Service Unavailable"
+    # The format's own answers are the same ones.
+    fmt = mmsdr.FORMATS[callback.format]
+    assert (fmt.acknowledge(callback), fmt.retry(callback)) == (OK_ACK, RETRY_ACK)

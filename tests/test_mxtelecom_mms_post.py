@@ -6,10 +6,11 @@ import io
 import zipfile
 
 import pytest
-from _support import at, utc_offset, without_key
+from _support import at, only_event, utc_offset, without_keys
 
 import mmsdr
-from mmsdr import InboundMessage, Part, RawFields
+from mmsdr import Callback, InboundMessage, Part, RawFields
+from mmsdr.mxtelecom import MmsInboundDetails
 
 SMIL = b'<smil><body><par><img src="demo.gif"/><text src="demo.txt"/></par></body></smil>'
 GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
@@ -57,7 +58,7 @@ def form_post(
 
 def test_post_with_mms_zip_gives_the_parts_in_manifest_order() -> None:
     headers, body = form_post(FIELDS, mms_zip())
-    event = mmsdr.parse_request(headers, body, None, method="POST")
+    callback = mmsdr.parse_request(headers, body, None, method="POST")
     expected = InboundMessage(
         provider="mxtelecom",
         format="mxtelecom.mms_inbound",
@@ -76,28 +77,41 @@ def test_post_with_mms_zip_gives_the_parts_in_manifest_order() -> None:
             Part(content_type="text/plain", data=TEXT, content_id="demo.txt", filename="demo.txt", charset="utf-8"),
             Part(content_type="image/gif", data=GIF, content_id="demo.gif", filename="demo.gif"),
         ),
-        network="TMOBILEUK",
+        details=MmsInboundDetails(network="TMOBILEUK"),
     )
-    assert without_key(event) == expected
-    assert mmsdr.acknowledge(event).body == b"OK"
+    assert without_keys(callback) == Callback(
+        provider="mxtelecom", format="mxtelecom.mms_inbound", events=(expected,), warnings=(), details=None
+    )
+    # Parts by value: the bytes are here, no reference.
+    assert all(part.data is not None and part.url is None for part in expected.parts)
+    assert mmsdr.acknowledge(callback).body == b"OK"
 
 
 def test_post_and_get_of_the_same_message_share_the_key_and_fields() -> None:
     headers, body = form_post(FIELDS, mms_zip())
-    posted = mmsdr.parse_request(headers, body, None)
+    posted = only_event(mmsdr.parse_request(headers, body, None), InboundMessage)
     query = "&".join(f"{name}={value.replace(' ', '+').replace('+0000', '%2B0000')}" for name, value in FIELDS)
-    notified = mmsdr.parse_request({}, b"", query)
+    notified = only_event(mmsdr.parse_request({}, b"", query), InboundMessage)
     assert posted.dedupe_key == notified.dedupe_key
-    assert isinstance(notified, InboundMessage)
-    assert isinstance(posted, InboundMessage)
-    assert (posted.recipients, posted.cc, posted.subject) == (notified.recipients, notified.cc, notified.subject)
+    assert (posted.recipients, posted.cc, posted.subject, posted.details) == (
+        notified.recipients,
+        notified.cc,
+        notified.subject,
+        notified.details,
+    )
+    # The POST carries the parts by value; the GET notification the zip by reference.
+    assert [part.url for part in posted.parts] == [None, None, None]
+    assert notified.parts == (
+        Part(
+            content_type="application/zip", url="https://mms.mxtelecom.com/RetrieveMMS?id=MX-77aa01", filename="mms.zip"
+        ),
+    )
 
 
 def test_fields_in_the_query_string_and_zip_in_the_body() -> None:
     headers, body = form_post([], mms_zip())
     query = "id=MX-1&from=447700900123&to=81111&date=2010-08-21+17%3A32%3A21&type=2"
-    event = mmsdr.parse_request(headers, body, query)
-    assert isinstance(event, InboundMessage)
+    event = only_event(mmsdr.parse_request(headers, body, query), InboundMessage)
     assert [part.content_id for part in event.parts] == ["demo.sml", "demo.txt", "demo.gif"]
 
 
@@ -119,9 +133,8 @@ def test_sms_by_post_needs_no_zip() -> None:
         ("type", "6"),
         ("message", "hi"),
     ]
-    event = mmsdr.parse_request(*form_post(fields, None), None)
-    assert isinstance(event, InboundMessage)
-    assert (event.channel, event.text, event.parts) == ("sms", "hi", ())
+    event = only_event(mmsdr.parse_request(*form_post(fields, None), None), InboundMessage)
+    assert (event.channel, event.text, event.parts, event.details) == ("sms", "hi", (), MmsInboundDetails())
 
 
 @pytest.mark.parametrize(

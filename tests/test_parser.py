@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import json
 import threading
+from collections.abc import Callable
+from datetime import datetime
 
 import pytest
-from _support import query_fixture
+from _support import BATCH_FORMAT, BATCH_OK, at, only_event, query_fixture, utc_offset, without_keys
 
 import mmsdr
 from mmsdr import (
+    Callback,
     DeliveryReport,
     InboundMessage,
     Parser,
+    RawFields,
+    Status,
     UnsupportedFormatError,
     UntrustedSourceError,
     is_trusted_source,
 )
+from mmsdr._format import retry_later
+from mmsdr._request import Request
 
 REPORT = query_fixture("mxtelecom", "sms-report-mx-us")
 INBOUND = query_fixture("mxtelecom", "sms-inbound-mx-uk")
@@ -36,6 +45,56 @@ def test_formats_are_listed_in_detection_order() -> None:
         assert fmt.description
 
 
+SOAP_TYPES = frozenset({"multipart/related", "application/soap+xml", "text/xml", "application/xml"})
+QUERY_METHODS = frozenset({"GET", "POST"})
+
+
+@pytest.mark.parametrize(
+    ("name", "methods", "body_media_types", "details_types"),
+    [
+        ("mxtelecom.sms_report", QUERY_METHODS, frozenset(), ("SmsReportDetails",)),
+        ("mxtelecom.mms_report", QUERY_METHODS, frozenset(), ("MmsReportDetails",)),
+        ("mxtelecom.sms_inbound", QUERY_METHODS, frozenset(), ("SmsInboundDetails",)),
+        ("mxtelecom.mms_inbound", QUERY_METHODS, frozenset({"multipart/form-data"}), ("MmsInboundDetails",)),
+        ("mxtelecom.unsubscribe", QUERY_METHODS, frozenset(), ()),
+        ("mxtelecom.renewal", QUERY_METHODS, frozenset(), ()),
+        ("mm7.delivery_report", frozenset({"POST"}), SOAP_TYPES, ("Envelope", "ReportDetails")),
+        ("mm7.deliver", frozenset({"POST"}), SOAP_TYPES, ("Envelope", "DeliverDetails")),
+        ("mm7.read_reply", frozenset({"POST"}), SOAP_TYPES, ("Envelope", "ReportDetails")),
+        (
+            "openmarket.mms_report",
+            frozenset({"POST"}),
+            frozenset({"application/json", "text/json"}),
+            ("RequestDetails", "ReportDetails"),
+        ),
+        (
+            "openmarket.mms_inbound",
+            frozenset({"POST"}),
+            frozenset({"multipart/mixed"}),
+            ("RequestDetails", "InboundDetails"),
+        ),
+    ],
+)
+def test_every_format_says_how_it_comes(
+    name: str, methods: frozenset[str], body_media_types: frozenset[str], details_types: tuple[str, ...]
+) -> None:
+    fmt = mmsdr.FORMATS[name]
+    assert (fmt.name, fmt.provider, fmt.methods, fmt.body_media_types) == (
+        name,
+        name.split(".", maxsplit=1)[0],
+        methods,
+        body_media_types,
+    )
+    assert tuple(kind.__name__ for kind in fmt.details_types) == details_types
+    assert all(issubclass(kind, mmsdr.Details) for kind in fmt.details_types)
+    # The MM7 formats answer errors with their own SOAP fault; the others with plain text.
+    assert (fmt.reject is not None) == name.startswith("mm7.")
+
+
+def test_the_format_table_is_the_whole_list() -> None:
+    assert len(mmsdr.FORMATS) == 11
+
+
 def test_formats_by_provider_or_name() -> None:
     assert Parser(formats="mxtelecom").formats[:2] == ("mxtelecom.sms_report", "mxtelecom.mms_report")
     # Detection order is kept whatever order the caller lists formats in.
@@ -53,9 +112,8 @@ def test_an_inbound_sms_starting_with_report_is_an_inbound_sms_on_an_inbound_end
     # mxtelecom.md 11: "a customer could send an MT whose text starts with REPORT ... let the caller state the
     # endpoint kind explicitly".
     query = INBOUND.replace("smsmsg=Hello+World", "smsmsg=REPORT+1+DELIVERED")
-    assert isinstance(mmsdr.parse_request({}, b"", query), DeliveryReport)
-    event = mmsdr.parse_request({}, b"", query, formats="mxtelecom.sms_inbound")
-    assert isinstance(event, InboundMessage)
+    assert isinstance(only_event(mmsdr.parse_request({}, b"", query)), DeliveryReport)
+    event = only_event(mmsdr.parse_request({}, b"", query, formats="mxtelecom.sms_inbound"), InboundMessage)
     assert event.text == "REPORT 1 DELIVERED"
 
 
@@ -72,15 +130,15 @@ def test_single_format_endpoint_names_the_missing_field_instead_of_415() -> None
         mmsdr.parse_request({}, b"", "foo=1", formats="mxtelecom.sms_report")
 
 
-def test_detection_tries_the_formats_the_shape_allows_and_remembers_them() -> None:
+def test_detection_tries_the_formats_the_shape_allows() -> None:
     parser = mmsdr.Parser()
     soap = b"<Envelope><Body><DeliveryReportReq/></Body></Envelope>"
-    for _ in range(2):  # the second time from the remembered candidates
+    for _ in range(2):  # the same answers the second time: a parser keeps no state between requests
         # No fields and a SOAP media type: only the MM7 formats are tried (this body then fails as MM7).
         with pytest.raises(mmsdr.MalformedRequestError, match=r"^mm7\.delivery_report: "):
             parser.parse({"Content-Type": "text/xml"}, soap)
         # Fields: every format may match, whatever the Content-Type says (a stray one on a GET).
-        assert isinstance(parser.parse({"Content-Type": "text/xml"}, b"", REPORT), DeliveryReport)
+        assert isinstance(only_event(parser.parse({"Content-Type": "text/xml"}, b"", REPORT)), DeliveryReport)
         # No fields and a media type no format comes as: nothing is tried.
         with pytest.raises(UnsupportedFormatError, match="no accepted format matches"):
             parser.parse({"Content-Type": "text/csv"}, b"a,b")
@@ -91,7 +149,7 @@ def test_method_not_used_by_any_format_is_405() -> None:
         mmsdr.parse_request({}, b"", REPORT, method="DELETE")
     assert str(caught.value).startswith("request: method 'DELETE' is not used by the accepted formats (GET, POST")
     assert caught.value.status_hint == 405
-    assert isinstance(mmsdr.parse_request({}, b"", REPORT, method="head"), DeliveryReport)
+    assert isinstance(only_event(mmsdr.parse_request({}, b"", REPORT, method="head")), DeliveryReport)
 
 
 @pytest.mark.parametrize(
@@ -124,7 +182,7 @@ def test_is_trusted_source_with_other_networks() -> None:
 
 def test_parser_with_trusted_networks_checks_every_request() -> None:
     parser = Parser(trusted_networks=mmsdr.mxtelecom.TRUSTED_NETWORKS)
-    assert isinstance(parser.parse({}, b"", REPORT, remote_address="83.166.68.7"), DeliveryReport)
+    assert isinstance(only_event(parser.parse({}, b"", REPORT, remote_address="83.166.68.7")), DeliveryReport)
     with pytest.raises(UntrustedSourceError) as caught:
         parser.parse({}, b"", REPORT, remote_address="198.51.100.7")
     assert str(caught.value) == "request: source address '198.51.100.7' is not in the trusted networks"
@@ -149,16 +207,47 @@ def test_a_parser_is_shared_safely_between_threads() -> None:
     assert results == [expected] * 800
 
 
-def test_acknowledge_refuses_what_is_not_an_event() -> None:
-    with pytest.raises(TypeError, match="acknowledge\\(\\) takes an event from parse_request, got str"):
-        mmsdr.acknowledge("OK")  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("OK", "str"),
+        (None, "NoneType"),
+        (only_event(mmsdr.parse_request({}, b"", REPORT)), "DeliveryReport"),  # an event, not its callback
+        (mmsdr.parse_request({}, b"", REPORT).to_dict(), "dict"),
+    ],
+    ids=["str", "none", "event", "dict"],
+)
+def test_acknowledge_refuses_what_is_not_a_callback(value: object, name: str) -> None:
+    message = f"acknowledge() takes the Callback parse_request returned, got {name}"
+    with pytest.raises(TypeError) as caught:
+        mmsdr.acknowledge(value)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    with pytest.raises(TypeError) as caught:
+        mmsdr.acknowledge(value, retry=True)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    with pytest.raises(TypeError) as caught:
+        Parser().acknowledge(value)  # type: ignore[arg-type]
+    assert str(caught.value) == message
 
 
-def test_events_are_frozen_and_slotted() -> None:
-    event = mmsdr.parse_request({}, b"", REPORT)
-    with pytest.raises(AttributeError):
+def test_events_and_callbacks_are_frozen_and_slotted() -> None:
+    callback = mmsdr.parse_request({}, b"", REPORT)
+    event = only_event(callback)
+    with pytest.raises(dataclasses.FrozenInstanceError):
         event.timestamp = None  # type: ignore[misc, assignment]
-    assert not hasattr(event, "__dict__")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        callback.events = ()  # type: ignore[misc]
+    assert event.details is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.details.note = "x"  # type: ignore[attr-defined]
+    for value in (event, callback, event.details):
+        assert not hasattr(value, "__dict__")
+
+
+def test_a_callback_carries_at_least_one_event() -> None:
+    with pytest.raises(ValueError) as caught:
+        Callback(provider="mxtelecom", format="mxtelecom.sms_report", events=())
+    assert str(caught.value) == "a Callback carries at least one event"
 
 
 def test_status_values_and_finality() -> None:
@@ -172,6 +261,7 @@ def test_status_values_and_finality() -> None:
         "expired",
         "rejected",
         "failed",
+        "cancelled",
         "indeterminate",
         "unknown",
     ]
@@ -182,10 +272,12 @@ def test_status_values_and_finality() -> None:
         "expired",
         "rejected",
         "failed",
+        "cancelled",
         "indeterminate",
     }
     assert str(mmsdr.Status.DELIVERED) == "delivered"
     assert mmsdr.Status("delivered") is mmsdr.Status.DELIVERED
+    assert mmsdr.Status("cancelled") is mmsdr.Status.CANCELLED
 
 
 def test_limits_are_validated() -> None:
@@ -205,3 +297,141 @@ def test_error_repr_and_attributes() -> None:
     assert repr(caught.value) == (
         "MalformedRequestError(\"mxtelecom.sms_report: field 'smsfrom' is missing\", status_hint=400)"
     )
+
+
+# --- formats of your own, and a request carrying several events ----------------------------------------------------
+
+
+class Calls:
+    """A ``matches`` that records every request it is asked about and answers ``answer``."""
+
+    def __init__(self, *, answer: bool) -> None:
+        self.requests: list[Request] = []
+        self.answer = answer
+
+    def __call__(self, request: Request) -> bool:
+        self.requests.append(request)
+        return self.answer
+
+
+def refuse_to_match(request: Request) -> bool:
+    msg = "matches() must not be called for a parser of one format"
+    raise AssertionError(msg)
+
+
+@pytest.mark.parametrize("matches", [Calls(answer=False), refuse_to_match], ids=["counting", "raising"])
+def test_a_parser_of_one_format_does_not_call_its_matches(matches: Callable[[Request], bool]) -> None:
+    own = dataclasses.replace(mmsdr.FORMATS["mxtelecom.sms_report"], name="test.sms_report", matches=matches)
+    parser = Parser(formats=[own])
+    assert parser.formats == ("test.sms_report",)
+    callback = parser.parse({}, b"", REPORT)
+    # Read by that format's parse (which names its events after the built-in format it reuses).
+    assert callback == mmsdr.parse_request({}, b"", REPORT)
+    # Even a request of another shape goes to its parse, so that the error names the missing field.
+    with pytest.raises(mmsdr.MalformedRequestError) as caught:
+        parser.parse({}, b"", INBOUND)
+    assert (
+        str(caught.value)
+        == "mxtelecom.sms_report: field 'smsmsg' must be 'REPORT <SMS ID> <STATUS>', got 'Hello World'"
+    )
+    if isinstance(matches, Calls):
+        assert matches.requests == []
+
+
+def test_a_format_of_your_own_is_tried_after_the_built_in_ones() -> None:
+    everything = Calls(answer=True)
+    own = dataclasses.replace(
+        BATCH_FORMAT, name="test.everything", methods=frozenset({"GET", "POST"}), matches=everything
+    )
+    parser = Parser(formats=[own, "mxtelecom.sms_report", "mxtelecom.sms_inbound"])
+    assert parser.formats == ("mxtelecom.sms_report", "mxtelecom.sms_inbound", "test.everything")
+    # A built-in format that matches wins: the format of your own is not even asked.
+    assert only_event(parser.parse({}, b"", REPORT)).format == "mxtelecom.sms_report"
+    assert only_event(parser.parse({}, b"", INBOUND)).format == "mxtelecom.sms_inbound"
+    assert everything.requests == []
+    # What no built-in format matches goes to it.
+    callback = parser.parse({"Content-Type": "application/json"}, json.dumps([BATCH[0]]).encode(), None)
+    assert callback.format == "test.batch"
+    assert len(everything.requests) == 1
+    assert everything.requests[0].media_type == "application/json"
+
+
+BATCH = [
+    {"id": "a", "status": "delivered", "to": "447700900001", "from": "81111", "code": "0", "text": "ok",
+     "date": "2024-05-06T07:08:09+00:00"},
+    {"id": "b", "status": "failed", "to": "447700900002", "from": "81111", "code": "34", "text": "no route",
+     "date": "2024-05-06T07:08:10+00:00"},
+    {"id": "c", "status": "cancelled", "to": "447700900003", "from": "81112", "code": "7", "text": "cancelled",
+     "date": "2024-05-06T08:08:10+01:00"},
+]  # fmt: skip
+
+
+BATCH_TIMES = [
+    at(2024, 5, 6, 7, 8, 9, tz=utc_offset(0)),
+    at(2024, 5, 6, 7, 8, 10, tz=utc_offset(0)),
+    at(2024, 5, 6, 7, 8, 10, tz=utc_offset(0)),  # 08:08:10+01:00
+]
+
+
+def batch_event(item: dict[str, str], timestamp: datetime) -> DeliveryReport:
+    return DeliveryReport(
+        provider="test",
+        format="test.batch",
+        timestamp=timestamp,
+        dedupe_key="",
+        raw=RawFields(item.items()),
+        message_id=item["id"],
+        status=Status(item["status"]),
+        provider_status=item["status"],
+        provider_code=item["code"],
+        recipient=item["to"],
+        sender=item["from"],
+        status_text=item["text"],
+    )
+
+
+def test_a_request_carrying_several_events_gives_one_event_each_in_order() -> None:
+    parser = Parser(formats=[BATCH_FORMAT])
+    callback = parser.parse({"Content-Type": "application/json"}, json.dumps(BATCH).encode(), None, method="POST")
+    assert without_keys(callback) == Callback(
+        provider="test",
+        format="test.batch",
+        events=tuple(batch_event(item, timestamp) for item, timestamp in zip(BATCH, BATCH_TIMES, strict=True)),
+        warnings=(),
+        details=None,
+    )
+    keys = [event.dedupe_key for event in callback.events]
+    assert len(set(keys)) == 3
+    assert all(key.startswith("test.batch:") for key in keys)
+    # Each event keeps its own element's fields as raw, not the whole body.
+    assert [event.raw["id"] for event in callback.events] == ["a", "b", "c"]
+
+
+def test_a_callback_of_several_events_gets_one_answer() -> None:
+    parser = Parser(formats=[BATCH_FORMAT])
+    callback = parser.parse({"Content-Type": "application/json"}, json.dumps(BATCH).encode(), None)
+    # mmsdr.acknowledge knows only mmsdr's formats (it looks the format up in mmsdr.FORMATS) ...
+    with pytest.raises(ValueError) as caught:
+        mmsdr.acknowledge(callback)
+    assert str(caught.value) == (
+        "acknowledge(): 'test.batch' is not one of mmsdr's formats; "
+        "answer a format of your own with the Parser that read it: parser.acknowledge(callback)"
+    )
+    with pytest.raises(ValueError):
+        mmsdr.acknowledge(callback, retry=True)
+    # ... the Parser that read it, and the format itself, give one answer for the whole request.
+    assert parser.acknowledge(callback) == BATCH_OK
+    assert BATCH_FORMAT.acknowledge(callback) == BATCH_OK
+    assert parser.acknowledge(callback, retry=True) == retry_later(callback)
+    assert parser.acknowledge(callback, retry=True) == mmsdr.Ack.plain_text(
+        503, "not processed now; send this callback again later"
+    )
+
+
+def test_a_parser_answers_only_the_formats_it_reads() -> None:
+    callback = mmsdr.parse_request({}, b"", REPORT)
+    assert Parser(formats="mxtelecom").acknowledge(callback) == mmsdr.acknowledge(callback)
+    assert Parser(formats="mxtelecom").acknowledge(callback, retry=True) == mmsdr.acknowledge(callback, retry=True)
+    with pytest.raises(ValueError) as caught:
+        Parser(formats=[BATCH_FORMAT]).acknowledge(callback)
+    assert str(caught.value) == "acknowledge(): this parser does not read the format 'mxtelecom.sms_report'"

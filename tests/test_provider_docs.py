@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from _support import at, query_fixture, utc_offset
+from _support import at, only_event, query_fixture, utc_offset
 
 import mmsdr
-from mmsdr import DeliveryReport, InboundMessage, ReadReport, Status
-from mmsdr.mxtelecom import ReasonCode
+from mmsdr import DeliveryReport, Event, InboundMessage, Part, ReadReport, Status
+from mmsdr.mxtelecom import MmsInboundDetails, ReasonCode, SmsReportDetails
+
+
+def parse_one(query: str) -> Event:
+    return only_event(mmsdr.parse_request({}, b"", query))
 
 
 def test_000_date_with_utc_offset_eg_plus_0100() -> None:
     # 000 "Receiving reports using HTTP": "date Format: yyyy-MM-dd HH:mm:ssZ (Z is UTC offset, eg +0100)"
-    event = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", "mms-report-delivered"))
+    event = parse_one(query_fixture("mxtelecom", "mms-report-delivered"))
     assert event.timestamp == at(2010, 8, 21, 17, 32, 21, tz=utc_offset(1))
 
 
@@ -34,7 +38,7 @@ def test_000_date_with_utc_offset_eg_plus_0100() -> None:
 def test_000_status_list(number: str, name: str, status: Status) -> None:
     report_type = "1" if int(number) <= 6 else "2"
     query = f"id=9&requestid=8&to=Alice&from=Bob&date=2010-08-21+17%3A32%3A21%2B0100&type={report_type}&status={number}"
-    event = mmsdr.parse_request({}, b"", query)
+    event = parse_one(query)
     assert isinstance(event, DeliveryReport if report_type == "1" else ReadReport), name
     assert (event.status, event.provider_status) == (status, number)
 
@@ -42,7 +46,7 @@ def test_000_status_list(number: str, name: str, status: Status) -> None:
 def test_000_alice_bob_report_direction() -> None:
     # "if Alice sends Bob an MMS, the delivery report will be from Bob to Alice"
     query = "id=9&requestid=8&to=Alice&from=Bob&date=2010-08-21+17%3A32%3A21%2B0100&type=1&status=3"
-    event = mmsdr.parse_request({}, b"", query)
+    event = parse_one(query)
     assert isinstance(event, DeliveryReport)
     assert (event.sender, event.recipient) == ("Alice", "Bob")
 
@@ -53,7 +57,7 @@ def test_response_is_200_with_a_non_empty_body(doc: str) -> None:
     fixture = {"000": "mms-report-delivered", "001": "mms-inbound-get", "002": "sms-report-mx-us"}[doc]
     ack = mmsdr.acknowledge(mmsdr.parse_request({}, b"", query_fixture("mxtelecom", fixture)))
     assert ack.status == 200
-    assert ack.body
+    assert ack.body == b"OK"
 
 
 @pytest.mark.parametrize(
@@ -65,18 +69,30 @@ def test_security_range_68_0_to_69_255(address: str, trusted: bool) -> None:
 
 
 def test_001_repeated_to_and_cc_subject_expiry() -> None:
-    event = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", "mms-inbound-get"))
+    event = parse_one(query_fixture("mxtelecom", "mms-inbound-get"))
     assert isinstance(event, InboundMessage)
     assert (event.recipients, event.cc, event.subject) == (
         ("81111", "81112"),
         ("447700900456", "447700900789"),
         "Holiday",
     )
-    assert event.expiry == at(2010, 8, 22, 17, 32, 21)
+    assert event.details == MmsInboundDetails(network="TMOBILEUK", expiry=at(2010, 8, 22, 17, 32, 21))
+
+
+def test_001_get_notification_gives_where_the_mms_may_be_retrieved_from() -> None:
+    # 001: "in the form of an HTTP GET request, in which case a url will be provided to indicate where the MMS
+    # may be retrieved from"
+    event = parse_one(query_fixture("mxtelecom", "mms-inbound-get"))
+    assert isinstance(event, InboundMessage)
+    assert event.parts == (
+        Part(
+            content_type="application/zip", url="https://mms.mxtelecom.com/RetrieveMMS?id=MX-91a7c2", filename="mms.zip"
+        ),
+    )
 
 
 def test_001_type_6_is_an_sms_with_message() -> None:
-    event = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", "mms-inbound-sms-type6"))
+    event = parse_one(query_fixture("mxtelecom", "mms-inbound-sms-type6"))
     assert isinstance(event, InboundMessage)
     assert (event.channel, event.text) == ("sms", "See you at 8")
 
@@ -93,28 +109,30 @@ def test_001_retrieve_mms_example_url() -> None:
 
 def test_002_report_grammar_example_with_brackets() -> None:
     # "For example: REPORT <37954551> <BUFFERED>"
-    event = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", "sms-report-brackets"))
+    event = parse_one(query_fixture("mxtelecom", "sms-report-brackets"))
     assert isinstance(event, DeliveryReport)
     assert (event.message_id, event.provider_status, event.status) == ("37954551", "BUFFERED", Status.PENDING)
 
 
 def test_002_reason_example_1610612736_is_0x60000000() -> None:
-    event = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", "sms-report-brackets"))
+    event = parse_one(query_fixture("mxtelecom", "sms-report-brackets"))
     assert isinstance(event, DeliveryReport)
-    assert event.reason == ReasonCode(1610612736)
-    assert event.reason.hex == "0x60000000"
+    assert event.provider_code == "1610612736"
+    assert isinstance(event.details, SmsReportDetails)
+    assert event.details.reason == ReasonCode(1610612736)
+    assert event.details.reason.hex == "0x60000000"
 
 
 def test_002_sms_id_is_a_positive_64_bit_integer() -> None:
     top = "smsfrom=1&smsmsg=REPORT+18446744073709551615+DELIVERED&smsdate=2002-04-30+21%3A58%3A00"
-    event = mmsdr.parse_request({}, b"", top)
+    event = parse_one(top)
     assert isinstance(event, DeliveryReport)
     assert event.message_id == "18446744073709551615"
 
 
 def test_002_note_is_echoed_only_when_present() -> None:
-    with_note = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", "sms-report-none-buffered"))
-    without = mmsdr.parse_request({}, b"", query_fixture("mxtelecom", "sms-report-mx-us"))
-    assert isinstance(with_note, DeliveryReport)
-    assert isinstance(without, DeliveryReport)
-    assert (with_note.note, without.note) == ("order-42", None)
+    with_note = parse_one(query_fixture("mxtelecom", "sms-report-none-buffered"))
+    without = parse_one(query_fixture("mxtelecom", "sms-report-mx-us"))
+    assert isinstance(with_note.details, SmsReportDetails)
+    assert isinstance(without.details, SmsReportDetails)
+    assert (with_note.details.note, without.details.note) == ("order-42", None)

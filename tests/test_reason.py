@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mmsdr.mxtelecom import BillingType, NetworkInfo, ReasonCode, ReasonType
+import mmsdr
+from mmsdr.mxtelecom import BillingType, NetworkInfo, ReasonCode, ReasonType, SmsReportDetails
 
 
 def test_vendor_example_1610612736_is_0x60000000() -> None:
@@ -91,8 +92,9 @@ def test_constructor_checks_the_range() -> None:
         ReasonCode(1 << 32)
 
 
-def test_json_view_has_the_decoded_fields() -> None:
-    assert ReasonCode(0x10000010).json_extra() == {
+def test_json_view_has_the_code_and_the_decoded_fields() -> None:
+    assert ReasonCode(0x10000010).to_dict() == {
+        "value": 0x10000010,
         "hex": "0x10000010",
         "type_nibble": 1,
         "billing_nibble": 0,
@@ -103,3 +105,36 @@ def test_json_view_has_the_decoded_fields() -> None:
         "billing": "SEE_BELOW",
         "network": "ON_NET",
     }
+
+
+def test_json_view_names_no_enum_for_an_unverified_nibble() -> None:
+    assert ReasonCode(1610612736).to_dict() == {
+        "value": 1610612736,
+        "hex": "0x60000000",
+        "type_nibble": 6,
+        "billing_nibble": 0,
+        "reason_byte": 0,
+        "reason_byte_2": 0,
+        "network_byte": 0,
+        "type": None,
+        "billing": "SEE_BELOW",
+        "network": "NO_INFORMATION",
+    }
+
+
+def test_a_reason_code_in_event_data_reads_back() -> None:
+    # The event's to_dict() carries the code with its derived fields; event_from_dict reads the value back.
+    query = "smsfrom=1&smsmsg=REPORT+1+FAILED&smsid=2&smsdate=2002-04-30+21%3A58%3A00&reason=-1"
+    (event,) = mmsdr.parse_request({}, b"", query).events
+    data = event.to_dict()
+    assert data["details"] == {
+        "type": "SmsReportDetails",
+        "report_id": "2",
+        "reason": ReasonCode(0xFFFFFFFF).to_dict(),
+        "note": None,
+        "network": None,
+    }
+    assert data["provider_code"] == "-1"
+    back = mmsdr.event_from_dict(data)
+    assert back == event
+    assert back.details == SmsReportDetails(report_id="2", reason=ReasonCode(0xFFFFFFFF))
