@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import tzinfo
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from ._source import IPNetwork, is_trusted_source, parse_networks
 
 if TYPE_CHECKING:
     import ipaddress
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
     from ._events import Ack, Details
 
@@ -306,16 +307,27 @@ def event_from_dict(data: Mapping[str, Any], /) -> Event:
     [`mmsdr.testing.request_for`][mmsdr.testing.request_for].
 
     Raises:
+        TypeError: ``data`` is not a mapping.
         ValueError: ``data`` is not what ``to_dict()`` gives for an event of a format mmsdr reads.
     """
-    kind = _EVENT_TYPES.get(str(data.get("type")))
+    if not isinstance(data, Mapping):
+        msg = f"event_from_dict() takes the dict Event.to_dict() gives, got {type(data).__name__}"
+        raise TypeError(msg)
+    kind = _EVENT_TYPES.get(data.get("type"))  # type: ignore[arg-type] # any key: a miss is the answer
     if kind is None:
         msg = f"event_from_dict(): unknown event type {data.get('type')!r}"
         raise ValueError(msg)
-    fmt = _format_named(str(data.get("format")))
+    fmt = FORMATS.get(data.get("format"))  # type: ignore[arg-type]
+    if fmt is None:
+        msg = f"event_from_dict(): unknown format {data.get('format')!r}"
+        raise ValueError(msg)
     details_types: dict[str, type[Details]] = {details.__name__: details for details in fmt.details_types}
     try:
         return dataclass_from_dict(kind, data, details_types)
     except (TypeError, ValueError, KeyError) as exc:
-        msg = f"event_from_dict(): not the data of a {kind.__name__}: {exc}"
+        msg = f"event_from_dict(): not the data of {_article(kind.__name__)} {kind.__name__}: {exc}"
         raise ValueError(msg) from exc
+
+
+def _article(name: str) -> str:
+    return "an" if name[0] in "AEIOU" else "a"
