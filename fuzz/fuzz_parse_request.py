@@ -1,6 +1,6 @@
 """Atheris harness for :func:`mmsdr.parse_request`: every input gives a ``Callback`` or an ``MmsdrError``.
 
-The invariant (h11's, security.md 8): whatever the bytes, ``parse_request`` either returns a
+The invariant (h11's, and docs/security.md's): whatever the bytes, ``parse_request`` either returns a
 :class:`mmsdr.Callback` holding at least one event, for which :func:`mmsdr.acknowledge` returns an
 :class:`mmsdr.Ack` (with ``retry=True`` too), or raises an :class:`mmsdr.MmsdrError` whose ``ack`` is
 an :class:`mmsdr.Ack` and whose ``status_hint`` is a 4xx status. Nothing else may escape. Feeding the body in

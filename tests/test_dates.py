@@ -33,7 +33,7 @@ def offset(hours: int, minutes: int = 0) -> timezone:
         ("2014-07-16T19:20:30+00:00", datetime(2014, 7, 16, 19, 20, 30, tzinfo=offset(0))),
         ("2014-07-16T19:20:30Z", datetime(2014, 7, 16, 19, 20, 30, tzinfo=UTC)),
         ("2014-07-16T19:20:30.123456789-07:00", datetime(2014, 7, 16, 19, 20, 30, 123456, tzinfo=offset(-7))),
-        # seconds missing (seen in third-party tests, mxtelecom.md 9)
+        # seconds missing (seen in an MX Telecom integration's tests)
         ("2010-10-10 21:58", datetime(2010, 10, 10, 21, 58, tzinfo=LONDON)),
         # "+0100" sent unescaped in a query string, its "+" decoded to a space
         ("2010-08-21 17:32:21 0100", datetime(2010, 8, 21, 17, 32, 21, tzinfo=offset(1))),

@@ -15,7 +15,7 @@ from mmsdr.mxtelecom import MmsInboundDetails
 SMIL = b'<smil><body><par><img src="demo.gif"/><text src="demo.txt"/></par></body></smil>'
 GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
 TEXT = "Greetings from the beach \u2600".encode()
-# provider notes (mxtelecom.md 7): "demo.sml=application/smil", "demo.gif=image/gif", "demo.txt=text/plain"
+# MX Telecom's zipped MMS page: "demo.sml=application/smil", "demo.gif=image/gif", "demo.txt=text/plain"
 MANIFEST = b"# MMS manifest\ndemo.sml=application/smil\ndemo.txt=text/plain\ndemo.gif=image/gif\n"
 
 

@@ -109,8 +109,8 @@ def test_formats_by_provider_or_name() -> None:
 
 
 def test_an_inbound_sms_starting_with_report_is_an_inbound_sms_on_an_inbound_endpoint() -> None:
-    # mxtelecom.md 11: "a customer could send an MT whose text starts with REPORT ... let the caller state the
-    # endpoint kind explicitly".
+    # A handset can send a text that starts with REPORT: with every format accepted it reads as a report, so the
+    # caller states the endpoint kind (Parser(formats=...)).
     query = INBOUND.replace("smsmsg=Hello+World", "smsmsg=REPORT+1+DELIVERED")
     assert isinstance(only_event(mmsdr.parse_request({}, b"", query)), DeliveryReport)
     event = only_event(mmsdr.parse_request({}, b"", query, formats="mxtelecom.sms_inbound"), InboundMessage)
@@ -251,7 +251,7 @@ def test_a_callback_carries_at_least_one_event() -> None:
 
 
 def test_status_values_and_finality() -> None:
-    # status-model.md: exactly these values, and these final ones.
+    # docs/status.md: exactly these values, and these final ones.
     assert [status.value for status in mmsdr.Status] == [
         "pending",
         "forwarded",

@@ -1,4 +1,5 @@
-"""Every example in the MX Telecom provider documents (shared/provider-docs/000-002), one test each."""
+"""Every example in the MX Telecom provider documents ("Receiving reports using HTTP", "Receiving MMS messages using
+HTTP", "Receiving Delivery Reports via HTTP"), one test each."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Every row of the threat catalogue (shared/notes/security.md section 1) has a test in this folder.
+"""Every row of the threat catalogue (docs/security.md) has a test in this folder.
 
-The row IDs are kept here, not read from the notes (which users of the repository do not have): a new row in
+The row IDs are kept here, not read from the page: a new row in
 the catalogue means a new ID here and a test named after it, ``test_<id>_...`` in one of the family modules.
 """
 
