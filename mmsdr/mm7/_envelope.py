@@ -412,7 +412,7 @@ def _content_type(value: str | None, message: Message) -> tuple[str, Mapping[str
     found = _CONTENT_TYPES.get(value)
     if found is not None:
         return found
-    from .._wire.multipart import parse_content_type  # noqa: PLC0415 - python-multipart only when MM7 is read
+    from .._wire.content_type import parse_content_type  # noqa: PLC0415 - python-multipart only when MM7 is read
 
     try:
         found = parse_content_type(value, what=message.format)

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
 from .._events import Part
 from .._limits import Limits
-from .._wire.multipart import valid_content_type
+from .._wire.content_type import valid_content_type
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
