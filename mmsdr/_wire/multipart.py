@@ -495,7 +495,7 @@ class _PartReader:
         return self.close()
 
 
-# The framer's states.
+# The normaliser's states.
 _PREAMBLE: Final = 0
 _DELIMITER: Final = 1
 _HEADERS: Final = 2
