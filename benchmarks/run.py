@@ -29,7 +29,6 @@ Needs ``xmltodict`` (``pip install -e '.[dev]'``).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import email.parser
 import email.policy
 import importlib
@@ -56,7 +55,6 @@ from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
 
 import mmsdr
-from mmsdr._wire import multipart as _multipart
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -777,37 +775,14 @@ def table(results: list[dict[str, Any]], cases: list[Case], memory: dict[str, in
     return "\n".join(lines)
 
 
-def with_cold_caches(case: Case) -> Case:
-    """``case`` with mmsdr's cache of parsed part header values emptied before every mmsdr call.
-
-    The benchmark repeats one request, so the cache always hits; real traffic repeats form field names and media
-    types, not file names. Emptying it costs about 0.02 µs.
-    """
-    clear = _multipart._valid_header_value.cache_clear  # noqa: SLF001 - the benchmark measures the cache
-    warm = case.mmsdr
-
-    def cold() -> object:
-        clear()
-        return warm()
-
-    return dataclasses.replace(case, mmsdr=cold)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the results to FILE as JSON")
     parser.add_argument("--quick", action="store_true", help="a smoke run: short repeats, numbers not to be trusted")
-    parser.add_argument(
-        "--cold-caches",
-        action="store_true",
-        help="empty mmsdr's parse cache of part header values before every mmsdr call (the worst case)",
-    )
     options = parser.parse_args(argv)
     settings = QUICK if options.quick else FULL
     started = time.perf_counter()
     cases = [build() for build in CASES]
-    if options.cold_caches:
-        cases = [with_cold_caches(case) for case in cases]
     results = [run_case(case, settings) for case in cases]
     memory = measure_memory()
     print(table(results, cases, memory))

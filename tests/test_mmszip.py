@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError, UnsupportedFormatError
 from mmsdr._errors import shown
-from mmsdr.mxtelecom.mmszip import ZippedMms, _read_size, parse_manifest, read_mms_zip
+from mmsdr._wire.zip import _read_size
+from mmsdr.mxtelecom.mmszip import ZippedMms, parse_manifest, read_mms_zip
 
 SMIL = b'<smil><body><par dur="5000ms"><img src="demo.gif"/><text src="demo.txt"/></par></body></smil>'
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00" + bytes(range(256)) * 4

@@ -8,26 +8,17 @@ import itertools
 import logging
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import python_multipart
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import mmsdr._wire.multipart
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError, UnsupportedFormatError
 from mmsdr._errors import shown
-from mmsdr._wire.multipart import (
-    _CANONICAL_PATH,
-    BodyPart,
-    _Budget,
-    _canonical_path_agrees,
-    _CanonicalReader,
-    _header_text,
-    _Stream,
-    parse_content_type,
-    parse_multipart,
-)
+from mmsdr._wire.content_type import header_text, parse_content_type
+from mmsdr._wire.multipart import BodyPart, _Normaliser, _PartReader, parse_multipart
 
 LIMITS = Limits()
 BOUNDARY = b"b0undary"
@@ -269,19 +260,11 @@ def test_part_headers(headers: list[bytes], expected: dict[str, object]) -> None
     assert part.raw == b"data"
 
 
-def test_part_header_parses_are_shared_read_only_and_errors_still_name_their_part() -> None:
-    first, second = parse(
-        build(
-            ([b"Content-Type: text/plain; charset=utf-8"], b"1"), ([b"Content-Type: text/plain; charset=utf-8"], b"2")
-        )
-    )
-    assert first.params is second.params  # one parse of a repeated value
-    assert dict(first.params) == {"charset": "utf-8"}
+def test_part_header_params_are_read_only_and_errors_name_their_part() -> None:
+    (part,) = parse(build(([b"Content-Type: text/plain; charset=utf-8"], b"1")))
+    assert dict(part.params) == {"charset": "utf-8"}
     with pytest.raises(TypeError):
-        first.params["charset"] = "latin-1"  # type: ignore[index]
-    long_name = "n" * 300  # longer than what is kept: parsed every time, the same way
-    (part,) = parse(build(([b"Content-Type: text/plain; name=" + long_name.encode()], b"x")))
-    assert (part.media_type, dict(part.params)) == ("text/plain", {"name": long_name})
+        part.params["charset"] = "latin-1"  # type: ignore[index]
     for position in (1, 2):
         parts = [([b"Content-Type: text/plain"], b"x")] * (position - 1) + [([b"Content-Type: text"], b"x")]
         with pytest.raises(MalformedRequestError) as caught:
@@ -582,11 +565,9 @@ def test_three_way_splits_of_a_tiny_body() -> None:
         assert outcome(chunks, "multipart/mixed; boundary=b") == expected, (first, second)
 
 
-# -- the framer's split is python-multipart's split ------------------------------------------------------------
-# Part data never goes through python-multipart: the framer, which has already found where each part ends, keeps
-# it and hands python-multipart only the delimiter and header lines. On every body python-multipart reads as it
-# is (CRLF, no preamble, "Name: value" header lines), python-multipart alone must split it into the same parts,
-# whole and at every split point.
+# -- normalising changes only structure lines: python-multipart's own split -------------------------------------
+# A body in chunks is always normalised. On every body python-multipart reads as it is (CRLF, no preamble,
+# "Name: value" header lines), the parts must be exactly python-multipart's own, whole and at every split point.
 
 ReferencePart = tuple[list[tuple[bytes, bytes]], bytes]
 
@@ -649,7 +630,7 @@ def as_reference(parts: tuple[BodyPart, ...]) -> list[tuple[list[tuple[str, str]
 def expected_from(found: list[ReferencePart]) -> list[tuple[list[tuple[str, str]], bytes]]:
     """python-multipart's parts as mmsdr reports them: names lower-case, values decoded and trimmed."""
     return [
-        ([(name.decode("ascii").lower(), _header_text(value.strip(b" \t"))) for name, value in headers], data)
+        ([(name.decode("ascii").lower(), header_text(value.strip(b" \t"))) for name, value in headers], data)
         for headers, data in found
     ]
 
@@ -838,33 +819,23 @@ def test_mutated_bodies_give_parts_or_an_mmsdr_error(body: bytes, cuts: list[int
                     _ = leaf.data
 
 
-# -- the canonical path: python-multipart alone reads what the framer reads -----------------------------------
-# A whole bytes body whose first delimiter line is "--boundary" CRLF is read by python-multipart alone
-# (_CanonicalReader); when it cannot vouch for the framer's result it hands the body to the framer. A list of
-# chunks always goes through the framer. Each row is read both ways and the whole results compared: the parts,
-# or the error's type and message.
+# -- bodies read as they are, and bodies normalised ---------------------------------------------------------
+# A whole body whose first line is "--boundary" CRLF goes to python-multipart as it is; a body that needs it
+# (python-multipart refuses it, or would read it otherwise than normalised: a bare LF in a header block,
+# padding or an epilogue that may be over its limit, a limit reached) is read again normalised; a body in
+# chunks is always normalised. The outcome -- the parts, or the error's type and message -- must not depend on
+# which: each row is read whole and in chunks, at every split point.
 
 SMALL_LIMITS = Limits(
     max_parts=4, max_part_header_count=3, max_part_header_bytes=40, max_part_bytes=20, max_preamble_bytes=10
 )
 
 
-def canonical_parts(body: bytes, limits: Limits = LIMITS) -> list[tuple[tuple[tuple[bytes, bytes], ...], bytes]] | None:
-    return _CanonicalReader().read(body, BOUNDARY, limits, _Budget())
-
-
-def framer_parts(chunks: list[bytes], limits: Limits = LIMITS) -> list[tuple[tuple[tuple[bytes, bytes], ...], bytes]]:
-    stream = _Stream(BOUNDARY, limits, what="mm7", prefix="", budget=_Budget())
-    for chunk in chunks:
-        stream.feed(chunk)
-    return stream.close()
-
-
-# (id, body, limits, whether the canonical path reads it itself)
-CANONICAL_PATH_CASES: list[tuple[str, bytes, Limits, bool]] = [
+# (id, body, limits, whether a whole body is read as it is, without normalising)
+READ_CASES: list[tuple[str, bytes, Limits, bool]] = [
     ("plain", build(([b"Content-Type: text/plain", b"Content-ID: <a>"], b"one"), ([], b"two")), LIMITS, True),
     ("mm7, a folded header", MM7_BODY[MM7_BODY.index(b"--b0undary") :], LIMITS, False),
-    ("empty body", b"--b0undary--", LIMITS, False),
+    ("empty body", b"--b0undary--", LIMITS, True),
     ("empty parts", build(([], b""), ([b"A: b"], b""), ([b"A:"], b""), ([b"A:  "], b"")), LIMITS, True),
     ("empty values", build(([b"A:", b"B:  ", b"C:\t", b"D: \t x \t "], b"x")), LIMITS, True),
     ("no space after colon", build(([b"Content-Type:text/xml"], b"x")), LIMITS, True),
@@ -874,7 +845,7 @@ CANONICAL_PATH_CASES: list[tuple[str, bytes, Limits, bool]] = [
     ("data lookalikes", build(([], b"--b0undaryX\r\n--b0undary-x\n--b0undary\r\n\rX"), ([], b"\r")), LIMITS, True),
     ("padding after later delimiters", b"--b0undary\r\n\r\na\r\n--b0undary \t\r\n\r\nb\r\n--b0undary--", LIMITS, True),
     ("nested", SMALL_BODY[SMALL_BODY.index(b"--b0undary") :], LIMITS, True),
-    # limits: at them the canonical path reads; past them the framer says which one
+    # limits: at them the body is read as it is; past them the normalised reading says which one
     ("parts at the limit", build(*[([], b"x")] * 4), SMALL_LIMITS, True),
     ("parts past the limit", build(*[([], b"x")] * 5), SMALL_LIMITS, False),
     ("headers at the limit", build(([b"A: 1"] * 3, b"x")), SMALL_LIMITS, True),
@@ -890,7 +861,7 @@ CANONICAL_PATH_CASES: list[tuple[str, bytes, Limits, bool]] = [
         "padding at the limit",
         b"--b0undary\r\n\r\na\r\n--b0undary" + b" " * 40 + b"\r\n\r\nb\r\n--b0undary--",
         SMALL_LIMITS,
-        True,
+        False,  # a delimiter line this long may be over the limit: normalised, which measures it
     ),
     (
         "padding past the limit",
@@ -898,7 +869,7 @@ CANONICAL_PATH_CASES: list[tuple[str, bytes, Limits, bool]] = [
         SMALL_LIMITS,
         False,
     ),
-    # the framer's leniencies
+    # the leniencies: normalised
     ("preamble", build(([], b"x"), preamble=b"pre\r\n"), LIMITS, False),
     ("CRLF preamble", build(([], b"x"), preamble=b"\r\n"), LIMITS, False),
     ("bare LF", build(([b"A: b"], b"x"), ([], b"y"), eol=b"\n"), LIMITS, False),
@@ -907,7 +878,7 @@ CANONICAL_PATH_CASES: list[tuple[str, bytes, Limits, bool]] = [
     ("space before the colon", build(([b"Content-Type : text/xml"], b"x")), LIMITS, False),
     ("bare-LF header line", build(([b"Content-Type: text/xml\nContent-ID: <x>"], b"x")), LIMITS, False),
     ("bare-LF blank line", b"--b0undary\r\nA: b\r\n\nx\r\n--b0undary--", LIMITS, False),
-    # what the framer refuses, and says why
+    # what the normalised reading refuses, and says why
     ("continuation first", build(([b"  continued: x"], b"x")), LIMITS, False),
     ("bare CR in a header", build(([b"X-A: a\rb"], b"x")), LIMITS, False),
     ("no colon", build(([b"No colon here"], b"x")), LIMITS, False),
@@ -918,90 +889,70 @@ CANONICAL_PATH_CASES: list[tuple[str, bytes, Limits, bool]] = [
 ]
 
 
-NO_CANONICAL_PATH = pytest.mark.skipif(
-    not _CANONICAL_PATH, reason="python-multipart before 0.0.34 reads padded delimiters as data: the path is off"
-)
+def normalised(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gets one item whenever a multipart is normalised."""
+    seen: list[int] = []
+    init = _Normaliser.__init__
+
+    def counting(self: _Normaliser, *args: Any, **kwargs: Any) -> None:
+        seen.append(1)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(_Normaliser, "__init__", counting)
+    return seen
 
 
-@NO_CANONICAL_PATH
 @pytest.mark.parametrize(
-    ("body", "limits", "canonical"),
-    [case[1:] for case in CANONICAL_PATH_CASES],
-    ids=[case[0] for case in CANONICAL_PATH_CASES],
+    ("body", "limits", "as_is"),
+    [case[1:] for case in READ_CASES],
+    ids=[case[0] for case in READ_CASES],
 )
-def test_canonical_path_reads_what_the_framer_reads(body: bytes, limits: Limits, canonical: bool) -> None:
-    found = canonical_parts(body, limits)
-    assert (found is not None) == canonical
-    if found is not None:
-        assert found == framer_parts([body], limits)
+def test_only_bodies_that_need_it_are_normalised(
+    body: bytes,
+    limits: Limits,
+    as_is: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = normalised(monkeypatch)
+    outcome(body, CT, limits)
+    assert (not seen) == as_is
 
 
 @pytest.mark.parametrize(
     ("body", "limits"),
-    [case[1:3] for case in CANONICAL_PATH_CASES],
-    ids=[case[0] for case in CANONICAL_PATH_CASES],
+    [case[1:3] for case in READ_CASES],
+    ids=[case[0] for case in READ_CASES],
 )
 def test_whole_and_chunked_bodies_read_the_same(body: bytes, limits: Limits) -> None:
-    expected = outcome(body, CT, limits)  # a bytes body: the canonical path first
-    assert outcome([body], CT, limits) == expected  # a chunk list: the framer alone
+    expected = outcome(body, CT, limits)  # a bytes body: as it is when it can be
+    assert outcome([body], CT, limits) == expected  # a chunk list: normalised
     for chunks in two_way_splits(body):
         assert outcome(chunks, CT, limits) == expected, chunks
     assert outcome([body[index : index + 1] for index in range(len(body))], CT, limits) == expected
 
 
-@NO_CANONICAL_PATH
-def test_canonical_path_counts_parts_against_the_shared_budget() -> None:
-    budget = _Budget()
-    budget.parts = 3
-    assert _CanonicalReader().read(build(([], b"x")), BOUNDARY, SMALL_LIMITS, budget) is not None
-    assert budget.parts == 4
-    assert _CanonicalReader().read(build(([], b"x")), BOUNDARY, SMALL_LIMITS, budget) is None
-    assert budget.parts == 4  # nothing counted by a read handed to the framer
+def test_parts_are_counted_once_when_a_body_is_read_again_normalised() -> None:
+    # Read as it is, the third part's folded header is refused; read again normalised, the parts are
+    # counted again from where the body started, not on top of the first reading's.
+    body = build(([], b"x"), ([], b"y"), ([b"A: b", b" c"], b"z"))
+    assert len(parse(body, limits=SMALL_LIMITS.replace(max_parts=3))) == 3
 
 
-@NO_CANONICAL_PATH
-def test_canonical_path_stops_a_part_flood_at_the_part_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_part_flood_read_as_it_is_stops_at_the_part_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     begun: list[int] = []
-    on_part_begin = _CanonicalReader._on_part_begin
+    on_part_begin = _PartReader._on_part_begin
 
-    def counting(self: _CanonicalReader) -> None:
+    def counting(self: _PartReader) -> None:
         begun.append(1)
         on_part_begin(self)
 
-    monkeypatch.setattr(_CanonicalReader, "_on_part_begin", counting)
+    monkeypatch.setattr(_PartReader, "_on_part_begin", counting)
     flood = build(*[([b"Content-Type: text/plain"], b"x")] * 50_000)
-    assert canonical_parts(flood) is None
-    assert len(begun) == LIMITS.max_parts + 1  # not 50 000: python-multipart is stopped, then the framer reads
     with pytest.raises(LimitExceededError) as caught:
         parse(flood)
     assert str(caught.value) == "mm7: more than 64 parts (Limits.max_parts)"
-
-
-def test_canonical_path_short_write_goes_to_the_framer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(python_multipart.MultipartParser, "write", lambda self, data: len(data) // 2)
-    assert canonical_parts(build(([], b"x"))) is None
-
-
-def test_canonical_path_is_off_when_python_multipart_splits_a_probe_differently(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def as_before_0_0_34(self: _CanonicalReader, body: bytes, *_: object) -> list[object]:
-        return [((), body[5:-6])]  # a padded delimiter line read as part data: one part
-
-    assert _canonical_path_agrees() == _CANONICAL_PATH
-    monkeypatch.setattr(_CanonicalReader, "read", as_before_0_0_34)
-    assert not _canonical_path_agrees()
-
-
-def test_bodies_go_to_the_framer_when_the_canonical_path_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    def unused(*_: object) -> None:
-        pytest.fail("the canonical path was taken")
-
-    monkeypatch.setattr(mmsdr._wire.multipart, "_CANONICAL_PATH", False)
-    monkeypatch.setattr(_CanonicalReader, "read", unused)
-    assert outcome(SMALL_BODY[SMALL_BODY.index(b"--b0undary") :]) == outcome(
-        [SMALL_BODY[SMALL_BODY.index(b"--b0undary") :]]
-    )
+    # Not 50 000: python-multipart is stopped at the 65th part, then the normalised reading stops there too.
+    assert len(begun) == 2 * (LIMITS.max_parts + 1)
 
 
 CANONICAL_SEEDS = [
@@ -1013,22 +964,21 @@ CANONICAL_SEEDS = [
 
 @st.composite
 def mutated_canonical_bodies(draw: st.DrawFn) -> bytes:
-    # The first delimiter line kept: a body that does not start canonically never takes the single-pass reader.
+    # The first delimiter line kept: a body that does not start canonically is never read as it is.
     return mutate(draw, draw(st.sampled_from(CANONICAL_SEEDS)), rounds=3, start=len(b"--b0undary\r\n"))
 
 
 @settings(max_examples=300, deadline=None)
 @given(body=mutated_canonical_bodies(), cuts=st.lists(st.integers(0, 2000), max_size=3))
-def test_mutated_canonical_bodies_read_the_same_both_ways(body: bytes, cuts: list[int]) -> None:
-    found = canonical_parts(body, SMALL_LIMITS.replace(max_part_bytes=1000)) if _CANONICAL_PATH else None
-    if found is not None:
-        assert found == framer_parts([body], SMALL_LIMITS.replace(max_part_bytes=1000))
+def test_mutated_canonical_bodies_read_the_same_whole_and_chunked(body: bytes, cuts: list[int]) -> None:
+    limits = SMALL_LIMITS.replace(max_part_bytes=1000)
     points = sorted({0, len(body), *(cut % (len(body) + 1) for cut in cuts)})
     chunks = [body[start:end] for start, end in itertools.pairwise(points)]
+    assert outcome(chunks, CT, limits) == outcome(body, CT, limits)
     assert outcome(chunks) == outcome(body)
 
 
-# -- threat rows M1-M10 (shared/notes/security.md section 1), and E2/E3 on part headers ----------------------
+# -- threat rows M1-M10 (docs/security.md), and E2/E3 on part headers --------------------------------------
 
 
 def _counting(chunks: Iterator[bytes], seen: list[int]) -> Iterator[bytes]:

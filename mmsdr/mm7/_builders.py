@@ -19,7 +19,7 @@ from .._testing import (
     post_request,
     quoted,
 )
-from .._wire.multipart import parse_content_type
+from .._wire.content_type import parse_content_type
 from ._responses import DEFAULT_NAMESPACE, DEFAULT_VERSION
 
 if TYPE_CHECKING:

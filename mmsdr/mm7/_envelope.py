@@ -404,7 +404,7 @@ def _content_type(value: str | None, reader: Mm7Reader) -> tuple[str, Mapping[st
         return "", {}
     if ";" not in value:  # no parameters: nothing for the full parser to read
         return value.strip().lower(), {}
-    from .._wire.multipart import parse_content_type  # noqa: PLC0415 - python-multipart only when MM7 is read
+    from .._wire.content_type import parse_content_type  # noqa: PLC0415 - python-multipart only when MM7 is read
 
     try:
         return parse_content_type(value, what=reader.format)

@@ -3,12 +3,11 @@
 MX Telecom hands an inbound MMS over as a zip: posted as the ``mms.zip`` part of a multipart POST, or fetched
 by the app from the RetrieveMMS URL of a GET notification. The zip holds the MMS files, an optional SMIL file
 and a file named exactly ``manifest`` in Java properties format that maps each Content-Id to its
-Content-Type; "the manifest order is the part order" and "text parts must be UTF-8"
-(``shared/notes/mxtelecom.md`` section 7).
+Content-Type; "the manifest order is the part order" and "text parts must be UTF-8" (MX Telecom's MMS
+documentation).
 
-A zip is the classic decompression-bomb carrier and CPython's ``zipfile`` checks almost nothing by itself
-(no entry count, total size, ratio or name checks, and no overlap check before 3.11.8/3.12.2), so
-[`read_mms_zip`][mmsdr.mxtelecom.mmszip.read_mms_zip] checks everything it can before it decompresses a single byte:
+The zip itself is read by ``mmsdr._wire.zip``, which checks everything it can before it decompresses a single
+byte:
 
 * the entry count, from the end of central directory record and from the central directory's own record
   signatures, before ``zipfile.ZipFile`` builds one object per entry (Z5); ZIP64 archives are refused
@@ -27,50 +26,23 @@ stay opaque bytes (Z9). Every ``zipfile``, ``zlib`` or decoding exception become
 
 from __future__ import annotations
 
-import contextlib
-import io
-import itertools
 import mimetypes
 import posixpath
 import re
-import stat
-import struct
-import unicodedata
-import zipfile
-import zlib
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Final
 
-from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
+from .._errors import LimitExceededError
 from .._events import Part
 from .._limits import Limits
-from .._wire.multipart import valid_content_type
+from .._wire.content_type import valid_content_type
+from .._wire.zip import ZipSource, name_key, read_zip, zip_error
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 __all__ = ("ZippedMms", "parse_manifest", "read_mms_zip")
-
-_E = TypeVar("_E", bound=MmsdrError)
-
-# APPNOTE.TXT 4.3.16: the end of central directory record, 22 bytes plus a comment of up to 65535.
-_END_SIGNATURE: Final = b"PK\x05\x06"
-_END_SIZE: Final = 22
-_END_SEARCH: Final = (1 << 16) + _END_SIZE
-_ZIP64_LOCATOR_SIGNATURE: Final = b"PK\x06\x07"
-_ZIP64_LOCATOR_SIZE: Final = 20
-_CENTRAL_SIGNATURE: Final = b"PK\x01\x02"
-_LOCAL_SIGNATURE: Final = b"PK\x03\x04"
-_LOCAL_HEADER_SIZE: Final = 30
-
-_ENCRYPTED: Final = 0x1  # general purpose flag bit 0
-_METHODS: Final = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
-_READ_STEP: Final = 64 * 1024
-
-# A 200:1 ratio is generous for already-compressed JPEG/MP4/AMR; SMIL and text can go beyond it only at tiny
-# sizes, hence the allowance (shared/notes/security.md 5.3).
-_RATIO_ALLOWANCE: Final = 1024
 
 # The manifest maps at most one line per entry; this bounds the work of reading it (a compressed manifest
 # could otherwise be ``max_zip_entry_bytes`` of backslash escapes).
@@ -132,39 +104,9 @@ class ZippedMms:
         return "\n".join(texts) if texts else None
 
 
-def _error(kind: type[_E], what: str, message: str, *, field: str | None = None) -> _E:
-    """``kind("<what>: <message>")``; a format name as ``what`` ("mxtelecom.mms_inbound") is also the format."""
-    # "mms.zip", the default, names the file, not a format.
-    format_name = what if "." in what and what != _DEFAULT_WHAT else None
-    provider = what.split(".", 1)[0] if format_name else None
-    return kind(f"{what}: {message}", provider=provider, format=format_name, field=field)
-
-
-# zipfile and zlib raise all of these on corrupt archives (BadZipFile covers "Bad CRC-32", EOFError a cut
-# deflate stream, NotImplementedError odd versions and flags, ValueError/OSError/OverflowError seeks to
-# impossible offsets, UnicodeDecodeError a UTF-8-flagged name that is not UTF-8).
-_ZIP_ERRORS: Final = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    struct.error,
-    EOFError,
-    NotImplementedError,
-    RuntimeError,
-    OSError,
-    OverflowError,
-    ValueError,
-)
-
-
-@contextlib.contextmanager
-def _translated(what: str, message: str, *, field: str | None = None) -> Iterator[None]:
-    try:
-        yield
-    except MmsdrError:
-        raise
-    except _ZIP_ERRORS as exc:
-        raise _error(MalformedRequestError, what, f"{message} ({exc})", field=field) from exc
+def _source(what: str) -> ZipSource:
+    # "mms.zip", the default, names the file, not a format; "mxtelecom.mms_inbound" names one.
+    return ZipSource(what, what if "." in what and what != _DEFAULT_WHAT else None)
 
 
 def read_mms_zip(data: bytes, /, *, limits: Limits | None = None, what: str = _DEFAULT_WHAT) -> ZippedMms:
@@ -193,275 +135,18 @@ def read_mms_zip(data: bytes, /, *, limits: Limits | None = None, what: str = _D
         msg = f"data must be bytes, not {type(data).__name__}"
         raise TypeError(msg)
     blob = bytes(data)
+    source = _source(what)
     if len(blob) > limits.max_zip_bytes:
-        raise _error(LimitExceededError, what, f"zip larger than {limits.max_zip_bytes} bytes (Limits.max_zip_bytes)")
-    directory_start = _check_end_record(blob, limits, what)
-    with _translated(what, "is not a readable zip archive"):
-        archive = zipfile.ZipFile(io.BytesIO(blob))
-    with archive:
-        infos = archive.infolist()
-        names_by_key = _check_entries(blob, infos, directory_start, limits, what)
-        files = _read_files(archive, infos, limits, what)
-    return _assemble(files, names_by_key, limits, what)
-
-
-def _entry_count_error(limits: Limits, what: str) -> LimitExceededError:
-    return _error(LimitExceededError, what, f"more than {limits.max_zip_entries} entries (Limits.max_zip_entries)")
-
-
-def _check_end_record(blob: bytes, limits: Limits, what: str) -> int:
-    """Find the end record as zipfile does and bound the entry count before ``ZipFile()`` reads it (Z5).
-
-    Returns the offset of the central directory.
-    """
-    # zipfile._EndRecData: first a record at the very end with no comment, else the last signature in the
-    # last 64 KiB + 22 bytes.
-    if len(blob) >= _END_SIZE and blob.startswith(_END_SIGNATURE, len(blob) - _END_SIZE) and blob.endswith(b"\0\0"):
-        position = len(blob) - _END_SIZE
-    else:
-        position = blob.rfind(_END_SIGNATURE, max(len(blob) - _END_SEARCH, 0))
-    if position < 0 or len(blob) - position < _END_SIZE:
-        raise _error(MalformedRequestError, what, "is not a zip archive (no end of central directory record)")
-    entries_here, entries, directory_size, directory_offset = struct.unpack_from("<HHII", blob, position + 8)
-    # zipfile reads a ZIP64 end record whenever its locator sits right before this one; the 0xFFFF... values
-    # say "see the ZIP64 record".
-    has_locator = position >= _ZIP64_LOCATOR_SIZE and blob.startswith(
-        _ZIP64_LOCATOR_SIGNATURE, position - _ZIP64_LOCATOR_SIZE
-    )
-    if has_locator or 0xFFFF in {entries_here, entries} or 0xFFFFFFFF in {directory_size, directory_offset}:
-        raise _error(
-            UnsupportedFormatError,
-            what,
-            "is a ZIP64 archive, which a zipped MMS never needs (at most 65535 entries and 4 GiB)",
+        raise zip_error(
+            LimitExceededError, source, f"zip larger than {limits.max_zip_bytes} bytes (Limits.max_zip_bytes)"
         )
-    if max(entries_here, entries) > limits.max_zip_entries:
-        raise _entry_count_error(limits, what)
-    # ZipFile() does not trust the record's count either: it reads central directory records until it has
-    # read directory_size bytes. Each record starts with its signature, so counting the signatures in that
-    # span bounds the ZipInfo objects it can build, whatever the count field says.
-    directory_start: int = position - directory_size
-    if directory_start < 0:
-        raise _error(MalformedRequestError, what, "is not a readable zip archive (bad central directory size)")
-    if blob.count(_CENTRAL_SIGNATURE, directory_start, position) > limits.max_zip_entries:
-        raise _entry_count_error(limits, what)
-    return directory_start
+    files, names_by_key = read_zip(blob, limits, source)
+    return _assemble(files, names_by_key, limits, source)
 
 
-def _check_name(info: zipfile.ZipInfo, limits: Limits, what: str) -> None:
-    # orig_filename is the name as stored: ZipInfo cuts filename at a NUL.
-    name = info.orig_filename
-    if len(name) > limits.max_zip_name_chars:
-        raise _error(
-            LimitExceededError,
-            what,
-            f"entry name longer than {limits.max_zip_name_chars} characters (Limits.max_zip_name_chars), "
-            f"got {shown(name)}",
-        )
-    problem = None
-    if not name:
-        problem = "is empty"
-    elif "\0" in name:
-        problem = "contains a NUL character"
-    elif "\\" in name:
-        problem = "contains a backslash"
-    elif name.startswith("/"):
-        problem = "is an absolute path"
-    elif len(name) >= 2 and name[1] == ":" and name[0].isascii() and name[0].isalpha():
-        problem = "starts with a drive letter"
-    elif ".." in name.split("/"):
-        problem = "has a '..' component"
-    if problem is not None:
-        raise _error(MalformedRequestError, what, f"entry name {problem}, got {shown(name)}", field=name)
-
-
-def _is_directory(info: zipfile.ZipInfo) -> bool:
-    # Not ZipInfo.is_dir(): it indexes filename[-1] and raises IndexError on an empty name.
-    return info.filename.endswith("/")
-
-
-def _name_key(name: str) -> str:
-    """What makes two names the same file on some system: case, Unicode normalisation, "." and "" parts."""
-    parts = [part for part in name.split("/") if part not in {"", "."}]
-    return unicodedata.normalize("NFC", "/".join(parts)).casefold()
-
-
-def _check_entries(
-    blob: bytes, infos: list[zipfile.ZipInfo], directory_start: int, limits: Limits, what: str
-) -> dict[str, str]:
-    """Every check that needs no decompression, for every entry, before any entry is read.
-
-    Returns every entry's name by its ``_name_key`` (unique: a repeat is refused here).
-    """
-    if len(infos) > limits.max_zip_entries:
-        raise _entry_count_error(limits, what)
-    spans: list[tuple[int, int, str]] = []
-    for info in infos:
-        name = info.orig_filename
-        _check_name(info, limits, what)
-        if info.flag_bits & _ENCRYPTED:
-            raise _error(UnsupportedFormatError, what, f"entry {shown(name)} is encrypted", field=name)
-        if info.compress_type not in _METHODS:
-            raise _error(
-                UnsupportedFormatError,
-                what,
-                f"entry {shown(name)} uses a compression method other than stored or deflate, got {info.compress_type}",
-                field=name,
-            )
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise _error(MalformedRequestError, what, f"entry {shown(name)} is a symbolic link", field=name)
-        spans.append((*_entry_span(blob, info, directory_start, what), name))
-    _check_layout(spans, what)
-    seen: dict[str, str] = {}
-    for info in infos:
-        key = _name_key(info.filename)
-        if key in seen:
-            raise _error(
-                MalformedRequestError,
-                what,
-                f"entry {shown(info.filename)} repeats entry {shown(seen[key])} (names are compared without case)",
-                field=info.filename,
-            )
-        seen[key] = info.filename
-    total = 0
-    for info in infos:
-        if _is_directory(info):
-            continue
-        name = info.filename
-        if info.file_size > limits.max_zip_entry_bytes:
-            raise _error(
-                LimitExceededError,
-                what,
-                f"entry {shown(name)} larger than {limits.max_zip_entry_bytes} bytes (Limits.max_zip_entry_bytes), "
-                f"got {info.file_size}",
-                field=name,
-            )
-        total += info.file_size
-        if total > limits.max_zip_total_bytes:
-            raise _error(
-                LimitExceededError,
-                what,
-                f"entries larger than {limits.max_zip_total_bytes} bytes together (Limits.max_zip_total_bytes)",
-                field=name,
-            )
-        if info.file_size > limits.max_zip_ratio * info.compress_size + _RATIO_ALLOWANCE:
-            raise _error(
-                LimitExceededError,
-                what,
-                f"entry {shown(name)} compressed more than {limits.max_zip_ratio}:1 (Limits.max_zip_ratio), "
-                f"got {info.file_size} bytes from {info.compress_size}",
-                field=name,
-            )
-    return seen
-
-
-def _entry_span(blob: bytes, info: zipfile.ZipInfo, directory_start: int, what: str) -> tuple[int, int]:
-    """``[local header, end of data)`` of an entry, which must lie before the central directory (Z10)."""
-    name = info.orig_filename
-    start = info.header_offset
-    if start < 0 or start + _LOCAL_HEADER_SIZE > directory_start or not blob.startswith(_LOCAL_SIGNATURE, start):
-        raise _error(
-            MalformedRequestError,
-            what,
-            f"entry {shown(name)} has no local header where the central directory says, got offset {start}",
-            field=name,
-        )
-    name_length, extra_length = struct.unpack_from("<HH", blob, start + 26)
-    end = start + _LOCAL_HEADER_SIZE + name_length + extra_length + info.compress_size
-    if end > directory_start:
-        raise _error(
-            MalformedRequestError,
-            what,
-            f"entry {shown(name)} runs past the start of the central directory, got {info.compress_size} "
-            "compressed bytes",
-            field=name,
-        )
-    return start, end
-
-
-def _check_layout(spans: list[tuple[int, int, str]], what: str) -> None:
-    """No two entries share a local header (Z3) or overlap (Z2): the two zip-bomb constructions that make a
-    few KB decompress to GBs by reading the same bytes again. CPython 3.11.7 checks neither, and newer ones
-    only warn when a local header is shared."""
-    spans = sorted(spans)
-    for (start, end, name), (next_start, _next_end, next_name) in itertools.pairwise(spans):
-        if start == next_start:
-            raise _error(
-                MalformedRequestError,
-                what,
-                f"entry {shown(next_name)} shares its local header with entry {shown(name)} (a zip bomb shape), "
-                f"got offset {start}",
-                field=next_name,
-            )
-        if end > next_start:
-            raise _error(
-                MalformedRequestError,
-                what,
-                f"entry {shown(name)} overlaps entry {shown(next_name)} (a zip bomb shape), "
-                f"got data up to {end} past offset {next_start}",
-                field=name,
-            )
-
-
-def _read_files(
-    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits, what: str
-) -> list[tuple[str, bytes]]:
-    """Decompress each file entry in bounded steps, counting what comes out (never trusting ``file_size``)."""
-    files: list[tuple[str, bytes]] = []
-    total = 0
-    for info in infos:
-        if _is_directory(info):
-            continue
-        name = info.filename
-        pieces: list[bytes] = []
-        size = 0
-        try:
-            with archive.open(info) as handle:
-                while piece := handle.read(_read_size(limits, size, total)):
-                    pieces.append(piece)
-                    size += len(piece)
-                    total += len(piece)
-                    if size > limits.max_zip_entry_bytes:
-                        raise _error(
-                            LimitExceededError,
-                            what,
-                            f"entry {shown(name)} larger than {limits.max_zip_entry_bytes} bytes "
-                            "(Limits.max_zip_entry_bytes)",
-                            field=name,
-                        )
-                    if total > limits.max_zip_total_bytes:
-                        raise _error(
-                            LimitExceededError,
-                            what,
-                            f"entries larger than {limits.max_zip_total_bytes} bytes together "
-                            "(Limits.max_zip_total_bytes)",
-                            field=name,
-                        )
-        except MmsdrError:
-            raise
-        except _ZIP_ERRORS as exc:  # what _translated does, with the message built only when it is needed
-            raise _error(MalformedRequestError, what, f"entry {shown(name)} is corrupt ({exc})", field=name) from exc
-        if size != info.file_size:
-            raise _error(
-                MalformedRequestError,
-                what,
-                f"entry {shown(name)} is corrupt (it declares {info.file_size} bytes), got {size}",
-                field=name,
-            )
-        files.append((name, pieces[0] if len(pieces) == 1 else b"".join(pieces)))
-    return files
-
-
-def _read_size(limits: Limits, size: int, total: int) -> int:
-    """How much to read next: the whole steps that cannot take the entry or the total past its limit, else one.
-
-    Steps read at once are the same bytes, and the limits are checked at the same step where one is crossed,
-    as when read one by one; an entry under its limits usually comes in one piece, kept without a copy.
-    """
-    room = min(limits.max_zip_entry_bytes - size, limits.max_zip_total_bytes - total)
-    return max(room // _READ_STEP, 1) * _READ_STEP
-
-
-def _assemble(files: list[tuple[str, bytes]], names_by_key: dict[str, str], limits: Limits, what: str) -> ZippedMms:
+def _assemble(
+    files: list[tuple[str, bytes]], names_by_key: dict[str, str], limits: Limits, what: ZipSource
+) -> ZippedMms:
     manifest: tuple[tuple[str, str], ...] = ()
     contents = dict(files)
     if _MANIFEST in contents:
@@ -471,20 +156,23 @@ def _assemble(files: list[tuple[str, bytes]], names_by_key: dict[str, str], limi
     # The files (not directories) by name key, as _check_entries keyed them.
     by_key = {key: name for key, name in names_by_key.items() if not name.endswith("/")}
     used: set[str] = {_MANIFEST}
+    guess = _TypeGuesser()
     parts: list[Part] = []
     missing: list[str] = []
     for key, content_type in declared.items():
         if not key:
             continue
-        name = key if key in contents else by_key.get(_name_key(key))
+        name = key if key in contents else by_key.get(name_key(key))
         if name is None or name == _MANIFEST:
             missing.append(key)
             continue
         if name in used:
             continue
         used.add(name)
-        parts.append(_part(name, contents[name], content_id=key, declared=content_type))
-    parts.extend(_part(name, data, content_id=None, declared=None) for name, data in files if name not in used)
+        parts.append(_part(name, contents[name], content_id=key, declared=content_type, guess=guess))
+    parts.extend(
+        _part(name, data, content_id=None, declared=None, guess=guess) for name, data in files if name not in used
+    )
     return ZippedMms(
         parts=tuple(parts),
         smil=next((part for part in parts if part.content_type in _SMIL_TYPES), None),
@@ -493,10 +181,10 @@ def _assemble(files: list[tuple[str, bytes]], names_by_key: dict[str, str], limi
     )
 
 
-def _manifest_text(data: bytes, limits: Limits, what: str) -> str:
+def _manifest_text(data: bytes, limits: Limits, what: ZipSource) -> str:
     limit = limits.max_zip_entries * _MANIFEST_BYTES_PER_ENTRY
     if len(data) > limit:
-        raise _error(
+        raise zip_error(
             LimitExceededError,
             what,
             f"manifest larger than {limit} bytes ({_MANIFEST_BYTES_PER_ENTRY} per entry of Limits.max_zip_entries)",
@@ -511,7 +199,7 @@ def _manifest_text(data: bytes, limits: Limits, what: str) -> str:
         return data.decode("latin-1")
 
 
-def _part(name: str, data: bytes, *, content_id: str | None, declared: str | None) -> Part:
+def _part(name: str, data: bytes, *, content_id: str | None, declared: str | None, guess: _TypeGuesser) -> Part:
     content_type: str | None = None
     charset: str | None = None
     if declared is not None and declared.strip():
@@ -521,25 +209,30 @@ def _part(name: str, data: bytes, *, content_id: str | None, declared: str | Non
             content_type, params = valid
             charset = params.get("charset")
     if content_type is None:
-        content_type = _guess_type(name)
+        content_type = guess(name)
     if charset is None and content_type.startswith("text/"):
         charset = "utf-8"  # "Text parts must be UTF-8"
     return Part(content_type=content_type, data=data, content_id=content_id, filename=name, charset=charset)
 
 
-_STDLIB_TYPES: list[mimetypes.MimeTypes] = []
+class _TypeGuesser:
+    """A file name's media type: the MMS table, then the interpreter's built-in ``mimetypes`` table."""
 
+    __slots__ = ("_stdlib",)
 
-def _guess_type(name: str) -> str:
-    extension = posixpath.splitext(name)[1].lower()
-    if extension in _MMS_TYPES:
-        return _MMS_TYPES[extension]
-    if not _STDLIB_TYPES:
-        # A MimeTypes instance knows only the interpreter's built-in table, so the answer is the same on every
-        # machine (the module-level guess_type reads /etc/mime.types and the Windows registry too).
-        _STDLIB_TYPES.append(mimetypes.MimeTypes())
-    non_strict, strict = _STDLIB_TYPES[0].types_map
-    return strict.get(extension) or non_strict.get(extension) or _FALLBACK_TYPE
+    def __init__(self) -> None:
+        self._stdlib: mimetypes.MimeTypes | None = None  # built for the first name the MMS table lacks
+
+    def __call__(self, name: str) -> str:
+        extension = posixpath.splitext(name)[1].lower()
+        if extension in _MMS_TYPES:
+            return _MMS_TYPES[extension]
+        if self._stdlib is None:
+            # A MimeTypes instance knows only the interpreter's built-in table, so the answer is the same on
+            # every machine (the module-level guess_type reads /etc/mime.types and the Windows registry too).
+            self._stdlib = mimetypes.MimeTypes()
+        non_strict, strict = self._stdlib.types_map
+        return strict.get(extension) or non_strict.get(extension) or _FALLBACK_TYPE
 
 
 # -- the manifest: java.util.Properties.load ---------------------------------------------------------------

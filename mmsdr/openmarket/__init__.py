@@ -23,8 +23,9 @@ from .._errors import MalformedRequestError
 from .._events import Ack, Callback, DeliveryReport, InboundMessage, Part
 from .._format import Format, make_dedupe_key, one_event, retry_later
 from .._status import mm7_status
+from .._wire.content_type import parse_content_type
 from .._wire.json import JsonFields, load_json_object
-from .._wire.multipart import BodyPart, parse_content_type, parse_multipart
+from .._wire.multipart import BodyPart, parse_multipart
 from .details import InboundDetails, ReportDetails, RequestDetails
 
 if TYPE_CHECKING:
