@@ -183,7 +183,7 @@ class Part:
             return None
         try:
             return self.data.decode(self.charset or "utf-8", errors="replace")
-        except LookupError:  # an unknown charset name from the provider
+        except (LookupError, ValueError):  # a charset name the codecs do not know, or cannot look up ("a\x00")
             return self.data.decode("utf-8", errors="replace")
 
     @property
