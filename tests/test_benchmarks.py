@@ -21,6 +21,8 @@ CASE_NAMES = [
     "openmarket.mms_report",
     "mxtelecom.mms_inbound POST mms.zip",
 ]
+MEMORY_KEYS = ["name", "body_bytes", "peak_bytes", "ratio"]
+MEMORY_NAMES = ["OpenMarket MO MMS", "MX Telecom POST mms.zip", "MM7 DeliverReq"]
 
 
 def test_quick_run_writes_the_json_shape(tmp_path: Path) -> None:
@@ -36,14 +38,18 @@ def test_quick_run_writes_the_json_shape(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     for name in CASE_NAMES:
         assert name in completed.stdout
-    assert "memory, 5 MB OpenMarket MMS" in completed.stdout
+    for name in MEMORY_NAMES:
+        assert f"memory, 5 MB {name}: " in completed.stdout
     result = json.loads(output.read_text(encoding="utf-8"))
     assert list(result) == ["cases", "memory"]
-    assert list(result["memory"]) == ["body_bytes", "peak_bytes"]
-    for key in ("body_bytes", "peak_bytes"):
-        assert isinstance(result["memory"][key], int)
-        assert result["memory"][key] > 0
-    assert result["memory"]["body_bytes"] > 5_000_000
+    assert [memory["name"] for memory in result["memory"]] == MEMORY_NAMES
+    for memory in result["memory"]:
+        assert list(memory) == MEMORY_KEYS
+        for key in ("body_bytes", "peak_bytes"):
+            assert isinstance(memory[key], int)
+            assert memory[key] > 0
+        assert memory["body_bytes"] > 5_000_000
+        assert memory["ratio"] == memory["peak_bytes"] / memory["body_bytes"]
     assert [case["name"] for case in result["cases"]] == CASE_NAMES
     alternatives = {}
     for case in result["cases"]:

@@ -134,8 +134,8 @@ class BodyPart:
     transfer_encoding: str | None
     """The Content-Transfer-Encoding, lower-case; None when absent."""
 
-    raw: bytes
-    """The part body as received, before transfer decoding."""
+    _raw: bytes | memoryview
+    """The part body as received: a view of the body read until ``raw`` copies it out (see ``raw``)."""
 
     children: tuple[BodyPart, ...] = ()
     """The parts inside, when this part is itself ``multipart/*``."""
@@ -149,6 +149,16 @@ class BodyPart:
     _decoded: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
+    def raw(self) -> bytes:
+        """The part body as received, before transfer decoding; copied out of the body on first use."""
+        raw = self._raw
+        if isinstance(raw, memoryview):
+            # Copied only when asked for: a multipart's own bytes never are, its parts' once each.
+            raw = raw.tobytes()
+            object.__setattr__(self, "_raw", raw)
+        return raw
+
+    @property
     def data(self) -> bytes:
         """The part body with its Content-Transfer-Encoding undone, decoded on first use.
 
@@ -156,16 +166,25 @@ class BodyPart:
         are. Bad base64 raises [`MalformedRequestError`][mmsdr.MalformedRequestError]; an unknown encoding
         [`UnsupportedFormatError`][mmsdr.UnsupportedFormatError].
         """
+        if self._as_received:
+            return self.raw
         decoded = self._decoded
         if decoded is None:
             decoded = self._decode()
             object.__setattr__(self, "_decoded", decoded)
         return decoded
 
+    @property
+    def data_view(self) -> memoryview:
+        """``data`` as a read-only view: for 7bit, 8bit, binary or no encoding a view of the body, no copy."""
+        return memoryview(self._raw) if self._as_received else memoryview(self.data)
+
+    @property
+    def _as_received(self) -> bool:
+        return self.transfer_encoding is None or self.transfer_encoding in _IDENTITY_ENCODINGS
+
     def _decode(self) -> bytes:
         encoding = self.transfer_encoding
-        if encoding is None or encoding in _IDENTITY_ENCODINGS:
-            return self.raw
         if encoding == "base64":
             try:
                 return binascii.a2b_base64(self.raw.translate(None, _BASE64_WHITESPACE), strict_mode=True)
@@ -199,7 +218,7 @@ class BodyPart:
         return (
             f"BodyPart(position={self.position!r}, media_type={self.media_type!r}, content_id={self.content_id!r}, "
             f"name={self.name!r}, filename={self.filename!r}, transfer_encoding={self.transfer_encoding!r}, "
-            f"raw=<{len(self.raw)} bytes>, children={len(self.children)})"
+            f"raw=<{len(self._raw)} bytes>, children={len(self.children)})"
         )
 
 
@@ -263,20 +282,26 @@ def _body_sizewire_error(limits: Limits, what: str) -> LimitExceededError:
 
 
 def _read_whole(
-    body: bytes, boundary: bytes, limits: Limits, *, what: str, prefix: str, budget: _Budget
+    body: bytes | memoryview, boundary: bytes, limits: Limits, *, what: str, prefix: str, budget: _Budget
 ) -> list[_RawPart]:
-    """The raw parts of a whole multipart body: as it is when python-multipart reads it so, else normalised."""
+    """The raw parts of a whole multipart body: as it is when python-multipart reads it so, else normalised.
+
+    A nested multipart comes as a view of the enclosing body. python-multipart and the normaliser search
+    ``bytes``, so they read a copy of it; read as it is, its parts are views of ``body`` itself, so the copy
+    is gone when this returns, before any part's data is copied out.
+    """
+    whole = body if isinstance(body, bytes) else body.tobytes()
     dash = b"--" + boundary
-    if body.startswith(dash) and body.startswith((b"\r\n", b"--"), len(dash)):
+    if whole.startswith(dash) and whole.startswith((b"\r\n", b"--"), len(dash)):
         counted = budget.parts
-        reader = _PartReader(boundary, limits, what=what, prefix=prefix, budget=budget, as_is=True)
+        reader = _PartReader(boundary, limits, what=what, prefix=prefix, budget=budget, as_is=memoryview(body))
         try:
-            reader.write(body)
-            return reader.close_as_is(body)
+            reader.write(whole)
+            return reader.close_as_is(whole)
         except Exception:  # noqa: BLE001 - untrusted bytes as they are: the normalised reading decides
             budget.parts = counted
     normaliser = _Normaliser(boundary, limits, what=what, prefix=prefix, budget=budget)
-    normaliser.feed(body)
+    normaliser.feed(whole)
     return normaliser.close()
 
 
@@ -319,7 +344,7 @@ class _Budget:
         self.parts = 0
 
 
-_RawPart = tuple[tuple[tuple[bytes, bytes], ...], bytes]
+_RawPart = tuple[tuple[tuple[bytes, bytes], ...], bytes | memoryview]
 
 
 class _NotAsIs(Exception):  # noqa: N818 - not an error: the body is to be read normalised
@@ -329,15 +354,23 @@ class _NotAsIs(Exception):  # noqa: N818 - not an error: the body is to be read 
 class _PartReader:
     """The one place parts are produced: python-multipart reads the body, its callbacks give each part.
 
-    Fed by the ``_Normaliser`` (canonical structure lines, part data as it came), or, with ``as_is``, given a
-    whole body as it is. python-multipart accepts a few things there the normalised reading does not: a bare
-    LF inside a header line, padding of any length after a delimiter, an epilogue of any length. The positions
-    its callbacks report bound them, and whatever may differ raises ``_NotAsIs`` (see ``_at`` and
+    Fed by the ``_Normaliser`` (canonical structure lines, part data as it came), or, with ``as_is`` (a view
+    of it), given a whole body as it is in one write, part data then taken from the view by position.
+    python-multipart accepts a few things there the normalised reading does not: a bare LF inside a header
+    line, padding of any length after a delimiter, an epilogue of any length. The positions its callbacks
+    report bound them, and whatever may differ raises ``_NotAsIs`` (see ``_at`` and
     ``close_as_is``), so a body read as it is gives what it would give normalised.
     """
 
     def __init__(
-        self, boundary: bytes, limits: Limits, *, what: str, prefix: str, budget: _Budget, as_is: bool = False
+        self,
+        boundary: bytes,
+        limits: Limits,
+        *,
+        what: str,
+        prefix: str,
+        budget: _Budget,
+        as_is: memoryview | None = None,
     ) -> None:
         self._limits = limits
         self._what = what
@@ -406,12 +439,12 @@ class _PartReader:
         self._size = 0
 
     def _on_header_field(self, data: bytes, start: int, end: int) -> None:
-        if self._as_is:
+        if self._as_is is not None:
             self._at(start, end)
         self._field += data[start:end]
 
     def _on_header_value(self, data: bytes, start: int, end: int) -> None:
-        if self._as_is:
+        if self._as_is is not None:
             self._at(start, end)
             if b"\n" in data[start:end]:
                 raise _NotAsIs  # a bare LF ends a header line: the normalised reading splits it there
@@ -423,7 +456,8 @@ class _PartReader:
         self._field = self._value = b""
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
-        if self._as_is:
+        as_is = self._as_is
+        if as_is is not None:
             self._at(start, end)
         self._size += end - start
         if self._size > self._limits.max_part_bytes:
@@ -433,12 +467,17 @@ class _PartReader:
                 f"part {self._label()} larger than {self._limits.max_part_bytes} bytes (Limits.max_part_bytes)",
                 field=f"part {self._label()}",
             )
-        # A whole chunk as written is kept as it is; a piece of one as a view, copied once at the part's end.
-        self._chunks.append(data if start == 0 and end == len(data) else memoryview(data)[start:end])
+        if as_is is not None:
+            # One write of the whole body: the positions are in it, so the piece is a view of the body read.
+            self._chunks.append(as_is[start:end])
+        else:
+            # A whole chunk as written is kept as it is, a piece of one as a view.
+            self._chunks.append(data if start == 0 and end == len(data) else memoryview(data)[start:end])
 
     def _on_part_end(self) -> None:
         chunks = self._chunks
-        raw = chunks[0] if len(chunks) == 1 and isinstance(chunks[0], bytes) else b"".join(chunks)
+        # One piece stays as it is (a view is copied out when the part's data is asked for, see BodyPart.raw).
+        raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         self._parts.append((tuple(self._headers), raw))
         self._chunks = []
 
@@ -818,7 +857,7 @@ def _build_parts(
 
 def _build_part(
     raw_headers: tuple[tuple[bytes, bytes], ...],
-    raw: bytes,
+    raw: bytes | memoryview,
     limits: Limits,
     *,
     what: str,
@@ -884,7 +923,7 @@ def _build_part(
         name=name,
         filename=filename,
         transfer_encoding=encoding,
-        raw=raw,
+        _raw=raw,
         children=children,
         position=position,
         what=what,
@@ -910,7 +949,7 @@ def _content_id(value: str | None) -> str | None:
 
 
 def _parse_nested(
-    raw: bytes,
+    raw: bytes | memoryview,
     params: Mapping[str, str],
     content_type: str,
     encoding: str | None,

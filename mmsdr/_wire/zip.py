@@ -22,7 +22,6 @@ stay opaque bytes (Z9). Every ``zipfile``, ``zlib`` or decoding exception become
 from __future__ import annotations
 
 import contextlib
-import io
 import itertools
 import stat
 import struct
@@ -104,15 +103,16 @@ def _translated(what: ZipSource, message: str, *, field: str | None = None) -> I
         raise zip_error(MalformedRequestError, what, f"{message} ({exc})", field=field) from exc
 
 
-def read_zip(blob: bytes, limits: Limits, what: ZipSource) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+def read_zip(blob: memoryview, limits: Limits, what: ZipSource) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
     """Every file entry of ``blob`` as ``(name, bytes)`` in zip order, and every entry's name by ``name_key``.
 
-    ``blob`` is within ``Limits.max_zip_bytes`` already. Raises ``LimitExceededError``,
-    ``UnsupportedFormatError`` or ``MalformedRequestError``, and nothing else.
+    ``blob`` (bytes, one byte an item) is within ``Limits.max_zip_bytes`` already; it is read where it is, never
+    copied whole. Raises ``LimitExceededError``, ``UnsupportedFormatError`` or ``MalformedRequestError``, and
+    nothing else.
     """
     directory_start = _check_end_record(blob, limits, what)
     with _translated(what, "is not a readable zip archive"):
-        archive = zipfile.ZipFile(io.BytesIO(blob))
+        archive = zipfile.ZipFile(_ViewFile(blob))
     with archive:
         infos = archive.infolist()
         names_by_key = _check_entries(blob, infos, directory_start, limits, what)
@@ -120,29 +120,68 @@ def read_zip(blob: bytes, limits: Limits, what: ZipSource) -> tuple[list[tuple[s
     return files, names_by_key
 
 
+class _ViewFile:
+    """A read-only file over a view, for ``zipfile``: ``io.BytesIO`` would copy a view before reading it.
+
+    It seeks as ``io.BytesIO`` does, the errors ``zipfile`` reports included; a read copies only what it reads.
+    """
+
+    __slots__ = ("_position", "_view")
+
+    def __init__(self, view: memoryview) -> None:
+        self._view = view
+        self._position = 0
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = 0, /) -> int:
+        if whence == 0 and offset < 0:
+            msg = f"negative seek value {offset}"
+            raise ValueError(msg)
+        base = (0, self._position, len(self._view))[whence]
+        self._position = max(base + offset, 0)
+        return self._position
+
+    def read(self, size: int = -1, /) -> bytes:
+        start = self._position
+        end = len(self._view) if size < 0 else min(start + size, len(self._view))
+        if end <= start:
+            return b""
+        self._position = end
+        return self._view[start:end].tobytes()
+
+
 def _entry_count_error(limits: Limits, what: ZipSource) -> LimitExceededError:
     return zip_error(LimitExceededError, what, f"more than {limits.max_zip_entries} entries (Limits.max_zip_entries)")
 
 
-def _check_end_record(blob: bytes, limits: Limits, what: ZipSource) -> int:
+def _check_end_record(blob: memoryview, limits: Limits, what: ZipSource) -> int:
     """Find the end record as zipfile does and bound the entry count before ``ZipFile()`` reads it (Z5).
 
     Returns the offset of the central directory.
     """
+    # The end records lie in the last 64 KiB + 22 bytes, and a ZIP64 locator right before them: only that
+    # tail is copied to be searched. Offsets in the tail are "at"; the search starts at "search".
+    tail_start = max(len(blob) - _END_SEARCH - _ZIP64_LOCATOR_SIZE, 0)
+    tail = blob[tail_start:].tobytes()
+    search = max(len(tail) - _END_SEARCH, 0)
     # zipfile._EndRecData: first a record at the very end with no comment, else the last signature in the
     # last 64 KiB + 22 bytes.
-    if len(blob) >= _END_SIZE and blob.startswith(_END_SIGNATURE, len(blob) - _END_SIZE) and blob.endswith(b"\0\0"):
-        position = len(blob) - _END_SIZE
+    if len(tail) >= _END_SIZE and tail.startswith(_END_SIGNATURE, len(tail) - _END_SIZE) and tail.endswith(b"\0\0"):
+        at = len(tail) - _END_SIZE
     else:
-        position = blob.rfind(_END_SIGNATURE, max(len(blob) - _END_SEARCH, 0))
-    if position < 0 or len(blob) - position < _END_SIZE:
+        at = tail.rfind(_END_SIGNATURE, search)
+    if at < 0 or len(tail) - at < _END_SIZE:
         raise zip_error(MalformedRequestError, what, "is not a zip archive (no end of central directory record)")
-    entries_here, entries, directory_size, directory_offset = struct.unpack_from("<HHII", blob, position + 8)
+    position = tail_start + at
+    entries_here, entries, directory_size, directory_offset = struct.unpack_from("<HHII", tail, at + 8)
     # zipfile reads a ZIP64 end record whenever its locator sits right before this one; the 0xFFFF... values
     # say "see the ZIP64 record".
-    has_locator = position >= _ZIP64_LOCATOR_SIZE and blob.startswith(
-        _ZIP64_LOCATOR_SIGNATURE, position - _ZIP64_LOCATOR_SIZE
-    )
+    has_locator = at >= _ZIP64_LOCATOR_SIZE and tail.startswith(_ZIP64_LOCATOR_SIGNATURE, at - _ZIP64_LOCATOR_SIZE)
     if has_locator or 0xFFFF in {entries_here, entries} or 0xFFFFFFFF in {directory_size, directory_offset}:
         raise zip_error(
             UnsupportedFormatError,
@@ -157,7 +196,8 @@ def _check_end_record(blob: bytes, limits: Limits, what: ZipSource) -> int:
     directory_start: int = position - directory_size
     if directory_start < 0:
         raise zip_error(MalformedRequestError, what, "is not a readable zip archive (bad central directory size)")
-    if blob.count(_CENTRAL_SIGNATURE, directory_start, position) > limits.max_zip_entries:
+    # ZipFile() copies the central directory to read it; so does this count.
+    if blob[directory_start:position].tobytes().count(_CENTRAL_SIGNATURE) > limits.max_zip_entries:
         raise _entry_count_error(limits, what)
     return directory_start
 
@@ -201,7 +241,7 @@ def name_key(name: str) -> str:
 
 
 def _check_entries(
-    blob: bytes, infos: list[zipfile.ZipInfo], directory_start: int, limits: Limits, what: ZipSource
+    blob: memoryview, infos: list[zipfile.ZipInfo], directory_start: int, limits: Limits, what: ZipSource
 ) -> dict[str, str]:
     """Every check that needs no decompression, for every entry, before any entry is read.
 
@@ -269,11 +309,15 @@ def _check_entries(
     return seen
 
 
-def _entry_span(blob: bytes, info: zipfile.ZipInfo, directory_start: int, what: ZipSource) -> tuple[int, int]:
+def _entry_span(blob: memoryview, info: zipfile.ZipInfo, directory_start: int, what: ZipSource) -> tuple[int, int]:
     """``[local header, end of data)`` of an entry, which must lie before the central directory (Z10)."""
     name = info.orig_filename
     start = info.header_offset
-    if start < 0 or start + _LOCAL_HEADER_SIZE > directory_start or not blob.startswith(_LOCAL_SIGNATURE, start):
+    if (
+        start < 0
+        or start + _LOCAL_HEADER_SIZE > directory_start
+        or blob[start : start + 4].tobytes() != _LOCAL_SIGNATURE
+    ):
         raise zip_error(
             MalformedRequestError,
             what,

@@ -107,7 +107,7 @@ def parse(request: Request, context: ParseContext) -> Callback:
     parts: tuple[Part, ...] = ()
     text = fields.text("message") if channel == "sms" else None
     if zip_part is not None:
-        zipped = read_mms_zip(zip_part.data, limits=context.limits, what=NAME)
+        zipped = read_mms_zip(zip_part.data_view, limits=context.limits, what=NAME)
         parts, text = zipped.parts, zipped.text
     elif channel == "mms" and request.media_type == "multipart/form-data":
         msg = f"{NAME}: part {_ZIP_PART!r} is missing from the multipart POST"

@@ -109,11 +109,13 @@ def _source(what: str) -> ZipSource:
     return ZipSource(what, what if "." in what and what != _DEFAULT_WHAT else None)
 
 
-def read_mms_zip(data: bytes, /, *, limits: Limits | None = None, what: str = _DEFAULT_WHAT) -> ZippedMms:
+def read_mms_zip(
+    data: bytes | bytearray | memoryview, /, *, limits: Limits | None = None, what: str = _DEFAULT_WHAT
+) -> ZippedMms:
     """Read a zipped MMS in memory: checked entry by entry before anything is decompressed.
 
     Args:
-        data: the zip as received (bytes-like).
+        data: the zip as received: ``bytes``, ``bytearray`` or ``memoryview``, read where it is (not copied).
         limits: ``max_zip_bytes``, ``max_zip_entries``, ``max_zip_entry_bytes``, ``max_zip_total_bytes``,
             ``max_zip_ratio`` and ``max_zip_name_chars``; [`mmsdr.Limits`][mmsdr.Limits] defaults when None.
         what: the prefix of error messages; a format name (``"mxtelecom.mms_inbound"``) is also the error's
@@ -134,13 +136,15 @@ def read_mms_zip(data: bytes, /, *, limits: Limits | None = None, what: str = _D
     if isinstance(data, str) or not isinstance(data, (bytes, bytearray, memoryview)):
         msg = f"data must be bytes, not {type(data).__name__}"
         raise TypeError(msg)
-    blob = bytes(data)
     source = _source(what)
-    if len(blob) > limits.max_zip_bytes:
-        raise zip_error(
-            LimitExceededError, source, f"zip larger than {limits.max_zip_bytes} bytes (Limits.max_zip_bytes)"
-        )
-    files, names_by_key = read_zip(blob, limits, source)
+    # Read where it is (a view of a request body, say), never copied whole; released, so that a bytearray
+    # given is not left locked.
+    with memoryview(data).cast("B") as blob:
+        if len(blob) > limits.max_zip_bytes:
+            raise zip_error(
+                LimitExceededError, source, f"zip larger than {limits.max_zip_bytes} bytes (Limits.max_zip_bytes)"
+            )
+        files, names_by_key = read_zip(blob, limits, source)
     return _assemble(files, names_by_key, limits, source)
 
 
