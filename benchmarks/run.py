@@ -1,18 +1,17 @@
 """Benchmarks: what mmsdr costs per callback, against the floor and against what a user would write by hand.
 
 Every case times three things on the same input, in the same run, so that the ratios survive a noisy machine
-(perf.md: "compare ratios rather than absolute numbers"):
+(ratios survive a noisy machine; absolute numbers do not):
 
 * **mmsdr**: ``mmsdr.parse_request`` plus ``mmsdr.acknowledge``, the whole path an endpoint runs;
-* **floor**: the least one request of the format can cost, assembled as perf.md's "Per-request floor budget"
-  assembles it: the format's parse (``parse_qsl``; the hardened lxml parse plus one pass over the elements
+* **floor**: the least one request of the format can cost, assembled from what any typed parse must do: the format's parse (``parse_qsl``; the hardened lxml parse plus one pass over the elements
   wanted, by local name; python-multipart's raw callback parse; ``json.loads``; zipfile read-all) plus the
   per-request rows that budget adds to it (a ``fromisoformat`` date, a dict status lookup, one frozen slotted
   10-field dataclass, for MM7 a template ack, for a JSON or MIME body the Content-Type parse);
 * **alt**: the usual hand-written alternative, where there is one (for XML, ``xmltodict``; for multipart, the
   stdlib ``email`` parser).
 
-Method (perf.md): timeit-style, each repeat calibrated to about 50 ms, 7 repeats (300 ms and 5 repeats for the
+Method: timeit-style, each repeat calibrated to about 50 ms, 7 repeats (300 ms and 5 repeats for the
 5 MB case), the best per-op time; the ops are interleaved repeat by repeat so that a slow moment hits all of
 them. Each result is checked before
 anything is timed. ``ratio_floor`` is mmsdr over the floor, ``ratio_alt`` mmsdr over the alternative: lower is
@@ -112,12 +111,12 @@ def read_http(path: Path) -> tuple[Headers, bytes]:
     return headers, body
 
 
-# --- the per-request rows of perf.md's floor budget ----------------------------------------------------------------
+# --- what every typed result costs, added to each floor ----------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FloorRecord:
-    """perf.md f's "frozen dataclass (10 fields)": the least a typed result costs to build."""
+    """One frozen slotted 10-field dataclass: the least a typed result costs to build."""
 
     kind: str
     message_id: str | None
@@ -132,7 +131,7 @@ class FloorRecord:
 
 
 FLOOR_STATUSES = {"DELIVERED": "delivered", "Retrieved": "delivered", "Rejected": "rejected"}
-"""perf.md f's "dict lookup table" for the status."""
+"""A dict lookup table for the status."""
 
 
 def floor_record(kind: str, message_id: str, date: str, provider_status: str | None = None, **more: Any) -> FloorRecord:
@@ -152,7 +151,7 @@ def floor_record(kind: str, message_id: str, date: str, provider_status: str | N
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 MM7_NAMESPACE = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4"
 
-# TransactionID and the eight DeliveryReportReq values perf.md b extracts.
+# The TransactionID and the eight DeliveryReportReq values a minimal reader extracts.
 MM7_EXPECTED = {
     "TransactionID": "10000001",
     "MM7Version": "6.8.0",
@@ -173,7 +172,7 @@ def mm7_delivery_report() -> Case:
         callback = mmsdr.parse_request(headers, body, None)
         return callback.events[0], mmsdr.acknowledge(callback)
 
-    # The floor: the hardening perf.md b measured as free, one parser reused, one pass keyed by local name.
+    # The floor: the same hardening as mmsdr (it costs nothing measurable), one parser reused, one pass by local name.
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -183,7 +182,7 @@ def mm7_delivery_report() -> Case:
         remove_pis=True,
     )
 
-    # perf.md b's "ack: DeliveryReportRsp from an str template + saxutils.escape".
+    # The answer: DeliveryReportRsp from a str template + saxutils.escape.
     template = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<soap-env:Envelope xmlns:soap-env="{soap}"><soap-env:Header>'
         '<TransactionID xmlns="{ns}" soap-env:mustUnderstand="1">{tid}</TransactionID></soap-env:Header>'
@@ -317,7 +316,7 @@ def mxtelecom_sms_report() -> Case:
     query = read_query("sms-report-mx-us.query")
     run_mmsdr = run_mmsdr_query(query)
 
-    # perf.md's budget for this request: "parse_qsl 11.2 + hex 0.1 + date 0.1 + enum 0.35 + frozen dataclass 1.3".
+    # The floor: parse_qsl + the hex reason + the date + the status lookup + the record.
     def run_floor() -> FloorRecord:
         fields = dict(parse_qsl(query, keep_blank_values=True))
         _, sms_id, status = fields["smsmsg"].split()
@@ -415,7 +414,7 @@ OPENMARKET_TEXT = b"This is a text attachment"
 
 
 def openmarket_mo_body(media: bytes) -> bytes:
-    """perf.md c's multipart/mixed: the ~1 KB JSON part (``Content-Id: main``), the media, a short text."""
+    """OpenMarket's multipart/mixed: the ~1 KB JSON part (``Content-Id: main``), the media, a short text."""
     main = json.dumps(
         {
             "type": "MO",
@@ -483,7 +482,7 @@ def openmarket_mms_inbound(size: int, name: str, *, with_email: bool) -> Case:
     floor = raw_multipart(OPENMARKET_BOUNDARY)
     content_type = OPENMARKET_HEADERS[0][1]
 
-    # perf.md's budget: "python-multipart 51 + Content-Type parse 2.5 + json.loads 4.3 + objects ~2".
+    # The floor: python-multipart + the Content-Type parse + json.loads + the record.
     def run_floor() -> tuple[list[bytes], FloorRecord]:
         parse_options_header(content_type)
         parts = floor(body)
@@ -548,7 +547,7 @@ def openmarket_mms_report() -> Case:
 
     content_type = dict(headers)["Content-Type"]
 
-    # By analogy with perf.md's JSON + MIME row: the Content-Type parse, json.loads, the objects.
+    # As the MIME floor: the Content-Type parse, json.loads, the record.
     def run_floor() -> FloorRecord:
         parse_options_header(content_type)
         report = json.loads(body)
@@ -578,7 +577,7 @@ MX_MANIFEST = b"mms.smil=application/smil\nimage.jpg=image/jpeg\ntext.txt=text/p
 
 
 def mx_zip(jpeg: bytes) -> bytes:
-    """perf.md d's zip: a SMIL file and a text (deflated), a stored 100 KB "jpeg", and the manifest."""
+    """MX Telecom's zipped MMS: a SMIL file and a text (deflated), a stored 100 KB "jpeg", and the manifest."""
     buffer = io.BytesIO()
     members = [
         ("mms.smil", MX_SMIL, zipfile.ZIP_DEFLATED),
