@@ -4,9 +4,10 @@ Every case times three things on the same input, in the same run, so that the ra
 (ratios survive a noisy machine; absolute numbers do not):
 
 * **mmsdr**: ``mmsdr.parse_request`` plus ``mmsdr.acknowledge``, the whole path an endpoint runs;
-* **floor**: the least one request of the format can cost, assembled from what any typed parse must do: the format's parse (``parse_qsl``; the hardened lxml parse plus one pass over the elements
-  wanted, by local name; python-multipart's raw callback parse; ``json.loads``; zipfile read-all) plus the
-  per-request rows that budget adds to it (a ``fromisoformat`` date, a dict status lookup, one frozen slotted
+* **floor**: the least one request of the format can cost, assembled from what any typed parse must do: the
+  format's parse (``parse_qsl``; the hardened lxml parse plus one pass over the elements wanted, by local name;
+  python-multipart's raw callback parse; ``json.loads``; zipfile read-all) plus what every typed result costs
+  (a ``fromisoformat`` date, a dict status lookup, one frozen slotted
   10-field dataclass, for MM7 a template ack, for a JSON or MIME body the Content-Type parse);
 * **alt**: the usual hand-written alternative, where there is one (for XML, ``xmltodict``; for multipart, the
   stdlib ``email`` parser).
@@ -111,7 +112,7 @@ def read_http(path: Path) -> tuple[Headers, bytes]:
     return headers, body
 
 
-# --- what every typed result costs, added to each floor ----------------------------------------------------------------
+# --- what every typed result costs, added to each floor ---------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
