@@ -45,9 +45,6 @@ __all__ = (
 # pool, not a cache of results: it holds no request data, one parser per thread per codec name (a bounded set).
 _PARSERS = threading.local()
 
-# The lxml etree module once loaded: an import statement in the hot path costs a lookup on every call.
-_ETREE: ModuleType | None = None
-
 # Byte order marks, longest first: "FF FE 00 00" starts like the UTF-16 LE mark.
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -102,12 +99,9 @@ def namespace_of(tag: str) -> str | None:
 
 
 def _lxml() -> ModuleType:
-    global _ETREE  # noqa: PLW0603 - loaded on first use, see the module docstring
-    if _ETREE is None:
-        from lxml import etree  # noqa: PLC0415 - loaded on first use, see the module docstring
+    from lxml import etree  # noqa: PLC0415 - loaded on first use, see the module docstring
 
-        _ETREE = etree
-    return _ETREE
+    return etree
 
 
 def _new_parser(encoding: str | None) -> etree.XMLParser:
@@ -264,7 +258,7 @@ def parse_xml_document(
     if len(data) > limits.max_xml_bytes:
         msg = f"{what} is larger than {limits.max_xml_bytes} bytes (Limits.max_xml_bytes)"
         raise LimitExceededError(msg, field=field)
-    lxml_etree: Any = _ETREE or _lxml()
+    lxml_etree: Any = _lxml()
     if charset is None and data[:1] == b"<" and not _declared_wide_encoding(data):
         document, encoding = data, None  # the usual case: no byte order mark, no charset, nothing to override
     else:
