@@ -298,7 +298,7 @@ def test_zip64_is_refused() -> None:
         assert caught.value.status_hint == 415
 
 
-# -- threat rows Z1-Z10 (shared/notes/security.md section 1) --------------------------------------------------
+# -- threat rows Z1-Z10 (docs/security.md) --------------------------------------------------------------------------
 
 
 def test_z1_high_ratio_deflate_rejected_before_decompressing() -> None:
