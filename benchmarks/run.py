@@ -193,18 +193,7 @@ def mm7_delivery_report() -> Case:
 
     def answer(values: dict[str, str | None]) -> tuple[FloorRecord, bytes]:
         """What the floor and the hand-written parse both add to their extraction: the record and the ack."""
-        record = floor_record(
-            "mm7",
-            values["MessageID"] or "",
-            values["Date"] or "",
-            values["MMStatus"],
-            recipient=values["Recipient"],
-            sender=values["Sender"],
-        )
-        ack = template.format(
-            soap=SOAP, ns=MM7_NAMESPACE, tid=escape(values["TransactionID"] or ""), version=values["MM7Version"]
-        ).encode()
-        return record, ack
+        return mm7_record_and_ack(values, template)
 
     def run_floor() -> tuple[dict[str, str | None], FloorRecord, bytes]:
         values = extract()
@@ -291,6 +280,22 @@ def mm7_delivery_report() -> Case:
         check=check,
         target_alt=1.0,  # never slower than xmltodict with the same record and answer
     )
+
+
+def mm7_record_and_ack(values: dict[str, str | None], template: str) -> tuple[FloorRecord, bytes]:
+    """The record of an MM7 report's extracted values, and its ``DeliveryReportRsp`` from ``template``."""
+    record = floor_record(
+        "mm7",
+        values["MessageID"] or "",
+        values["Date"] or "",
+        values["MMStatus"],
+        recipient=values["Recipient"],
+        sender=values["Sender"],
+    )
+    ack = template.format(
+        soap=SOAP, ns=MM7_NAMESPACE, tid=escape(values["TransactionID"] or ""), version=values["MM7Version"]
+    ).encode()
+    return record, ack
 
 
 # --- MX Telecom: query-string SMS delivery report and inbound SMS ------------------------------------------------

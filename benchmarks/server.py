@@ -50,14 +50,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape
 
 import httptools
 import python_multipart
 import uvicorn
 from lxml import etree
 from python_multipart.multipart import parse_options_header
-from run import MM7_NAMESPACE, MX_REPORT, SOAP, FloorRecord, floor_record, raw_multipart
+from run import MX_REPORT, FloorRecord, floor_record, mm7_record_and_ack, raw_multipart
 
 import mmsdr
 import mmsdr.testing
@@ -156,17 +155,7 @@ def minimal_mm7_report(_headers: HeaderPairs, body: bytes, _query: bytes) -> tup
             for operation in part:
                 for child in operation:
                     values[child.tag.rpartition("}")[2]] = child[0].text if len(child) else child.text
-    record = floor_record(
-        "mm7",
-        values["MessageID"] or "",
-        values["Date"] or "",
-        values["MMStatus"],
-        recipient=values["Recipient"],
-        sender=values["Sender"],
-    )
-    ack = MM7_TEMPLATE.format(
-        soap=SOAP, ns=MM7_NAMESPACE, tid=escape(values["TransactionID"] or ""), version=values["MM7Version"]
-    ).encode()
+    record, ack = mm7_record_and_ack(values, MM7_TEMPLATE)
     return record, Answer(200, [(b"Content-Type", MM7_CONTENT_TYPE), (b"Content-Length", b"%d" % len(ack))], ack)
 
 
