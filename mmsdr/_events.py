@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from ._status import Status
+from ._wire.text import without_lone_surrogates
 
 # Everything in __all__ gets re-exported as part of the mmsdr public API.
 __all__ = (
@@ -177,14 +178,15 @@ class Part:
 
     @property
     def text(self) -> str | None:
-        """The data decoded as text, with ``charset`` (UTF-8 when absent), undecodable bytes replaced; None for
-        a part by reference."""
+        """The data decoded as text, with ``charset`` (UTF-8 when absent), undecodable bytes and lone surrogates
+        (which UTF-7 or ``unicode_escape`` data can decode to) replaced by U+FFFD; None for a part by reference."""
         if self.data is None:
             return None
         try:
-            return self.data.decode(self.charset or "utf-8", errors="replace")
+            text = self.data.decode(self.charset or "utf-8", errors="replace")
         except (LookupError, ValueError):  # a charset name the codecs do not know, or cannot look up ("a\x00")
             return self.data.decode("utf-8", errors="replace")
+        return without_lone_surrogates(text)
 
     @property
     def is_text(self) -> bool:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
-from ._errors import LimitExceededError, MalformedRequestError, UnsupportedFormatError
+from ._errors import LimitExceededError, MalformedRequestError, UnsupportedFormatError, shown
+from ._wire.text import first_lone_surrogate, without_lone_surrogates
 
 if TYPE_CHECKING:
     from ._limits import Limits
@@ -144,6 +145,8 @@ def _read_headers(headers: Any, limits: Limits) -> tuple[tuple[tuple[str, str], 
         # str is the usual type (WSGI, Django, Flask); ASGI gives bytes.
         name_text = (name if type(name) is str else _text(name, "a header name")).strip().lower()
         value_text = (value if type(value) is str else _text(value, "a header value")).strip()
+        if not (name_text.isascii() and value_text.isascii()):
+            _check_header_text(name_text, value_text)
         size += len(name_text) + len(value_text)
         append((name_text, value_text))
         if size > max_bytes or len(items) > max_count:
@@ -173,11 +176,24 @@ def read_environ(environ: Mapping[Any, Any], limits: Limits) -> tuple[tuple[tupl
             name = _WSGI_UNPREFIXED[key]
         else:
             continue
+        if not value.isascii():
+            _check_header_text(name, value)
         size += len(name) + len(value)
         items.append((name, value.strip()))
         check_header_limits(len(items), size, limits)
     method = environ.get("REQUEST_METHOD")
     return tuple(items), method if isinstance(method, str) else None
+
+
+def _check_header_text(name: str, value: str) -> None:
+    """Refuse a header the framework gave as a ``str`` with a lone surrogate: no bytes on the wire decode to one."""
+    surrogate = first_lone_surrogate(name) or first_lone_surrogate(value)
+    if surrogate is not None:
+        msg = (
+            f"request: header {shown(without_lone_surrogates(name))} holds a lone surrogate ({surrogate}); "
+            "pass header values as bytes or as ISO-8859-1 text (RFC 9110 5.5)"
+        )
+        raise MalformedRequestError(msg, field="headers")
 
 
 def check_header_limits(count: int, size: int, limits: Limits) -> None:
@@ -273,7 +289,7 @@ def read_query(query: Any, limits: Limits) -> tuple[tuple[str, bytes | str], ...
         return ()
     if isinstance(query, str):
         # A str query is the percent-encoded text; anything outside ASCII is taken as UTF-8.
-        return parse_query_string(query if query.isascii() else query.encode("utf-8"), limits)
+        return parse_query_string(query if query.isascii() else _query_text_bytes(query), limits)
     if isinstance(query, (bytes, bytearray, memoryview)):
         return parse_query_string(bytes(query), limits)
     if isinstance(query, Mapping):
@@ -321,6 +337,33 @@ def parse_query_string(
     return tuple(fields)
 
 
+def _query_text_bytes(query: str) -> bytes:
+    """The bytes of a raw query string given as non-ASCII ``str``: UTF-8, and a framework's surrogate escapes
+    (PEP 383: undecodable bytes kept as U+DC80 to U+DCFF) are those bytes again."""
+    try:
+        return query.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as exc:
+        surrogate = f"U+{ord(query[exc.start]):04X}"
+        raise _lone_surrogate_error("the query string", surrogate, "pass the raw query bytes") from None
+
+
+def _decoded_query_value(value: str, name: str) -> bytes | str:
+    """A value the framework already decoded: its surrogate escapes (PEP 383) are bytes again, for the format's
+    own charset to decode; any other lone surrogate is refused, since no bytes decode to it."""
+    if first_lone_surrogate(value) is None:
+        return value
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as exc:
+        surrogate = f"U+{ord(value[exc.start]):04X}"
+        raise _lone_surrogate_error(f"query field {shown(name)}", surrogate, "pass the raw query") from None
+
+
+def _lone_surrogate_error(what: str, surrogate: str, advice: str) -> MalformedRequestError:
+    msg = f"request: {what} holds a lone surrogate ({surrogate}), which no bytes decode to; {advice}"
+    return MalformedRequestError(msg, field="query")
+
+
 def _unquoted(text: str) -> bytes | str:
     """``text`` (one character per byte) with ``+`` as a space and ``%XX`` decoded: str when ASCII, else bytes."""
     text = text.replace("+", " ")
@@ -341,7 +384,11 @@ def _read_query_mapping(query: Mapping[Any, Any], limits: Limits) -> tuple[tuple
             values = [values]
         for value in values:
             name_text = _text(name, "a query field name")
-            fields.append((name_text, value if isinstance(value, str) else _text(value, "a query value")))
+            surrogate = first_lone_surrogate(name_text)
+            if surrogate is not None:
+                raise _lone_surrogate_error("a query field name", surrogate, "pass the raw query")
+            text = value if isinstance(value, str) else _text(value, "a query value")
+            fields.append((name_text, text if text.isascii() else _decoded_query_value(text, name_text)))
             if len(fields) > limits.max_query_fields:
                 raise _query_fields_error(limits)
     return tuple(fields)

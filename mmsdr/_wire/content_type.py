@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 from urllib.parse import unquote_to_bytes
 
 from .._errors import MalformedRequestError, MmsdrError, shown
+from .text import without_lone_surrogates
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -235,7 +236,7 @@ def _decode_charset(data: bytes, charset: str | None) -> str:
     if charset:
         try:
             codecs.lookup(charset)
-            return data.decode(charset)
+            return without_lone_surrogates(data.decode(charset))  # UTF-7 can decode to one
         except (LookupError, UnicodeDecodeError, ValueError):
             pass  # unknown or wrong charset name: a file name is better kept than refused
     return header_text(data)

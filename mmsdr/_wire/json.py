@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .._dates import DateError, parse_provider_date
 from .._errors import LimitExceededError, MalformedRequestError, shown
 from .._events import RawFields
+from .text import first_lone_surrogate, without_lone_surrogates
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
@@ -97,19 +98,70 @@ def _raw_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
 
 
+def _lone_surrogate_in(value: Any) -> str | None:
+    """The first lone surrogate anywhere in a JSON value (a ``"\\ud800"`` escape decodes to one), or None."""
+    pending = [value]
+    while pending:  # a loop, not recursion: the decoder accepts nesting deeper than a recursive walk could take
+        item = pending.pop()
+        if type(item) is str:
+            found = first_lone_surrogate(item)
+            if found is not None:
+                return found
+        elif type(item) is dict:
+            pending.extend(item)
+            pending.extend(item.values())
+        elif type(item) is list:
+            pending.extend(item)
+    return None
+
+
+def _unreadable_fields(obj: dict[str, Any]) -> dict[str, str]:
+    """The fields of ``obj`` whose name or value holds a lone surrogate, with the first one each holds."""
+    unreadable: dict[str, str] = {}
+    for name, value in obj.items():
+        if name.isascii() and type(value) is str and value.isascii():
+            continue  # nearly every field: checked in C
+        found = first_lone_surrogate(name) or _lone_surrogate_in(value)
+        if found is not None:
+            unreadable[name] = found
+    return unreadable
+
+
 class JsonFields:
-    """Typed access to a JSON object's fields, raising errors that name the field (the FieldReader of JSON)."""
+    """Typed access to a JSON object's fields, raising errors that name the field (the FieldReader of JSON).
 
-    __slots__ = ("_object", "format")
+    A field holding a lone surrogate (a ``"\\ud800"`` escape: valid JSON, but not text) is refused where it
+    identifies the message (``required_text``, ``identifier``, ``text_list``: ids, statuses, addresses), and
+    elsewhere read with U+FFFD in the surrogate's place and named in ``warnings``.
+    """
 
-    def __init__(self, obj: dict[str, Any], /, *, format_name: str) -> None:
+    __slots__ = ("_object", "_unreadable", "format")
+
+    def __init__(self, obj: dict[str, Any], /, *, format_name: str, warnings: list[str] | None = None) -> None:
         self._object = obj
         self.format = format_name
+        self._unreadable = _unreadable_fields(obj)
+        if warnings is not None:
+            warnings.extend(
+                f"field {shown(without_lone_surrogates(name))} holds a lone surrogate ({surrogate}), which is not "
+                "text: read with U+FFFD in its place"
+                for name, surrogate in self._unreadable.items()
+            )
 
     def raw(self, *extra: tuple[str, str]) -> RawFields:
         """Every field: strings verbatim, other values as their JSON text; then ``extra`` pairs (built on first
         use: the parsed object is only read, never changed)."""
         obj = self._object
+        if self._unreadable:
+            return RawFields.lazy(
+                lambda: [
+                    *(
+                        (without_lone_surrogates(name), without_lone_surrogates(_raw_text(value)))
+                        for name, value in obj.items()
+                    ),
+                    *extra,
+                ]
+            )
         return RawFields.lazy(lambda: [*((name, _raw_text(value)) for name, value in obj.items()), *extra])
 
     def error(self, field: str, problem: str, value: object = None, *, show: bool = True) -> MalformedRequestError:
@@ -122,9 +174,12 @@ class JsonFields:
         value = self._object.get(name)
         if value is None and required:
             raise self.error(name, "is missing", show=False)
+        if required and name in self._unreadable:
+            raise self.error(name, f"holds a lone surrogate ({self._unreadable[name]}), which is not text", value)
         return value
 
     def text(self, name: str, *, required: bool = False) -> str | None:
+        """A string field; an optional one that holds a lone surrogate is read with U+FFFD in its place."""
         value = self._get(name, required=required)
         if value is None:
             return None
@@ -132,7 +187,7 @@ class JsonFields:
             raise self.error(name, "must be a string", value)
         if required and (not value or value.isspace()):
             raise self.error(name, "is empty", value)
-        return value
+        return without_lone_surrogates(value) if name in self._unreadable else value
 
     def required_text(self, name: str) -> str:
         value = self.text(name, required=True)
@@ -159,7 +214,7 @@ class JsonFields:
 
     def text_list(self, name: str) -> tuple[str, ...]:
         """A list of strings; a single string is taken as a list of one (lenient input)."""
-        value = self._get(name, required=False)
+        value = self._get(name, required=name in self._unreadable)  # addresses: refused, never replaced
         if value is None:
             return ()
         if isinstance(value, str):

@@ -85,9 +85,9 @@ def _check_type(fields: JsonFields, expected: str) -> None:
 
 def parse_report(request: Request, context: ParseContext) -> Callback:
     obj = load_json_object(request.body, max_bytes=context.limits.max_json_bytes, format_name=REPORT)
-    fields = JsonFields(obj, format_name=REPORT)
-    _check_type(fields, "REPORT")
     warnings: list[str] = []
+    fields = JsonFields(obj, format_name=REPORT, warnings=warnings)
+    _check_type(fields, "REPORT")
     request_id, header_raw = _request_id(request, warnings)
     message_id = fields.identifier("mtId")
     provider_status = fields.required_text("status").strip()
@@ -170,9 +170,9 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
         msg = f"{INBOUND}: the JSON part (Content-Id: main) is missing"
         raise MalformedRequestError(msg, provider=PROVIDER, format=INBOUND, field="main")
     obj = load_json_object(main.data, max_bytes=context.limits.max_json_bytes, format_name=INBOUND, what="part 'main'")
-    fields = JsonFields(obj, format_name=INBOUND)
-    _check_type(fields, "MO")
     warnings: list[str] = []
+    fields = JsonFields(obj, format_name=INBOUND, warnings=warnings)
+    _check_type(fields, "MO")
     request_id, header_raw = _request_id(request, warnings)
     message_id = fields.identifier("moId")
     subject = fields.text("subject")
