@@ -33,6 +33,7 @@ from ._events import (
 from ._format import Format
 from ._limits import Limits
 from ._parser import DEFAULT_ZONE, FORMATS, Parser, acknowledge, event_from_dict, parse_request
+from ._public import public_dir
 from ._source import is_trusted_source
 from ._status import Status
 
@@ -71,3 +72,5 @@ __all__ = (
     "openmarket",
     "parse_request",
 )
+
+__dir__ = public_dir(globals())

@@ -4,6 +4,7 @@ work on it (what event_from_dict, documentation tools and users' own serialisers
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 
 import pytest
@@ -14,6 +15,7 @@ import mmsdr.mm7
 import mmsdr.mxtelecom
 import mmsdr.openmarket
 import mmsdr.testing
+import mmsdr.testing.strategies
 
 PUBLIC_MODULES = (mmsdr, mmsdr.mxtelecom, mmsdr.mm7, mmsdr.openmarket, mmsdr.testing, mmsdr.dedupe)
 
@@ -85,3 +87,31 @@ def test_every_public_dataclass_has_run_time_annotations(kind: type) -> None:
 def test_every_public_class_has_run_time_annotations(kind: type) -> None:
     hints = typing.get_type_hints(kind)
     assert all(not isinstance(hint, str) for hint in hints.values())
+
+
+DIR_MODULES = (
+    mmsdr,
+    mmsdr.mxtelecom,
+    mmsdr.mm7,
+    mmsdr.openmarket,
+    mmsdr.testing,
+    mmsdr.mm7.details,
+    mmsdr.mxtelecom.details,
+    mmsdr.mxtelecom.mmszip,
+    mmsdr.mxtelecom.reason,
+    mmsdr.openmarket.details,
+    mmsdr.testing.strategies,
+)
+
+
+@pytest.mark.parametrize("module", DIR_MODULES, ids=lambda module: module.__name__)
+def test_dir_shows_what_the_module_offers(module: types.ModuleType) -> None:
+    """``dir()`` (and so tab completion) lists ``__all__`` and submodules, not what the module's code imports."""
+    shown = {name for name in dir(module) if not name.startswith("__")}
+    submodules = {
+        name
+        for name, value in vars(module).items()
+        if isinstance(value, types.ModuleType) and value.__name__.startswith(f"{module.__name__}.")
+    }
+    assert shown == {name for name in module.__all__ if not name.startswith("__")} | submodules
+    assert not shown & {"annotations", "TYPE_CHECKING", "etree", "hashlib", "dataclass"}

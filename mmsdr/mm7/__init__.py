@@ -11,6 +11,7 @@ MM7 namespace, as bare SOAP or SOAP with attachments (multipart/related), and an
 
 from __future__ import annotations
 
+from .._public import public_dir
 from ._operations import DELIVER, DELIVERY_REPORT, FORMATS, READ_REPLY
 from ._responses import (
     DEFAULT_NAMESPACE,
@@ -47,3 +48,5 @@ __all__ = (
     "status_code_from_int",
     "status_text",
 )
+
+__dir__ = public_dir(globals())

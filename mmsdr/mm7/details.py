@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._events import Details
+from .._public import public_dir
 
 __all__ = ("DeliverDetails", "Envelope", "ReportDetails")
 
@@ -51,3 +52,6 @@ class DeliverDetails(Details):
 
     network: str | None = None
     """The sender's network, from the MMSC's operator header (``x-mblox-operator-id``, ...), where sent."""
+
+
+__dir__ = public_dir(globals())

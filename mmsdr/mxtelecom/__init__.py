@@ -6,6 +6,7 @@ first: an SMS report is an ``smsmsg`` that starts with ``REPORT``, so it is trie
 
 from __future__ import annotations
 
+from .._public import public_dir
 from .._source import MXTELECOM_NETWORKS as TRUSTED_NETWORKS
 from . import mms_inbound, mms_report, mmszip, sms_inbound, sms_report, subscriptions
 from .details import MmsInboundDetails, MmsReportDetails, SmsInboundDetails, SmsReportDetails
@@ -36,3 +37,5 @@ FORMATS = (
     subscriptions.UNSUBSCRIBE_FORMAT,
     subscriptions.RENEWAL_FORMAT,
 )
+
+__dir__ = public_dir(globals())

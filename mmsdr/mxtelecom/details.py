@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .._events import Details
+from .._public import public_dir
 from .reason import ReasonCode
 
 __all__ = ("MmsInboundDetails", "MmsReportDetails", "SmsInboundDetails", "SmsReportDetails")
@@ -64,3 +65,6 @@ class MmsInboundDetails(Details):
     """``expiry`` of a GET notification: until when the zipped MMS can be fetched from its RetrieveMMS URL
     (the message's one part by reference; [`retrieve_mms_url`][mmsdr.mxtelecom.retrieve_mms_url] adds your
     credentials)."""
+
+
+__dir__ = public_dir(globals())

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Final
 from .._errors import LimitExceededError
 from .._events import Part
 from .._limits import Limits
+from .._public import public_dir
 from .._wire.content_type import valid_content_type
 from .._wire.zip import ZipSource, name_key, read_zip, zip_error
 
@@ -306,3 +307,6 @@ def parse_manifest(text: str, /) -> tuple[tuple[str, str], ...]:
         value_start = separator.end() if separator else key_end
         pairs.append((_unescape(line[:key_end]), _unescape(line[value_start:])))
     return tuple(pairs)
+
+
+__dir__ = public_dir(globals())

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
+from .._public import public_dir
+
 __all__ = ("BillingType", "NetworkInfo", "ReasonCode", "ReasonType")
 
 
@@ -166,3 +168,6 @@ class ReasonCode:
 
 def _enum_name(value: enum.IntEnum | int) -> str | None:
     return value.name if isinstance(value, enum.IntEnum) else None
+
+
+__dir__ = public_dir(globals())

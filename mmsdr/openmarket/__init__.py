@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from .._errors import MalformedRequestError
 from .._events import Ack, Callback, DeliveryReport, InboundMessage, Part
 from .._format import Format, make_dedupe_key, one_event, retry_later
+from .._public import public_dir
 from .._status import mm7_status
 from .._wire.content_type import parse_content_type
 from .._wire.json import JsonFields, load_json_object
@@ -241,3 +242,5 @@ FORMATS = (
         details_types=(RequestDetails, InboundDetails),
     ),
 )
+
+__dir__ = public_dir(globals())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._events import Details
+from .._public import public_dir
 
 __all__ = ("InboundDetails", "ReportDetails", "RequestDetails")
 
@@ -38,3 +39,6 @@ class InboundDetails(Details):
 
     user_agent: str | None = None
     """``userAgent``: the sender's handset description, where sent."""
+
+
+__dir__ = public_dir(globals())

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._events import Event
+from .._public import public_dir
 from .._testing import DEFAULT_PARTS, TestRequest
 from ..mm7 import _builders as _mm7
 from ..mm7._builders import mm7_deliver, mm7_delivery_report, mm7_read_reply
@@ -104,3 +105,6 @@ def request_for(event: Event, /) -> TestRequest:
         )
         raise ValueError(msg)
     return request
+
+
+__dir__ = public_dir(globals())

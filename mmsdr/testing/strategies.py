@@ -29,6 +29,7 @@ from .._events import (
     Unsubscribe,
 )
 from .._parser import FORMATS
+from .._public import public_dir
 from .._testing import LONDON as _LONDON
 from . import BUILDERS, TestRequest
 
@@ -337,3 +338,6 @@ def unsubscribes() -> SearchStrategy[Unsubscribe]:
 def subscription_renewals() -> SearchStrategy[SubscriptionRenewal]:
     """MX Telecom AT&T subscription renewals."""
     return _of(SubscriptionRenewal, "mxtelecom.renewal")
+
+
+__dir__ = public_dir(globals())
