@@ -42,11 +42,15 @@ def is_trusted_source(
     ``X-Forwarded-For`` entry it did not add itself). An IPv4-mapped IPv6 address (``::ffff:83.166.68.1``)
     counts as its IPv4 address. A missing or unparsable address is not trusted.
 
-    Raises ``ValueError`` for a malformed *network* (a configuration error, not an attack).
+    Raises ``ValueError`` for a malformed *network* (a configuration error, not an attack), and ``TypeError``
+    for an ``address`` of another type: an ``int`` would be read as an address (``5`` as ``0.0.0.5``).
     """
     allowed = parse_networks(networks)
     if address is None:
         return False
+    if not isinstance(address, (str, ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        msg = f"is_trusted_source() takes the address as str, IPv4Address or IPv6Address, not {type(address).__name__}"
+        raise TypeError(msg)
     try:
         ip = ipaddress.ip_address(address.strip() if isinstance(address, str) else address)
     except ValueError:

@@ -13,7 +13,7 @@ import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._errors import MalformedRequestError, MmsdrError
+from ._errors import MalformedRequestError, MmsdrError, UntrustedSourceError
 from ._limits import Limits
 from ._parser import acknowledge
 from ._request import body_limit_error, read_environ
@@ -134,12 +134,28 @@ def client_address(
     its left were written by the client and are never read. An entry that is not an address (``unknown``, an
     obfuscated ``_name``) is returned as written, so that [`is_trusted_source`][mmsdr.is_trusted_source] refuses it.
     When every entry is a trusted proxy, the left-most is the answer; with no header, the peer.
+
+    A header spelt with underscores (``X_Forwarded_For``) is refused with
+    [`UntrustedSourceError`][mmsdr.UntrustedSourceError] when it comes through a trusted proxy: WSGI servers
+    give it the same environ key as the proxy's own ``X-Forwarded-For`` (``HTTP_X_FORWARDED_FOR``), so a client
+    could write it. Where both spellings reach the environ, only one survives and nobody can tell which: have the
+    proxy drop such headers (nginx does by default: ``underscores_in_headers off``) or the server (gunicorn 22
+    and later drop them by default: ``--header-map drop``). Through ASGI, which keeps header names as sent, this
+    check sees them.
     """
     if not trusted_proxies or peer is None:
         return peer
     proxies = parse_networks(trusted_proxies)
     if not is_trusted_source(peer, proxies):
         return peer  # not through our proxy: whatever headers it sent are the client's own
+    headers = tuple(headers)
+    underscored = forwarded_header.replace("-", "_")
+    if underscored != forwarded_header and any(name.lower() == underscored for name, _ in headers):
+        msg = (
+            f"request: a header {underscored!r} came through the trusted proxy: servers can merge it with "
+            f"{forwarded_header!r}, so the client address is unknown"
+        )
+        raise UntrustedSourceError(msg, field=forwarded_header)
     entries = _forwarded_entries(headers, forwarded_header)
     if not entries:
         return peer

@@ -365,15 +365,48 @@ def test_asgi_reads_the_client_address_through_trusted_proxies_only() -> None:
     )
 
 
+UNDERSCORED = (
+    "request: a header 'x_forwarded_for' came through the trusted proxy: servers can merge it with "
+    "'x-forwarded-for', so the client address is unknown"
+)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("x-forwarded-for", "83.166.68.5"), ("x_forwarded_for", "83.166.68.9")],
+        [("X_Forwarded_For", "83.166.68.9")],
+    ],
+)
+def test_an_underscored_forwarded_header_through_a_proxy_is_refused(headers: list[tuple[str, str]]) -> None:
+    with pytest.raises(mmsdr.UntrustedSourceError) as caught:
+        mmsdr.wsgi.client_address("10.0.0.1", headers, trusted_proxies=PROXIES)
+    assert (str(caught.value), caught.value.status_hint) == (UNDERSCORED, 403)
+    # Not through a proxy: the peer is the answer and the headers are not read.
+    assert mmsdr.wsgi.client_address("83.166.68.1", headers, trusted_proxies=PROXIES) == "83.166.68.1"
+
+
+def test_asgi_handle_answers_an_underscored_forwarded_header_with_403() -> None:
+    raw = b"GET /x HTTP/1.1\r\nX-Forwarded-For: 83.166.68.5\r\nX_Forwarded_For: 83.166.68.9\r\n\r\n"
+    sent = run_asgi_handle(
+        scope_of(raw, client=("10.0.0.1", 1234)), [b""], mmsdr.Parser(), lambda callback: None, PROXIES
+    )
+    assert (sent[0]["status"], sent[1]["body"]) == (403, UNDERSCORED.encode())
+
+
 def run_asgi_handle(
-    scope: dict[str, Any], chunks: list[bytes], parser: mmsdr.Parser, on_event: Any
+    scope: dict[str, Any],
+    chunks: list[bytes],
+    parser: mmsdr.Parser,
+    on_event: Any,
+    trusted_proxies: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
 
     async def send(message: Any) -> None:
         sent.append(message)
 
-    asyncio.run(mmsdr.asgi.handle(scope, Receiver(chunks), send, parser, on_event))
+    asyncio.run(mmsdr.asgi.handle(scope, Receiver(chunks), send, parser, on_event, trusted_proxies=trusted_proxies))
     return sent
 
 

@@ -180,6 +180,13 @@ def test_is_trusted_source_with_other_networks() -> None:
         is_trusted_source("10.1.2.3", networks=["10.0.0.0/33"])
 
 
+@pytest.mark.parametrize("address", [1403470853, True, b"83.166.68.5"])
+def test_is_trusted_source_takes_no_other_types(address: object) -> None:
+    """An int would be read as an address (1403470853 is 83.166.68.5): a programming error, not a pass."""
+    with pytest.raises(TypeError, match="takes the address as str, IPv4Address or IPv6Address, not"):
+        is_trusted_source(address)  # type: ignore[arg-type]
+
+
 def test_parser_with_trusted_networks_checks_every_request() -> None:
     parser = Parser(trusted_networks=mmsdr.mxtelecom.TRUSTED_NETWORKS)
     assert isinstance(only_event(parser.parse({}, b"", REPORT, remote_address="83.166.68.7")), DeliveryReport)
