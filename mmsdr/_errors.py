@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._events import Ack
+    from ._refused import RefusedRequest
 
 # Everything in __all__ gets re-exported as part of the mmsdr public API.
 __all__ = (
@@ -54,6 +55,13 @@ class MmsdrError(Exception):
 
        The response to send back: the provider's own rejection (an MM7 fault, ...) where it has one,
        else ``status_hint`` with a short text body.
+
+    .. attribute:: request
+
+       The request that was refused, as received and bounded by the limits: a
+       [`RefusedRequest`][mmsdr.RefusedRequest] that can be saved (``request.as_http()``) and read again with
+       ``mmsdr parse``. Set on every error [`Parser.parse`][mmsdr.Parser.parse] and the adapters raise; None on
+       an error raised elsewhere.
     """
 
     #: The default HTTP status for this kind of error.
@@ -77,6 +85,7 @@ class MmsdrError(Exception):
         self.field = field
         self.status_hint = self.default_status_hint if status_hint is None else status_hint
         self._ack = ack
+        self.request: RefusedRequest | None = None
 
     @property
     def ack(self) -> Ack:
