@@ -34,6 +34,7 @@ from ._format import Format
 from ._limits import Limits
 from ._parser import DEFAULT_ZONE, FORMATS, Parser, acknowledge, event_from_dict, parse_request
 from ._public import public_dir
+from ._refused import RefusedRequest
 from ._source import is_trusted_source
 from ._status import Status
 
@@ -57,6 +58,7 @@ __all__ = (
     "Part",
     "RawFields",
     "ReadReport",
+    "RefusedRequest",
     "Report",
     "Status",
     "SubscriptionRenewal",

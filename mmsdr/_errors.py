@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._events import Ack
+    from ._refused import RefusedRequest
 
 # Everything in __all__ gets re-exported as part of the mmsdr public API.
 __all__ = (
@@ -34,26 +35,19 @@ class MmsdrError(Exception):
     Catch this one class around [`mmsdr.parse_request`][mmsdr.parse_request] and answer with ``error.ack``: no other
     exception escapes the parser on hostile input.
 
-    .. attribute:: status_hint
-
-       The HTTP status that fits the rejection (400, 403, 413, 415, ...).
-
-    .. attribute:: provider
-
-       The provider whose format was being read (``"mxtelecom"``, ...), or None when no format was chosen yet.
-
-    .. attribute:: format
-
-       The format being read (``"mxtelecom.sms_report"``, ...), or None.
-
-    .. attribute:: field
-
-       The field (query parameter, header, element, part) that was wrong, or None.
-
-    .. attribute:: ack
-
-       The response to send back: the provider's own rejection (an MM7 fault, ...) where it has one,
-       else ``status_hint`` with a short text body.
+    Attributes:
+        message: The message, as ``str(error)`` gives it: ``"<format>: field '<name>' <problem>, got <value>"``.
+        status_hint: The HTTP status that fits the rejection (400, 403, 413, 415, ...).
+        provider: The provider whose format was being read (``"mxtelecom"``, ...), or None when no format was
+            chosen yet.
+        format: The format being read (``"mxtelecom.sms_report"``, ...), or None.
+        field: The field (query parameter, header, element, part) that was wrong, or None.
+        ack: The response to send back: the provider's own rejection (an MM7 fault, ...) where it has one,
+            else ``status_hint`` with a short text body.
+        request: The request that was refused, as received and bounded by the limits: a
+            [`RefusedRequest`][mmsdr.RefusedRequest] that can be saved (``request.as_http()``) and read again
+            with ``mmsdr parse``. Set on every error [`Parser.parse`][mmsdr.Parser.parse] and the adapters
+            raise; None on an error raised elsewhere.
     """
 
     #: The default HTTP status for this kind of error.
@@ -77,6 +71,7 @@ class MmsdrError(Exception):
         self.field = field
         self.status_hint = self.default_status_hint if status_hint is None else status_hint
         self._ack = ack
+        self.request: RefusedRequest | None = None
 
     @property
     def ack(self) -> Ack:

@@ -13,6 +13,7 @@ from ._errors import MmsdrError, UnsupportedFormatError, UntrustedSourceError
 from ._events import Callback, Event, dataclass_from_dict
 from ._format import Format, ParseContext
 from ._limits import Limits
+from ._refused import refused, request_kept
 from ._request import Request, read_request
 from ._source import IPNetwork, is_trusted_source, parse_networks
 
@@ -152,26 +153,38 @@ class Parser:
             [`ReadReport`][mmsdr.ReadReport], [`InboundMessage`][mmsdr.InboundMessage], ... events, at least one.
 
         Raises:
-            MmsdrError: on any bad input; its ``ack`` is the response to send. ``TypeError`` only for
-                arguments of the wrong Python type (a programming error, not an input error).
+            MmsdrError: on any bad input; its ``ack`` is the response to send and its ``request`` the request
+                refused (bounded by the limits). Each one is logged once on the ``mmsdr`` logger, at WARNING.
+                ``TypeError`` only for arguments of the wrong Python type (a programming error, not an input
+                error).
         """
-        request = read_request(
-            headers,
-            body,
-            query,
-            limits=self._context.limits,
-            method=method,
-            remote_address=None if remote_address is None else str(remote_address),
-        )
-        self._check_source(request)
-        fmt = self._choose(request)
+        address = None if remote_address is None else str(remote_address)
+        request: Request | None = None
         try:
-            return fmt.parse(request, self._context)
+            request = read_request(
+                headers,
+                body,
+                query,
+                limits=self._context.limits,
+                method=method,
+                remote_address=address,
+            )
+            self._check_source(request)
+            fmt = self._choose(request)
+            try:
+                return fmt.parse(request, self._context)
+            except MmsdrError as error:
+                error.provider = error.provider or fmt.provider
+                error.format = error.format or fmt.name
+                if fmt.reject is not None:
+                    error.ack = fmt.reject(error)
+                raise
         except MmsdrError as error:
-            error.provider = error.provider or fmt.provider
-            error.format = error.format or fmt.name
-            if fmt.reject is not None:
-                error.ack = fmt.reject(error)
+            # Every refusal keeps its request and is logged once, here (see docs/errors-and-limits.md).
+            kept = request_kept(
+                request, headers, body, query, method=method, remote_address=address, limits=self._context.limits
+            )
+            refused(error, kept)
             raise
 
     def _check_source(self, request: Request) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import MalformedRequestError, MmsdrError
 from ._limits import Limits
 from ._parser import acknowledge
+from ._refused import OnError, RefusedRequest, kept_query, on_error_failed, refused, request_of
 from ._request import body_limit_error, check_header_limits
 from ._server import ServerRequest, content_length
 from .dedupe import DedupeStoreError
@@ -60,24 +61,28 @@ async def request_from_scope(
         msg = f"request_from_scope() takes an 'http' scope, not {scope.get('type')!r}"
         raise ValueError(msg)
     limits = limits or Limits()
-    headers = _read_headers(scope.get("headers") or (), limits)
-    length = content_length(next((value for name, value in headers if name == "content-length"), None))
-    if length is not None and length > limits.max_body_bytes:
-        raise body_limit_error(limits)  # refused unreceived: the declared size is enough
-    body = await _receive_body(receive, limits)
+    query = bytes(scope.get("query_string") or b"")
+    method = str(scope.get("method") or "GET").upper()
     client = scope.get("client")
-    return AsgiRequest(
-        headers=headers,
-        body=body,
-        query=bytes(scope.get("query_string") or b""),
-        method=str(scope.get("method") or "GET").upper(),
-        remote_address=client_address(
-            str(client[0]) if client else None,
-            headers,
-            trusted_proxies=trusted_proxies,
-            forwarded_header=forwarded_header,
-        ),
-    )
+    peer = str(client[0]) if client else None
+    try:
+        headers = _read_headers(scope.get("headers") or (), limits)
+    except MmsdrError as error:
+        refused(error, RefusedRequest(method=method, query=kept_query(query, limits), body=None, remote_address=peer))
+        raise
+    remote_address = client_address(peer, headers, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header)
+    try:
+        length = content_length(next((value for name, value in headers if name == "content-length"), None))
+        if length is not None and length > limits.max_body_bytes:
+            raise body_limit_error(limits)  # refused unreceived: the declared size is enough
+        body = await _receive_body(receive, limits)
+    except MmsdrError as error:
+        known = RefusedRequest(
+            method=method, headers=headers, query=kept_query(query, limits), body=None, remote_address=remote_address
+        )
+        refused(error, known)
+        raise
+    return AsgiRequest(headers=headers, body=body, query=query, method=method, remote_address=remote_address)
 
 
 def _read_headers(raw: Iterable[tuple[bytes, bytes]], limits: Limits) -> tuple[tuple[str, str], ...]:
@@ -123,12 +128,15 @@ async def handle(
     *,
     trusted_proxies: Iterable[str | IPNetwork] | None = None,
     forwarded_header: ForwardedHeader = "x-forwarded-for",
+    on_error: OnError | None = None,
 ) -> None:
     """A whole endpoint: receive, parse with ``parser``, hand the callback to ``on_callback``, acknowledge.
 
-    ``on_callback`` may be a plain function or a coroutine function. Bad input is answered with the error's
-    ack; a [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from ``on_callback`` with the provider's own
-    "send it again" (``acknowledge(callback, retry=True)``); any other exception propagates, so that only
+    ``on_callback`` and ``on_error`` may be plain functions or coroutine functions. Bad input is answered
+    with the error's ack, after ``on_error(error.request, error)`` when given; an exception from ``on_error``
+    is logged and the refusal answered all the same, as [`mmsdr.wsgi.handle`][mmsdr.wsgi.handle] does. A
+    [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from ``on_callback`` is answered with the provider's
+    own "send it again" (``acknowledge(callback, retry=True)``); any other exception propagates, so that only
     callbacks your application has are acknowledged.
     """
     try:
@@ -137,6 +145,13 @@ async def handle(
         )
         callback = request.parse(parser)
     except MmsdrError as error:
+        if on_error is not None:
+            try:
+                outcome = on_error(request_of(error), error)
+                if inspect.isawaitable(outcome):
+                    await outcome
+            except Exception as failure:  # noqa: BLE001 - any failure of the hook is logged; the refusal is answered
+                on_error_failed(error, failure)
         await respond(error.ack, send)
         return
     try:

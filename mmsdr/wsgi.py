@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ._errors import MalformedRequestError, MmsdrError, UntrustedSourceError
 from ._limits import Limits
 from ._parser import acknowledge
+from ._refused import OnError, RefusedRequest, kept_query, on_error_failed, refused, request_of
 from ._request import body_limit_error, read_environ
 from ._server import ServerRequest, content_length
 from ._source import is_trusted_source, parse_networks
@@ -57,19 +58,28 @@ def request_from_environ(
             [`MalformedRequestError`][mmsdr.MalformedRequestError] (400, 411): answer with its ``ack``.
     """
     limits = limits or Limits()
-    headers, method = read_environ(environ, limits)
-    body = _read_body(environ, limits)
-    query = environ.get("QUERY_STRING") or ""
-    return WsgiRequest(
-        headers=headers,
-        body=body,
-        # PEP 3333 "bytes as str": latin-1 gets the sent bytes back (UTF-8 would garble Latin-9 SMS text).
-        query=_query_bytes(query),
-        method=(method or "GET").upper(),
-        remote_address=client_address(
-            environ.get("REMOTE_ADDR"), headers, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header
-        ),
-    )
+    # PEP 3333 "bytes as str": latin-1 gets the sent bytes back (UTF-8 would garble Latin-9 SMS text).
+    query = _query_bytes(environ.get("QUERY_STRING") or "")
+    method = environ.get("REQUEST_METHOD")
+    method = ((method if isinstance(method, str) else "") or "GET").upper()
+    peer = environ.get("REMOTE_ADDR")
+    peer = peer if isinstance(peer, str) else None
+    try:
+        headers, _ = read_environ(environ, limits)
+    except MmsdrError as error:
+        known = RefusedRequest(method=method, query=kept_query(query, limits), body=None, remote_address=peer)
+        refused(error, known)
+        raise
+    remote_address = client_address(peer, headers, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header)
+    try:
+        body = _read_body(environ, limits)
+    except MmsdrError as error:
+        known = RefusedRequest(
+            method=method, headers=headers, query=kept_query(query, limits), body=None, remote_address=remote_address
+        )
+        refused(error, known)
+        raise
+    return WsgiRequest(headers=headers, body=body, query=query, method=method, remote_address=remote_address)
 
 
 def _query_bytes(query: object) -> bytes:
@@ -239,13 +249,17 @@ def handle(
     *,
     trusted_proxies: Iterable[str | IPNetwork] | None = None,
     forwarded_header: ForwardedHeader = "x-forwarded-for",
+    on_error: OnError | None = None,
 ) -> list[bytes]:
     """A whole endpoint: read, parse with ``parser``, hand the callback to ``on_callback``, acknowledge.
 
-    Bad input is answered with the error's ack. A [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from
-    ``on_callback`` is answered with the provider's own "send it again" (``acknowledge(callback, retry=True)``);
-    any other exception propagates (your server answers 500 and the provider retries): a callback is
-    acknowledged only once your application has all its events.
+    Bad input is answered with the error's ack, after ``on_error(error.request, error)`` when given (to keep
+    what you refuse: a [`RefusedRequest`][mmsdr.RefusedRequest] and the [`MmsdrError`][mmsdr.MmsdrError]); an
+    exception from ``on_error`` is logged on the ``mmsdr`` logger (ERROR, with its traceback) and the refusal
+    is answered all the same. A [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from ``on_callback`` is
+    answered with the provider's own "send it again" (``acknowledge(callback, retry=True)``); any other
+    exception propagates (your server answers 500 and the provider retries): a callback is acknowledged only
+    once your application has all its events.
     """
     try:
         request = request_from_environ(
@@ -253,6 +267,11 @@ def handle(
         )
         callback = request.parse(parser)
     except MmsdrError as error:
+        if on_error is not None:
+            try:
+                on_error(request_of(error), error)
+            except Exception as failure:  # noqa: BLE001 - any failure of the hook is logged; the refusal is answered
+                on_error_failed(error, failure)
         return respond(error.ack, start_response)
     try:
         on_callback(callback)

@@ -111,7 +111,9 @@ def test_dir_shows_what_the_module_offers(module: types.ModuleType) -> None:
     submodules = {
         name
         for name, value in vars(module).items()
-        if isinstance(value, types.ModuleType) and value.__name__.startswith(f"{module.__name__}.")
+        if isinstance(value, types.ModuleType)
+        and value.__name__.startswith(f"{module.__name__}.")
+        and not name.startswith("__")
     }
     assert shown == {name for name in module.__all__ if not name.startswith("__")} | submodules
     assert not shown & {"annotations", "TYPE_CHECKING", "etree", "hashlib", "dataclass"}
