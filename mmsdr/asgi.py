@@ -70,8 +70,11 @@ async def request_from_scope(
     except MmsdrError as error:
         refused(error, RefusedRequest(method=method, query=kept_query(query, limits), body=None, remote_address=peer))
         raise
-    remote_address = client_address(peer, headers, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header)
+    remote_address = peer  # until the forwarded header is read, which can be refused too
     try:
+        remote_address = client_address(
+            peer, headers, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header
+        )
         length = content_length(next((value for name, value in headers if name == "content-length"), None))
         if length is not None and length > limits.max_body_bytes:
             raise body_limit_error(limits)  # refused unreceived: the declared size is enough

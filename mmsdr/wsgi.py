@@ -70,8 +70,11 @@ def request_from_environ(
         known = RefusedRequest(method=method, query=kept_query(query, limits), body=None, remote_address=peer)
         refused(error, known)
         raise
-    remote_address = client_address(peer, headers, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header)
+    remote_address = peer  # until the forwarded header is read, which can be refused too
     try:
+        remote_address = client_address(
+            peer, headers, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header
+        )
         body = _read_body(environ, limits)
     except MmsdrError as error:
         known = RefusedRequest(

@@ -394,6 +394,19 @@ def test_asgi_handle_answers_an_underscored_forwarded_header_with_403() -> None:
     assert (sent[0]["status"], sent[1]["body"]) == (403, UNDERSCORED.encode())
 
 
+def test_an_underscored_forwarded_header_is_a_logged_refusal(caplog: pytest.LogCaptureFixture) -> None:
+    raw = b"GET /x?a=1 HTTP/1.1\r\nX-Forwarded-For: 83.166.68.5\r\nX_Forwarded_For: 83.166.68.9\r\n\r\n"
+    with pytest.raises(mmsdr.UntrustedSourceError) as caught:
+        asyncio.run(
+            mmsdr.asgi.request_from_scope(
+                scope_of(raw, client=("10.0.0.1", 1234)), Receiver([b""]), trusted_proxies=PROXIES
+            )
+        )
+    assert caught.value.request is not None
+    assert (caught.value.request.remote_address, caught.value.request.query) == ("10.0.0.1", b"a=1")
+    assert [record.getMessage() for record in caplog.records] == [f"refused (403 UntrustedSourceError): {UNDERSCORED}"]
+
+
 def run_asgi_handle(
     scope: dict[str, Any],
     chunks: list[bytes],
