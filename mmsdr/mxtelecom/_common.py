@@ -76,6 +76,7 @@ def mx_format(
     *,
     body_media_types: frozenset[str] = frozenset(),
     details_types: tuple[type[Details], ...] = (),
+    required_fields: tuple[str, ...] = (),
 ) -> Format:
     """An MX Telecom format: query (or form) fields by GET or POST, answered ``OK``."""
     return Format(
@@ -88,4 +89,5 @@ def mx_format(
         acknowledge=acknowledge,
         retry=retry,
         details_types=details_types,
+        required_fields=required_fields,
     )

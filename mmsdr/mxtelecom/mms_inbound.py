@@ -150,4 +150,5 @@ FORMAT = _common.mx_format(
     parse,
     body_media_types=frozenset({"multipart/form-data"}),
     details_types=(MmsInboundDetails,),
+    required_fields=("id", "from", "to", "type"),
 )

@@ -127,4 +127,5 @@ FORMAT = _common.mx_format(
     _matches,
     parse,
     details_types=(SmsReportDetails,),
+    required_fields=("smsmsg", "smsfrom"),
 )
