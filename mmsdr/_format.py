@@ -56,6 +56,10 @@ class Format:
     """The details classes this format's events and callbacks carry (what
     [`mmsdr.event_from_dict`][mmsdr.event_from_dict] reads back)."""
 
+    required_fields: tuple[str, ...] = ()
+    """Query or form fields [`parse`][mmsdr.Format.parse] cannot do without. When no accepted format matches a
+    request, the one with most of them present is read, so that its error names what is missing."""
+
     @property
     def provider(self) -> str:
         return self.name.split(".", 1)[0]

@@ -214,9 +214,10 @@ class Parser:
             media_types = fmt.body_media_types
             if (has_fields or media_types is None or request.media_type in media_types) and fmt.matches(request):
                 return fmt
-        if len(by_method) == 1:
-            # One format for this method: read it anyway, so that the error names the missing field.
-            return by_method[0]
+        closest = _closest(by_method, request)
+        if closest is not None:
+            # Read the closest format anyway, so that its error names the missing field.
+            return closest
         fields = sorted(request.field_names)
         shown_fields = ", ".join(fields[:12]) + (", ..." if len(fields) > 12 else "")
         msg = (
@@ -224,6 +225,22 @@ class Parser:
             f"fields: {shown_fields or 'none'})"
         )
         raise UnsupportedFormatError(msg, field="content-type")
+
+
+def _closest(formats: tuple[Format, ...], request: Request) -> Format | None:
+    """The format to read when none matches: the only one for this method, else the one with most of its
+    required fields present (the first in detection order on a tie); None when none has any.
+
+    Work: one set lookup per required field of each format."""
+    if len(formats) == 1:
+        return formats[0]
+    names = request.field_names
+    closest, most = None, 0
+    for fmt in formats:
+        present = sum(1 for name in fmt.required_fields if name in names)
+        if present > most:
+            closest, most = fmt, present
+    return closest
 
 
 def parse_request(

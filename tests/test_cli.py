@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -261,7 +262,8 @@ def test_no_null_for_any_format(name: str, tmp_path: Path, capsys: pytest.Captur
 
 
 def test_parse_reads_standard_input_and_lf_line_ends() -> None:
-    request = EXAMPLES[0].read_bytes().replace(b"\r\n", b"\n")
+    head, _, body = EXAMPLES[0].read_bytes().partition(b"\r\n\r\n")
+    request = head.replace(b"\r\n", b"\n") + b"\n\n" + body  # LF in the head; the body's bytes as counted
     result = subprocess.run(
         [sys.executable, "-m", "mmsdr", "parse", "-"], input=request, capture_output=True, check=False
     )
@@ -345,3 +347,116 @@ def test_sample_refuses_an_unknown_format(capsys: pytest.CaptureFixture[str]) ->
         main(["sample", "nosuch.format"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'nosuch.format'" in capsys.readouterr().err
+
+
+# --- files that are not a request, and the framing of the body ----------------------------------------------
+
+WIDE_TEXT = (
+    "the file is {encoding} text (it starts with a {encoding} byte order mark); a request travels as bytes, its "
+    "head in ASCII: save the file as UTF-8 or ASCII"
+)
+UNUSABLE = [
+    (
+        b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n",
+        "it is an HTTP response (its first line is a status line, 'HTTP/1.1 405 Method Not Allowed'), not a request",
+    ),
+    (
+        "GET /x?smsfrom=1 HTTP/1.1\r\n\r\n".encode("utf-16"),
+        WIDE_TEXT.format(encoding="UTF-16"),
+    ),
+    (
+        "GET /x?smsfrom=1 HTTP/1.1\r\n\r\n".encode("utf-16-be").join([b"\xfe\xff", b""]),
+        WIDE_TEXT.format(encoding="UTF-16"),
+    ),
+    (
+        "GET /x?smsfrom=1 HTTP/1.1\r\n\r\n".encode("utf-32"),
+        WIDE_TEXT.format(encoding="UTF-32"),
+    ),
+    (
+        b"POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc",
+        "the body is 3 bytes, shorter than its Content-Length (10): the file is cut short",
+    ),
+    (b"POST /x HTTP/1.1\r\nContent-Length: -1\r\n\r\nabc", "Content-Length '-1' is not a number"),
+    (
+        b"POST /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 3\r\n\r\nabc",
+        "the request has different Content-Length headers: 1, 3",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "reason"), UNUSABLE)
+def test_a_file_that_is_not_a_request_says_why(
+    tmp_path: Path, content: bytes, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "saved.http"
+    path.write_bytes(content)
+    assert main(["parse", str(path)]) == 2
+    assert capsys.readouterr() == ("", f"mmsdr: {path} is not a raw HTTP request: {reason}\n")
+
+
+def test_standard_input_is_named_as_such() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mmsdr", "parse", "-"],
+        input=b"HTTP/1.1 200 OK\r\n\r\nOK",
+        capture_output=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == (
+        "mmsdr: standard input is not a raw HTTP request: it is an HTTP response (its first line is a status line, "
+        "'HTTP/1.1 200 OK'), not a request\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "read"),
+    [
+        (b"abc", b"abc"),
+        (b"abc\r\n", b"abc"),  # an editor's final line end, or the next request: not this one's body
+        (b"abcdef", b"abc"),
+    ],
+)
+def test_the_body_is_content_length_bytes(body: bytes, read: bytes) -> None:
+    assert read_raw_request(b"POST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\n" + body).body == read
+    # Without a Content-Length, or with a Transfer-Encoding (which overrides it), the body is kept as saved.
+    assert read_raw_request(b"POST /x HTTP/1.1\r\n\r\n" + body).body == body
+    chunked = b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
+    assert read_raw_request(chunked + body).body == body
+
+
+def test_an_mms_inbound_endpoint_refuses_a_read_report(capsys: pytest.CaptureFixture[str]) -> None:
+    # "Receiving reports using HTTP": a read report is type 2, as an inbound MMS is; requestid and status are
+    # a report's alone.
+    path = EXAMPLES_DIR / "mxtelecom-mms-read-report.http"
+    assert main(["parse", "--format", "mxtelecom.mms_inbound", str(path)]) == 1
+    message = (
+        "mxtelecom.mms_inbound: field 'requestid' is only sent with an MMS delivery or read report: "
+        "this request is not this format"
+    )
+    captured = capsys.readouterr()
+    assert captured.err == f"mmsdr: {message}\n"
+    assert json.loads(captured.out)["error"] == {
+        "type": "UnsupportedFormatError",
+        "message": message,
+        "status_hint": 415,
+    }
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["parse", str(EXAMPLES_DIR / "mm7-sinch-deliver.http")],
+        ["sample", "mm7.deliver"],
+    ],
+)
+def test_a_closed_pipe_ends_quietly(command: list[str]) -> None:
+    # `mmsdr parse FILE | head -1` where head has exited: the reading end is closed before anything is written.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "mmsdr", *command], stdout=write_end, stderr=subprocess.PIPE, check=False
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, b"")

@@ -132,7 +132,6 @@ def test_a_reason_code_in_event_data_reads_back() -> None:
         "report_id": "2",
         "reason": ReasonCode(0xFFFFFFFF).to_dict(),
         "note": None,
-        "network": None,
     }
     assert data["provider_code"] == "-1"
     back = mmsdr.event_from_dict(data)

@@ -163,7 +163,7 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
     k = kwargs
     if name == "mxtelecom.sms_report":
         reason = None if k["reason"] is None else ReasonCode(k["reason"])
-        sms_report = SmsReportDetails(report_id=k["report_id"], reason=reason, note=k["note"], network=k["network"])
+        sms_report = SmsReportDetails(report_id=k["report_id"], reason=reason, note=k["note"])
         return {
             "message_id": k["message_id"],
             "provider_status": k["status"],

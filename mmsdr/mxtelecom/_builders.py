@@ -35,7 +35,6 @@ def mxtelecom_sms_report(
     timestamp: datetime | str = datetime(2002, 4, 30, 21, 58, tzinfo=LONDON),
     reason: int | ReasonCode | None = 1359151616,
     note: str | None = None,
-    network: str | None = None,
     path: str = "/mxtelecom/sms-report",
 ) -> TestRequest:
     """``mxtelecom.sms_report``: ``GET ?smsfrom=...&smsmsg=REPORT+<id>+<STATUS>&...``; the date in London time."""
@@ -51,7 +50,6 @@ def mxtelecom_sms_report(
             ("smsdate", mx_date(timestamp, with_offset=False)),
             ("reason", None if reason_value is None else str(reason_value)),
             ("note", note),
-            ("network", network),
         ],
     )
 

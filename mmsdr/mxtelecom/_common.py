@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._errors import UnsupportedFormatError
 from .._events import Ack
 from .._format import Format, retry_later
 from .._wire.fields import FieldReader
@@ -52,6 +53,21 @@ def fields(
     return FieldReader(request.query + request.form, format_name=format_name, context=context, index=index)
 
 
+def first_present(request: Request, names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` that the request carries as a field, or None."""
+    present = request.field_names
+    return next((name for name in names if name in present), None)
+
+
+def refuse_foreign_field(request: Request, format_name: str, names: tuple[str, ...], sent_with: str) -> None:
+    """Refuse a request carrying a field that only another callback kind has: it is not this format, whatever
+    its other fields say (a handset chooses an SMS's text, never which fields MX Telecom sends with it)."""
+    name = first_present(request, names)
+    if name is not None:
+        msg = f"{format_name}: field {name!r} is only sent with {sent_with}: this request is not this format"
+        raise UnsupportedFormatError(msg, provider=PROVIDER, format=format_name, field=name)
+
+
 def mx_format(
     name: str,
     description: str,
@@ -60,6 +76,7 @@ def mx_format(
     *,
     body_media_types: frozenset[str] = frozenset(),
     details_types: tuple[type[Details], ...] = (),
+    required_fields: tuple[str, ...] = (),
 ) -> Format:
     """An MX Telecom format: query (or form) fields by GET or POST, answered ``OK``."""
     return Format(
@@ -72,4 +89,5 @@ def mx_format(
         acknowledge=acknowledge,
         retry=retry,
         details_types=details_types,
+        required_fields=required_fields,
     )

@@ -25,9 +25,6 @@ class SmsReportDetails(Details):
     note: str | None = None
     """``note``: what you passed when sending, echoed back."""
 
-    network: str | None = None
-    """``network``: the recipient's network code, where sent."""
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MmsReportDetails(Details):

@@ -73,12 +73,18 @@ def _retrieve_location(message_id: str) -> str:
     return f"https://{RETRIEVE_MMS_ENDPOINTS['mxtelecom']}?{urlencode({'id': message_id})}"
 
 
+# "Receiving reports using HTTP" sends id, requestid, to, from, date, type and status; "Receiving MMS messages
+# using HTTP" never sends requestid or status. A read report is "type 2", as an MMS is: without this check an
+# endpoint told to read inbound MMS would take a read report for a message.
+_REPORT_ONLY_FIELDS = ("requestid", "status")
+
+
 def _matches(request: Request) -> bool:
     # multipart/form-data is MX Telecom's MMS POST alone among the formats mmsdr reads.
     if request.media_type == "multipart/form-data":
         return True
     names = request.field_names
-    return {"id", "from", "type"} <= names and "requestid" not in names
+    return {"id", "from", "type"} <= names and _common.first_present(request, _REPORT_ONLY_FIELDS) is None
 
 
 def _form_parts(request: Request, context: ParseContext) -> tuple[tuple[tuple[str, bytes | str], ...], BodyPart | None]:
@@ -96,6 +102,7 @@ def _form_parts(request: Request, context: ParseContext) -> tuple[tuple[tuple[st
 
 
 def parse(request: Request, context: ParseContext) -> Callback:
+    _common.refuse_foreign_field(request, NAME, _REPORT_ONLY_FIELDS, "an MMS delivery or read report")
     form_fields, zip_part = _form_parts(request, context)
     fields = _common.fields(request, context, NAME, form_fields)
     kind = fields.choice("type", tuple(_CHANNELS))
@@ -143,4 +150,5 @@ FORMAT = _common.mx_format(
     parse,
     body_media_types=frozenset({"multipart/form-data"}),
     details_types=(MmsInboundDetails,),
+    required_fields=("id", "from", "to", "type"),
 )

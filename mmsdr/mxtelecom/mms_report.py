@@ -84,4 +84,5 @@ FORMAT = _common.mx_format(
     _matches,
     parse,
     details_types=(MmsReportDetails,),
+    required_fields=("id", "requestid", "to", "from", "type", "status"),
 )

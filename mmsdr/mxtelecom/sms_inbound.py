@@ -103,4 +103,5 @@ FORMAT = _common.mx_format(
     _matches,
     parse,
     details_types=(SmsInboundDetails,),
+    required_fields=("smsfrom", "smsto", "smsid", "smsmsg"),
 )

@@ -37,6 +37,12 @@ _REPORT = re.compile(
 )
 _REPORT_PREFIX = re.compile(r"\s*REPORT[ +]", re.ASCII | re.IGNORECASE)
 
+# Fields the vendor documents for an inbound SMS ("Receiving SMS via HTTP": bits, smsucs2, smsudh, smsc,
+# network) and not for a report ("Receiving Delivery Reports via HTTP" lists smsfrom, smsdate, smsmsg, reason,
+# note, smsto, shortcode; its example adds smsid). A handset chooses an SMS's text, so "REPORT 1 DELIVERED" can
+# arrive as an inbound SMS: with any of these fields it is one, whatever its text.
+_INBOUND_ONLY_FIELDS = ("bits", "smsucs2", "smsudh", "smsc", "network")
+
 #: STATUS word to [`mmsdr.Status`][mmsdr.Status] (docs/status.md); anything else is ``Status.UNKNOWN``.
 STATUSES = MappingProxyType(
     {
@@ -49,6 +55,8 @@ STATUSES = MappingProxyType(
 
 
 def _matches(request: Request) -> bool:
+    if _common.first_present(request, _INBOUND_ONLY_FIELDS) is not None:
+        return False
     for name, value in request.query + request.form:
         if name == "smsmsg":
             head = value[:16] if isinstance(value, str) else value[:16].decode("latin-1")
@@ -57,6 +65,7 @@ def _matches(request: Request) -> bool:
 
 
 def parse(request: Request, context: ParseContext) -> Callback:
+    _common.refuse_foreign_field(request, NAME, _INBOUND_ONLY_FIELDS, "an inbound SMS")
     fields = _common.fields(request, context, NAME)
     smsmsg = fields.required_text("smsmsg")
     match = _REPORT.fullmatch(smsmsg.strip())
@@ -107,7 +116,6 @@ def parse(request: Request, context: ParseContext) -> Callback:
                 report_id=report_id,
                 reason=reason,
                 note=fields.text("note"),
-                network=fields.text("network") or None,
             ),
         )
     )
@@ -119,4 +127,5 @@ FORMAT = _common.mx_format(
     _matches,
     parse,
     details_types=(SmsReportDetails,),
+    required_fields=("smsmsg", "smsfrom"),
 )

@@ -88,6 +88,7 @@ UNSUBSCRIBE_FORMAT = _common.mx_format(
     "Unsubscribe notification: msisdn, repeated shortcode, date, source (GET)",
     _is_unsubscribe,
     parse_unsubscribe,
+    required_fields=("msisdn", "shortcode", "source"),
 )
 
 RENEWAL_FORMAT = _common.mx_format(
@@ -95,4 +96,5 @@ RENEWAL_FORMAT = _common.mx_format(
     "AT&T subscription renewal: network, shortcode, msisdn, smsid, date, mtusername (GET)",
     _is_renewal,
     parse_renewal,
+    required_fields=("msisdn", "smsid", "shortcode", "network"),
 )

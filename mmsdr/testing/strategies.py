@@ -178,7 +178,6 @@ _ARGUMENTS: dict[str, dict[str, SearchStrategy[Any]]] = {
         "timestamp": _london_seconds(),
         "reason": _optional(st.integers(0, 2**32 - 1)),
         "note": _optional(_words()),
-        "network": _optional(_token()),
     },
     "mxtelecom.mms_report": {
         "report_id": _token(),
