@@ -126,10 +126,12 @@ async def handle(
 ) -> None:
     """A whole endpoint: receive, parse with ``parser``, hand the callback to ``on_callback``, acknowledge.
 
-    ``on_callback`` may be a plain function or a coroutine function. Bad input is answered with the error's
-    ack; a [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from ``on_callback`` with the provider's own
-    "send it again" (``acknowledge(callback, retry=True)``); any other exception propagates, so that only
-    callbacks your application has are acknowledged.
+    ``on_callback`` may be a plain function or a coroutine function (one that deduplicates uses an
+    [`AsyncDeduplicator`][mmsdr.dedupe.AsyncDeduplicator]). Bad input is answered with the error's ack; a
+    [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from ``on_callback`` (the store is down, or, as
+    [`LeaseHeldError`][mmsdr.dedupe.LeaseHeldError], another delivery holds the event's lease) with the provider's
+    own "send it again" (``acknowledge(callback, retry=True)``, MM7's fault included); any other exception
+    propagates, so that only callbacks your application has are acknowledged.
     """
     try:
         request = await request_from_scope(

@@ -440,7 +440,9 @@ class AsyncDeduplicator(_Settings):
         store: an [`AsyncRedisStore`][mmsdr.dedupe.AsyncRedisStore], another
             [`AsyncDedupeStore`][mmsdr.dedupe.AsyncDedupeStore], or a [`MemoryStore`][mmsdr.dedupe.MemoryStore]
             (a new one when None; one MemoryStore may serve a Deduplicator and an AsyncDeduplicator at once).
-        ttl, lease, prefix: as for [`Deduplicator`][mmsdr.dedupe.Deduplicator].
+        ttl: as for [`Deduplicator`][mmsdr.dedupe.Deduplicator].
+        lease: as for [`Deduplicator`][mmsdr.dedupe.Deduplicator].
+        prefix: as for [`Deduplicator`][mmsdr.dedupe.Deduplicator].
     """
 
     __slots__ = ("_async_store", "_store")

@@ -227,7 +227,9 @@ def handle(
     """A whole endpoint: read, parse with ``parser``, hand the callback to ``on_callback``, acknowledge.
 
     Bad input is answered with the error's ack. A [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from
-    ``on_callback`` is answered with the provider's own "send it again" (``acknowledge(callback, retry=True)``);
+    ``on_callback`` (the store is down, or, as [`LeaseHeldError`][mmsdr.dedupe.LeaseHeldError], another delivery
+    holds the event's lease) is answered with the provider's own "send it again" (``acknowledge(callback,
+    retry=True)``: MM7's ``soap-env:Server`` fault, MX Telecom's and OpenMarket's 503);
     any other exception propagates (your server answers 500 and the provider retries): a callback is
     acknowledged only once your application has all its events.
     """
