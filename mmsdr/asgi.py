@@ -135,12 +135,14 @@ async def handle(
 ) -> None:
     """A whole endpoint: receive, parse with ``parser``, hand the callback to ``on_callback``, acknowledge.
 
-    ``on_callback`` and ``on_error`` may be plain functions or coroutine functions. Bad input is answered
-    with the error's ack, after ``on_error(error.request, error)`` when given; an exception from ``on_error``
-    is logged and the refusal answered all the same, as [`mmsdr.wsgi.handle`][mmsdr.wsgi.handle] does. A
-    [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from ``on_callback`` is answered with the provider's
-    own "send it again" (``acknowledge(callback, retry=True)``); any other exception propagates, so that only
-    callbacks your application has are acknowledged.
+    ``on_callback`` and ``on_error`` may be plain functions or coroutine functions (one that deduplicates uses
+    an [`AsyncDeduplicator`][mmsdr.dedupe.AsyncDeduplicator]). Bad input is answered with the error's ack, after
+    ``on_error(error.request, error)`` when given; an exception from ``on_error`` is logged and the refusal
+    answered all the same, as [`mmsdr.wsgi.handle`][mmsdr.wsgi.handle] does. A
+    [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from ``on_callback`` (the store is down, or, as
+    [`LeaseHeldError`][mmsdr.dedupe.LeaseHeldError], another delivery holds the event's lease) is answered with
+    the provider's own "send it again" (``acknowledge(callback, retry=True)``, MM7's fault included); any other
+    exception propagates, so that only callbacks your application has are acknowledged.
     """
     try:
         request = await request_from_scope(

@@ -259,10 +259,12 @@ def handle(
     Bad input is answered with the error's ack, after ``on_error(error.request, error)`` when given (to keep
     what you refuse: a [`RefusedRequest`][mmsdr.RefusedRequest] and the [`MmsdrError`][mmsdr.MmsdrError]); an
     exception from ``on_error`` is logged on the ``mmsdr`` logger (ERROR, with its traceback) and the refusal
-    is answered all the same. A [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from ``on_callback`` is
-    answered with the provider's own "send it again" (``acknowledge(callback, retry=True)``); any other
-    exception propagates (your server answers 500 and the provider retries): a callback is acknowledged only
-    once your application has all its events.
+    is answered all the same. A [`DedupeStoreError`][mmsdr.dedupe.DedupeStoreError] from ``on_callback`` (the
+    store is down, or, as [`LeaseHeldError`][mmsdr.dedupe.LeaseHeldError], another delivery holds the event's
+    lease) is answered with the provider's own "send it again" (``acknowledge(callback, retry=True)``: MM7's
+    ``soap-env:Server`` fault, MX Telecom's and OpenMarket's 503); any other exception propagates (your server
+    answers 500 and the provider retries): a callback is acknowledged only once your application has all its
+    events.
     """
     try:
         request = request_from_environ(

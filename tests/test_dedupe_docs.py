@@ -1,7 +1,9 @@
-"""docs/dedupe.md's code, run as written: the WSGI handler and the SQL store (sqlite3, in the standard library)."""
+"""docs/dedupe.md's code, run as written: the WSGI handler, the ASGI app and the SQL store (sqlite3, in the standard
+library)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -18,7 +20,15 @@ from test_dedupe import LATER_STATUS, FakeClock, race_threads
 
 import mmsdr
 from mmsdr.__main__ import RawHttpRequest, read_raw_request
-from mmsdr.dedupe import DedupeStore, DedupeStoreError, Deduplicator
+from mmsdr.dedupe import (
+    AsyncDeduplicator,
+    ClaimState,
+    DedupeStore,
+    DedupeStoreError,
+    Deduplicator,
+    LeaseHeldError,
+    MemoryStore,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -65,7 +75,6 @@ class Endpoint:
         self.failing: set[str] = set()  # the dedupe keys whose next persist() fails
         self.during_persist: Callable[[], None] | None = None  # run once, inside the next persist()
         self.module["persist"] = self.persist
-        self.module["is_stored"] = self.is_stored
 
     def persist(self, event: mmsdr.Event) -> None:
         if self.during_persist is not None:
@@ -77,17 +86,17 @@ class Endpoint:
             raise OSError(msg)
         self.stored.append(event)
 
-    def is_stored(self, event: mmsdr.Event) -> bool:
-        return any(stored.dedupe_key == event.dedupe_key for stored in self.stored)
-
-    def exchange(self, raw: RawHttpRequest) -> tuple[str, list[tuple[str, str]], bytes]:
+    def exchange(self, raw: RawHttpRequest, **extra: Any) -> tuple[str, list[tuple[str, str]], bytes]:
         environ: dict[str, Any] = {
             "REQUEST_METHOD": raw.method,
             "QUERY_STRING": raw.query,
             "CONTENT_LENGTH": str(len(raw.body)),
             "wsgi.input": io.BytesIO(raw.body),
         }
-        environ.update({"HTTP_" + name.upper().replace("-", "_"): value for name, value in raw.headers})
+        for name, value in raw.headers:
+            key = name.upper().replace("-", "_")
+            environ[key if key in {"CONTENT_TYPE", "CONTENT_LENGTH"} else f"HTTP_{key}"] = value
+        environ.update(extra)
         started: list[tuple[str, list[tuple[str, str]]]] = []
         body = b"".join(self.module["app"](environ, lambda status, headers: started.append((status, headers))))
         [(status, headers)] = started
@@ -133,7 +142,7 @@ def test_a_retry_is_a_duplicate_only_when_the_first_delivery_finished(endpoint: 
     if first_fails:
         endpoint.failing.add(only_event(parse(example_raw(request))).dedupe_key)
     first = endpoint.call(request)
-    # The early retry found the claim held and the event not stored: not a duplicate, so "send it again".
+    # The early retry found the lease held, not final: not a duplicate, so "send it again".
     assert early == [MXTELECOM_RETRY]
     assert first == (MXTELECOM_RETRY if first_fails else ("200 OK", b"OK"))
     assert endpoint.stored == ([] if first_fails else [only_event(parse(example_raw(request)))])
@@ -151,7 +160,7 @@ class OneCallbackParser:
     def __init__(self, callback: mmsdr.Callback) -> None:
         self.callback = callback
 
-    def parse(self, *request: object) -> mmsdr.Callback:
+    def parse(self, *request: object, **options: object) -> mmsdr.Callback:
         return self.callback
 
 
@@ -202,6 +211,72 @@ def test_the_example_rejects_bad_input(endpoint: Endpoint) -> None:
     assert endpoint.stored == []
 
 
+class UnreadStream:
+    """A wsgi.input that must not be read."""
+
+    def read(self, size: int = -1) -> bytes:
+        pytest.fail("the body was read")
+
+
+@pytest.mark.parametrize(
+    ("length", "status", "text"),
+    [
+        ("abc", "400 Bad Request", b"request: Content-Length 'abc' is not a number"),
+        ("-1", "400 Bad Request", b"request: Content-Length '-1' is not a number"),
+        ("1e3", "400 Bad Request", b"request: Content-Length '1e3' is not a number"),
+        (str(mmsdr.Limits().max_body_bytes + 1), "413 Request Entity Too Large", None),
+    ],
+)
+def test_the_example_refuses_a_bad_content_length_without_reading(
+    endpoint: Endpoint, length: str, status: str, text: bytes | None
+) -> None:
+    # int(environ.get("CONTENT_LENGTH") or 0) answered "abc" with a 500 and waited forever on "-1".
+    raw = example_raw("openmarket-mms-report.http")
+    answer, _, body = endpoint.exchange(raw, CONTENT_LENGTH=length, **{"wsgi.input": UnreadStream()})
+    assert answer == status
+    if text is not None:
+        assert body == text
+    assert endpoint.stored == []
+
+
+# --- the ASGI app ---------------------------------------------------------------------------------------------
+
+
+def test_the_asgi_example_stores_once_and_answers_a_held_lease_with_the_retry_answer() -> None:
+    pytest.importorskip("redis", reason="the redis package is a test dependency: pip install -e '.[test]'")
+    from test_adapters import Receiver, scope_of
+
+    module = run_block("async def on_callback(")
+    asyncio.run(module["dedupe"].close())  # the documented client for 127.0.0.1:6379, never connected
+    store = MemoryStore()
+    module["dedupe"] = AsyncDeduplicator(store)
+    stored: list[mmsdr.Event] = []
+
+    async def persist(event: mmsdr.Event) -> None:
+        stored.append(event)
+
+    module["persist"] = persist
+    raw = (ROOT / "examples" / "requests" / "mxtelecom-sms-report.http").read_bytes()
+
+    def call() -> tuple[int, bytes]:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        asyncio.run(module["app"](scope_of(raw), Receiver([read_raw_request(raw).body]), send))
+        return sent[0]["status"], sent[1]["body"]
+
+    event = only_event(parse(read_raw_request(raw)))
+    first = Deduplicator(store)  # another worker holds the lease
+    lease = first.claim(event)
+    assert lease is not None
+    assert call() == (503, RETRY_TEXT)
+    first.release(lease)  # it failed: the next retry is processed
+    assert [call(), call()] == [(200, b"OK"), (200, b"OK")]
+    assert stored == [event]
+
+
 # --- the SQL store ---------------------------------------------------------------------------------------------
 
 RECIPE = run_block("class SqliteStore")
@@ -217,7 +292,7 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "claims.db"
 
 
-def test_the_sql_store_is_a_dedupe_store_that_claims_once_and_releases() -> None:
+def test_the_sql_store_leases_finishes_and_releases() -> None:
     store = SqliteStore(autocommit(":memory:"))
     assert isinstance(store, DedupeStore)
     dedupe = Deduplicator(store)
@@ -226,24 +301,39 @@ def test_the_sql_store_is_a_dedupe_store_that_claims_once_and_releases() -> None
             {}, b"", "id=1&requestid=77&to=81111&from=447700900123&date=2010-08-21+17%3A32%3A21&type=1&status=3"
         )
     )
-    assert dedupe.claim(event)
-    assert not dedupe.claim(event)
-    dedupe.release(event)
-    assert dedupe.claim(event)
+    lease = dedupe.claim(event)
+    assert lease is not None
+    assert store.claim(lease.key, lease.token, 60) is ClaimState.WON  # the same claim sent again
+    with pytest.raises(LeaseHeldError):
+        dedupe.claim(event)
+    dedupe.release(lease)
+    lease = dedupe.claim(event)
+    assert lease is not None
+    assert dedupe.finish(lease) is True
+    assert dedupe.finish(lease) is True
+    dedupe.release(lease)  # final: not released
+    assert dedupe.claim(event) is None
     dedupe.close()
 
 
-def test_the_sql_store_takes_over_expired_claims_and_purges_them() -> None:
+def test_the_sql_store_takes_over_expired_leases_and_purges_them() -> None:
     clock = FakeClock()
     store = SqliteStore(autocommit(":memory:"), clock=clock)
     for key in ("a", "b", "c"):
-        assert store.claim(key, 10)
+        assert store.claim(key, "t", 10) is ClaimState.WON
     clock.now += 9.999
-    assert not store.claim("a", 10)
+    assert store.claim("a", "u", 10) is ClaimState.HELD
     clock.now += 0.001
-    assert store.claim("a", 10)  # expired: taken over
-    assert store.purge() == 2  # "b" and "c"; "a" is live again
-    assert not store.claim("a", 10)
+    assert store.claim("a", "u", 10) is ClaimState.WON  # expired: taken over
+    assert store.finish("a", "t", 100) is False  # the late finish of the old lease leaves the new one alone
+    store.release("a", "t")  # and so does its late release
+    assert store.claim("a", "v", 10) is ClaimState.HELD
+    assert store.finish("b", "t", 100) is True  # expired, not taken over: made final all the same
+    assert store.claim("b", "v", 10) is ClaimState.FINISHED
+    assert store.finish("new", "t", 100) is True  # no row at all: final
+    assert store.purge() == 1  # "c"; "a" and "b" are live
+    assert store.finish("a", "u", 100) is True
+    assert store.claim("a", "v", 10) is ClaimState.FINISHED
     store.close()
 
 
@@ -273,8 +363,10 @@ def test_a_locked_database_raises_a_store_error(db: Path) -> None:
             Deduplicator(store).claim("k")
         assert caught.value.status_hint == 503
         assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
-        with pytest.raises(DedupeStoreError, match="releasing"):
-            store.release("k")
+        with pytest.raises(DedupeStoreError, match="^dedupe store: finishing 'k' failed: database is locked"):
+            store.finish("k", "t", 60)
+        with pytest.raises(DedupeStoreError, match="^dedupe store: releasing 'k' failed: database is locked"):
+            store.release("k", "t")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -283,9 +375,9 @@ def test_a_locked_database_raises_a_store_error(db: Path) -> None:
 
 def test_a_plain_insert_says_held_with_integrity_error() -> None:
     store = SqliteStore(autocommit(":memory:"))
-    assert store.claim("k", 60)
+    assert store.claim("k", "t", 60) is ClaimState.WON
     with pytest.raises(sqlite3.IntegrityError):
-        store.connection.execute("INSERT INTO mmsdr_dedupe (key, expires_at) VALUES ('k', 0)")
+        store.connection.execute("INSERT INTO mmsdr_dedupe VALUES ('k', 'u', 0, 0)")
     store.close()
 
 
@@ -294,19 +386,19 @@ def test_a_claim_in_a_transaction_commits_or_rolls_back_with_it(db: Path) -> Non
     app = sqlite3.connect(db, timeout=5)  # the default mode: writes wait for the commit
     dedupe = Deduplicator(SqliteStore(app))
     try:
-        # An exception before the commit: the claim is rolled back with the rest.
-        with pytest.raises(OSError, match="persist failed"), app:  # noqa: PT012 - the application's block
-            assert dedupe.claim("failed")
+        # An exception before the commit: the lease is rolled back with the rest.
+        with pytest.raises(OSError, match="persist failed"), app, dedupe.processing("failed") as first:  # noqa: PT012
+            assert first
             raise OSError("persist failed")
-        assert other.claim("failed")
-        # After the commit it is held.
-        with app:
-            assert dedupe.claim("committed")
-        assert not other.claim("committed")
+        assert other.claim("failed") is not None
+        # After the commit it is final.
+        with app, dedupe.processing("committed") as first:
+            assert first
+        assert other.claim("committed") is None
         # A crash: the connection goes away before its commit.
-        assert dedupe.claim("crashed")
+        assert dedupe.claim("crashed") is not None
         app.close()
-        assert other.claim("crashed")
+        assert other.claim("crashed") is not None
     finally:
         app.close()
         other.close()
@@ -317,10 +409,11 @@ def test_a_retry_claiming_during_the_first_transaction_waits_for_its_end(db: Pat
     app = sqlite3.connect(db, timeout=5, check_same_thread=False)
     dedupe = Deduplicator(SqliteStore(app))
     retry = Deduplicator(SqliteStore(autocommit(db, timeout=10, any_thread=True)))
-    claimed: list[bool] = []
+    duplicate: list[bool] = []
     try:
-        assert dedupe.claim("k")  # the first delivery's transaction is open
-        waiting = threading.Thread(target=lambda: claimed.append(retry.claim("k")))
+        with dedupe.processing("k") as first:  # the first delivery's transaction is open: stored, not committed
+            assert first
+        waiting = threading.Thread(target=lambda: duplicate.append(retry.claim("k") is None))
         waiting.start()
         waiting.join(timeout=0.3)
         assert waiting.is_alive()  # the retry's claim waits for the first transaction
@@ -330,7 +423,7 @@ def test_a_retry_claiming_during_the_first_transaction_waits_for_its_end(db: Pat
             app.rollback()
         waiting.join(timeout=10)
         # A duplicate only once the first delivery committed; after a rollback the retry claims anew.
-        assert claimed == [not commits]
+        assert duplicate == [commits]
     finally:
         app.close()
         retry.close()

@@ -1,19 +1,21 @@
-"""RedisStore against a real redis-server on 127.0.0.1: one winner across threads and processes, expiry,
-release, outages.
+"""RedisStore and AsyncRedisStore against a real redis-server on 127.0.0.1: leases and final keys, one winner
+across threads and processes, outages, a server paused with SIGSTOP, replies lost on the way.
 
 The server is the one at MMSDR_TEST_REDIS_URL (``.ci/run`` starts one), else one these tests start from
-``redis-server`` on PATH in a temporary directory. Without either the tests skip, saying why; with
-MMSDR_REQUIRE_REDIS=1 (set by ``.ci/run``) they fail instead.
+``redis-server`` on PATH in a temporary directory; the tests that stop or pause a server always start their own.
+Without a server the tests skip, saying why; with MMSDR_REQUIRE_REDIS=1 (set by ``.ci/run``) they fail instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-import re
 import shutil
+import signal
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -23,13 +25,22 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from _support import only_event
-from test_dedupe import race_threads
+from test_dedupe import Driver, race_threads
 
 import mmsdr
-from mmsdr.dedupe import DEFAULT_TTL, DedupeStoreError, Deduplicator, RedisStore
+from mmsdr.dedupe import (
+    DEFAULT_LEASE,
+    DEFAULT_TTL,
+    AsyncRedisStore,
+    ClaimState,
+    DedupeStoreError,
+    Deduplicator,
+    LeaseHeldError,
+    RedisStore,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from multiprocessing.queues import Queue
     from multiprocessing.synchronize import Barrier
 
@@ -162,6 +173,36 @@ def client(redis_url: str) -> Iterator[Any]:
     value.close()
 
 
+KINDS = ("sync", "async")
+
+
+def redis_store(kind: str, url: str, **options: Any) -> RedisStore | AsyncRedisStore:
+    if kind == "sync":
+        return RedisStore.from_url(url, **options)
+    return AsyncRedisStore.from_url(url, **options)
+
+
+@pytest.fixture(params=KINDS)
+def kind(request: pytest.FixtureRequest) -> str:
+    value: str = request.param
+    return value
+
+
+@pytest.fixture
+def drivers(kind: str, redis_url: str, prefix: str) -> Iterator[Callable[..., Driver]]:
+    """Makes deduplicators of this test's kind on a Redis store (this test's prefix), closed afterwards."""
+    made: list[Driver] = []
+
+    def make(url: str | None = None, *, store_options: dict[str, Any] | None = None, **options: Any) -> Driver:
+        store = redis_store(kind, url or redis_url, prefix=prefix, **(store_options or {}))
+        made.append(Driver(kind, store, **options))
+        return made[-1]
+
+    yield make
+    for driver in made:
+        driver.close()
+
+
 @pytest.fixture
 def store(redis_url: str, prefix: str) -> Iterator[RedisStore]:
     value = RedisStore.from_url(redis_url, prefix=prefix)
@@ -173,60 +214,104 @@ def example_event() -> mmsdr.Event:
     return only_event(mmsdr.parse_request({}, b"", EXAMPLE_QUERY))
 
 
-def test_claim_duplicate_release_claim_again(store: RedisStore) -> None:
-    dedupe = Deduplicator(store)
-    event = example_event()
-    assert dedupe.claim(event) is True
-    assert dedupe.claim(event) is False
-    assert dedupe.claim(example_event()) is False  # the retry, parsed again
-    dedupe.release(event)
-    assert dedupe.claim(event) is True
+def wait_for_claim(driver: Driver, key: mmsdr.Event | str, *, within: float = 10) -> Any:
+    """Claims until the lease held on the key expires; returns the lease won."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            lease = driver.claim(key)
+        except LeaseHeldError:
+            assert time.monotonic() < deadline, "the lease did not expire"
+            time.sleep(0.02)
+        else:
+            assert lease is not None
+            return lease
 
 
-def test_the_key_is_prefix_and_dedupe_key_and_lives_for_the_ttl(store: RedisStore, client: Any, prefix: str) -> None:
+def test_a_lease_then_a_final_key(drivers: Callable[..., Driver], client: Any, prefix: str) -> None:
+    driver = drivers()
     event = example_event()
-    assert Deduplicator(store).claim(event)
     name = prefix + event.dedupe_key
-    assert client.exists(name) == 1
-    ttl_ms = client.pttl(name)
-    assert DEFAULT_TTL.total_seconds() * 1000 - 60_000 < ttl_ms <= DEFAULT_TTL.total_seconds() * 1000
-    assert Deduplicator(store, ttl=timedelta(hours=1), prefix="app1:").claim(event)
-    assert 3_540_000 < client.pttl(f"{prefix}app1:{event.dedupe_key}") <= 3_600_000
+    lease = driver.claim(event)
+    assert lease is not None
+    assert lease.key == event.dedupe_key
+    assert client.get(name) == f"lease:{lease.token}".encode()
+    assert DEFAULT_LEASE.total_seconds() * 1000 - 5_000 < client.pttl(name) <= DEFAULT_LEASE.total_seconds() * 1000
+    with pytest.raises(LeaseHeldError) as caught:
+        driver.claim(example_event())  # the retry, parsed again, while the first delivery is at work
+    assert caught.value.key == event.dedupe_key  # the deduplicator's key; the store adds its own prefix
+    assert driver.finish(lease) is True
+    assert client.get(name) == f"done:{lease.token}".encode()
+    assert DEFAULT_TTL.total_seconds() * 1000 - 60_000 < client.pttl(name) <= DEFAULT_TTL.total_seconds() * 1000
+    assert driver.claim(event) is None
+    assert driver.finish(lease) is True  # said again (its reply lost): the same answer, nothing changed
+    driver.release(lease)  # a final key is not released
+    assert driver.claim(event) is None
 
 
-def test_the_value_is_a_token_naming_the_claimant(store: RedisStore, client: Any, prefix: str) -> None:
-    assert store.claim("k", 60)
-    assert store.claim("l", 60)
-    tokens = [client.get(prefix + key).decode() for key in ("k", "l")]
-    assert re.fullmatch(rf"[0-9a-f]{{16}}:{os.getpid()}:000000000000", tokens[0])
-    assert tokens[1] == tokens[0][:-1] + "1"
+def test_release_lets_the_retry_through(drivers: Callable[..., Driver], client: Any, prefix: str) -> None:
+    driver = drivers()
+    lease = driver.claim("k")
+    driver.release(lease)
+    assert client.exists(prefix + "k") == 0
+    again = driver.claim("k")
+    assert again is not None
+    driver.release(again)
+    driver.release(again)  # nothing held: no error
 
 
-def test_the_default_prefix_and_the_size_of_a_claim(redis_url: str, client: Any) -> None:
+def test_the_ttl_and_the_lease_are_the_deduplicators(drivers: Callable[..., Driver], client: Any, prefix: str) -> None:
+    driver = drivers(ttl=timedelta(hours=1), lease=timedelta(seconds=30), prefix="app1:")
+    lease = driver.claim("k")
+    name = f"{prefix}app1:k"
+    assert 25_000 < client.pttl(name) <= 30_000
+    driver.finish(lease)
+    assert 3_540_000 < client.pttl(name) <= 3_600_000
+
+
+def test_the_default_prefix_and_the_size_of_a_key(kind: str, redis_url: str, client: Any) -> None:
     event = example_event()
     name = f"mmsdr:dedupe:{event.dedupe_key}"
     if client.exists(name):
         pytest.skip(f"{name} exists already in the server at MMSDR_TEST_REDIS_URL")
-    store = RedisStore.from_url(redis_url)
+    driver = Driver(kind, redis_store(kind, redis_url))
     try:
-        assert store.prefix == "mmsdr:dedupe:"
-        assert Deduplicator(store).claim(event)
+        assert driver.dedupe.store.prefix == "mmsdr:dedupe:"  # type: ignore[union-attr]
+        assert driver.store_once(event)
         assert client.exists(name) == 1
         assert client.memory_usage(name) < 200
     finally:
         client.delete(name)
-        store.close()
+        driver.close()
 
 
-def test_a_claim_expires_after_its_ttl(store: RedisStore) -> None:
-    dedupe = Deduplicator(store, ttl=0.2)
-    assert dedupe.claim("short-lived")
-    started = time.monotonic()
-    assert not dedupe.claim("short-lived")
-    while not dedupe.claim("short-lived"):
-        assert time.monotonic() - started < 3, "the claim did not expire"
+def test_an_expired_lease_lets_a_retry_through_and_the_late_holder_cannot_touch_it(
+    drivers: Callable[..., Driver], client: Any, prefix: str
+) -> None:
+    first, retry = drivers(lease=0.2), drivers(lease=60)  # two workers
+    old = first.claim("k")
+    assert old is not None
+    new = wait_for_claim(retry, "k")  # the first one's lease expired: taken over
+    first.release(old)  # the late release of the first does not free it
+    assert first.finish(old) is False  # nor does its late finish make it final
+    assert client.get(prefix + "k") == f"lease:{new.token}".encode()
+    with pytest.raises(LeaseHeldError):
+        first.claim("k")
+    assert retry.finish(new) is True
+    assert first.claim("k") is None
+
+
+def test_a_late_finish_of_a_lease_nobody_took_makes_it_final(
+    drivers: Callable[..., Driver], client: Any, prefix: str
+) -> None:
+    driver = drivers(lease=0.1)
+    lease = driver.claim("k")
+    deadline = time.monotonic() + 10
+    while client.exists(prefix + "k"):
+        assert time.monotonic() < deadline
         time.sleep(0.02)
-    assert time.monotonic() - started >= 0.15
+    assert driver.finish(lease) is True  # the event is stored: final all the same
+    assert driver.claim("k") is None
 
 
 def test_sixteen_threads_get_one_winner_per_key(store: RedisStore) -> None:
@@ -240,7 +325,14 @@ def claim_in_process(url: str, prefix: str, keys: list[str], barrier: Barrier, r
     try:
         dedupe = Deduplicator(store)
         barrier.wait(timeout=30)
-        results.put([key for key in keys if dedupe.claim(key)])
+        won = []
+        for key in keys:
+            try:
+                if dedupe.claim(key) is not None:
+                    won.append(key)
+            except LeaseHeldError:
+                pass
+        results.put(won)
     finally:
         store.close()
 
@@ -266,59 +358,46 @@ def test_four_processes_get_one_winner_per_key(redis_url: str, prefix: str) -> N
     results.join_thread()
 
 
-def test_release_only_deletes_this_stores_own_claim(redis_url: str, prefix: str) -> None:
-    ours = RedisStore.from_url(redis_url, prefix=prefix)
-    theirs = RedisStore.from_url(redis_url, prefix=prefix)
+def test_a_claim_sent_again_with_its_own_token_counts_as_won(store: RedisStore, client: Any, prefix: str) -> None:
+    # What the server holds when redis-py sent this very claim again after the first one's reply was lost.
+    client.set(prefix + "resent", "lease:t1", px=60_000)
+    assert store.claim("resent", "t1", 60) is ClaimState.WON
+    assert store.claim("resent", "t2", 60) is ClaimState.HELD
+
+
+def test_a_client_with_decoded_responses_works_too(kind: str, redis_url: str, prefix: str) -> None:
+    if kind == "sync":
+        decoding: Any = redis.Redis.from_url(redis_url, decode_responses=True)
+        store: Any = RedisStore(decoding, prefix=prefix)
+    else:
+        decoding = redis.asyncio.Redis.from_url(redis_url, decode_responses=True)
+        store = AsyncRedisStore(decoding, prefix=prefix)
+    driver = Driver(kind, store)
     try:
-        assert ours.claim("k", 60)
-        theirs.release("k")  # another worker's release: does nothing
-        assert not theirs.claim("k", 60)
-        assert not ours.claim("k", 60)
-        ours.release("k")
-        assert theirs.claim("k", 60)
-        theirs.release("never-claimed")  # nothing to release: no error
+        lease = driver.claim("k")
+        with pytest.raises(LeaseHeldError):
+            driver.claim("k")
+        assert driver.finish(lease) is True
+        assert driver.claim("k") is None
+        driver.run(driver.dedupe.close())
+        assert driver.run(decoding.ping())  # close() leaves a client you passed in open
     finally:
-        ours.close()
-        theirs.close()
+        driver.run(decoding.close() if kind == "sync" else decoding.aclose())
+        if driver.loop is not None:
+            driver.loop.close()
 
 
-def test_a_claim_whose_reply_was_lost_and_resent_counts_as_won(store: RedisStore, client: Any, prefix: str) -> None:
-    # What the server holds when redis-py re-sent this very SET after the first one's reply was lost.
-    next_token = f"{store._owner()}{0:012x}"
-    client.set(prefix + "resent", next_token, px=60_000)
-    assert store.claim("resent", 60) is True
-    assert store.claim("resent", 60) is False  # a later claim (the provider's retry) is a duplicate
-
-
-def test_a_client_with_decoded_responses_works_too(redis_url: str, prefix: str) -> None:
-    decoding = redis.Redis.from_url(redis_url, decode_responses=True)
-    store = RedisStore(decoding, prefix=prefix)
-    try:
-        decoding.set(prefix + "resent", f"{store._owner()}{0:012x}", px=60_000)
-        assert store.claim("resent", 60)
-        assert store.claim("k", 60)
-        assert not store.claim("k", 60)
-        store.release("k")
-        assert store.claim("k", 60)
-    finally:
-        store.close()
-        assert decoding.ping()  # close() leaves a client you passed in open
-        decoding.close()
-
-
-def test_from_url_keeps_requests_within_the_providers_10_seconds(redis_url: str) -> None:
-    store = RedisStore.from_url(redis_url)
-    try:
-        options = store.client.connection_pool.connection_kwargs
-        assert options["socket_timeout"] == 1.0
-        assert options["socket_connect_timeout"] == 1.0
-        assert options["retry"].get_retries() == 2
-    finally:
-        store.close()
+@pytest.mark.parametrize("store_class", [RedisStore, AsyncRedisStore])
+def test_from_url_keeps_requests_within_the_providers_10_seconds(redis_url: str, store_class: Any) -> None:
+    store = store_class.from_url(redis_url)
+    options = store.client.connection_pool.connection_kwargs
+    assert options["socket_timeout"] == 1.0
+    assert options["socket_connect_timeout"] == 1.0
+    assert options["retry"].get_retries() == 2
 
 
 def assert_store_error(error: DedupeStoreError, cause: type[BaseException]) -> None:
-    assert isinstance(error, mmsdr.MmsdrError)
+    assert type(error) is DedupeStoreError
     assert error.status_hint == 503
     assert isinstance(error.__cause__, cause)
     # The ack goes to the provider: no host, port or key in it.
@@ -326,70 +405,77 @@ def assert_store_error(error: DedupeStoreError, cause: type[BaseException]) -> N
     assert error.ack.body == b"the deduplication store is unavailable; retry later"
 
 
-def test_a_closed_port_raises_a_store_error(prefix: str) -> None:
-    store = RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0", prefix=prefix)
-    dedupe = Deduplicator(store)
-    try:
-        with pytest.raises(DedupeStoreError, match=r"claiming 'mmsdr-test:.*:k' in Redis failed") as caught:
-            dedupe.claim("k")
-        assert_store_error(caught.value, redis.exceptions.ConnectionError)
-        assert caught.value.key == prefix + "k"
-        with pytest.raises(DedupeStoreError, match="releasing"):
-            dedupe.release("k")
-        with pytest.raises(DedupeStoreError), dedupe.processing("k"):
-            pytest.fail("the block must not run when the claim failed")
-    finally:
-        store.close()
+def test_a_closed_port_raises_a_store_error(drivers: Callable[..., Driver], prefix: str) -> None:
+    driver = drivers(f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(DedupeStoreError, match=r"^dedupe store: claiming 'mmsdr-test:.*:k' in Redis failed") as caught:
+        driver.claim("k")
+    assert_store_error(caught.value, redis.exceptions.ConnectionError)
+    assert caught.value.key == prefix + "k"
+    store: Any = driver.dedupe.store
+    operations: list[tuple[str, Callable[[], Any]]] = [
+        ("finishing", lambda: store.finish("k", "t", 60)),
+        ("releasing", lambda: store.release("k", "t")),
+    ]
+    for operation, call in operations:
+        with pytest.raises(DedupeStoreError, match=f"^dedupe store: {operation} "):
+            driver.run(call())
+    with pytest.raises(DedupeStoreError):
+        driver.process("k", lambda first: pytest.fail("the block must not run when the claim failed"))
 
 
 @pytest.mark.parametrize("retries", [0, 2])
-def test_a_server_that_does_not_answer_times_out_into_a_store_error(retries: int) -> None:
+def test_a_server_that_does_not_answer_times_out_into_a_store_error(kind: str, retries: int) -> None:
     with socket.socket() as silent:  # accepts connections (the kernel does) and never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         port = silent.getsockname()[1]
-        store = RedisStore.from_url(f"redis://127.0.0.1:{port}/0", socket_timeout=0.2, retries=retries)
+        driver = Driver(kind, redis_store(kind, f"redis://127.0.0.1:{port}/0", socket_timeout=0.2, retries=retries))
         try:
             started = time.monotonic()
             with pytest.raises(DedupeStoreError) as caught:
-                store.claim("k", 60)
+                driver.claim("k")
             # About (1 + retries) * socket_timeout, as docs/dedupe.md says.
             assert (1 + retries) * 0.2 - 0.05 < time.monotonic() - started < (1 + retries) * 0.2 + 0.5
             assert_store_error(caught.value, redis.exceptions.TimeoutError)
         finally:
-            store.close()
+            driver.close()
 
 
-def test_an_error_reply_raises_a_store_error(store: RedisStore, client: Any, prefix: str) -> None:
+def test_an_error_reply_raises_a_store_error(drivers: Callable[..., Driver], client: Any, prefix: str) -> None:
+    driver = drivers()
     client.hset(prefix + "not-a-claim", "field", "value")  # a key of another type under our prefix
     with pytest.raises(DedupeStoreError) as caught:
-        store.claim("not-a-claim", 60)
+        driver.claim("not-a-claim")
     assert_store_error(caught.value, redis.exceptions.ResponseError)
-    with pytest.raises(DedupeStoreError):
-        store.release("not-a-claim")
 
 
 def test_the_server_dying_mid_way_and_coming_back(own_redis: RedisServer) -> None:
     store = RedisStore.from_url(own_redis.url, socket_timeout=0.5)
     dedupe = Deduplicator(store)
     try:
-        assert dedupe.claim("before")
+        lease = dedupe.claim("before")
+        assert lease is not None
+        dedupe.finish(lease)
 
-        def persist(event_key: str) -> None:
+        def persist(first: bool) -> None:
             own_redis.stop()  # Redis goes away while the event is being processed
-            msg = f"persisting {event_key} failed"
+            msg = "persisting during failed"
             raise ValueError(msg)
 
-        with pytest.raises(ValueError, match="persisting during failed") as caught, dedupe.processing("during"):
-            persist("during")
-        # The application's own exception goes on, with a note that the claim could not be released.
+        with (
+            pytest.raises(ValueError, match="persisting during failed") as caught,
+            dedupe.processing("during") as first,
+        ):
+            persist(first)
+        # The application's own exception goes on, with a note that the lease could not be released.
         assert any("could not be released" in note for note in caught.value.__notes__)
         with pytest.raises(DedupeStoreError):
             dedupe.claim("after")
-        own_redis.start()  # the same port, no persistence: the claims are gone
-        assert dedupe.claim("before")  # forgotten: a retry now would be processed again (a duplicate, not a loss)
-        assert dedupe.claim("after")
-        assert not dedupe.claim("after")  # the client reconnected by itself
+        own_redis.start()  # the same port, no persistence: the keys are gone
+        assert dedupe.claim("before") is not None  # forgotten: processed again (a duplicate, not a loss)
+        assert dedupe.claim("after") is not None
+        with pytest.raises(LeaseHeldError):  # the client reconnected by itself
+            dedupe.claim("after")
     finally:
         store.close()
 
@@ -408,9 +494,11 @@ def test_close_closes_the_client_from_url(redis_url: str) -> None:
     assert closed == [True]
 
 
-def test_repr_names_the_store(store: RedisStore) -> None:
-    assert repr(Deduplicator(store, ttl=60)).startswith("Deduplicator(RedisStore(")
-    assert "prefix='mmsdr-test:" in repr(store)
+def test_repr_names_the_store(drivers: Callable[..., Driver], kind: str) -> None:
+    driver = drivers()
+    name = "RedisStore(" if kind == "sync" else "AsyncRedisStore("
+    assert repr(driver.dedupe).startswith(f"{type(driver.dedupe).__name__}({name}")
+    assert "prefix='mmsdr-test:" in repr(driver.dedupe.store)
 
 
 def test_a_full_redis_answers_out_of_memory_by_default(own_redis: RedisServer) -> None:
@@ -418,26 +506,190 @@ def test_a_full_redis_answers_out_of_memory_by_default(own_redis: RedisServer) -
     try:
         client = store.client
         assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
-        assert store.claim("before", 60)
+        assert store.claim("before", "t", 60) is ClaimState.WON
         client.config_set("maxmemory", 1)  # full: claims are refused, not evicted
         with pytest.raises(DedupeStoreError, match="maxmemory") as caught:
-            store.claim("k", 60)
+            store.claim("k", "t", 60)
         assert_store_error(caught.value, redis.exceptions.OutOfMemoryError)
         client.config_set("maxmemory", 0)
-        assert not store.claim("before", 60)
+        assert store.claim("before", "u", 60) is ClaimState.HELD
     finally:
         store.close()
 
 
-def test_claims_survive_a_restart_with_appendonly(tmp_path: Path) -> None:
+def test_keys_survive_a_restart_with_appendonly(tmp_path: Path) -> None:
     server = RedisServer(tmp_path, appendonly=True)
     server.start()
     store = RedisStore.from_url(server.url)
     try:
-        assert store.claim("k", 60)
+        assert store.claim("k", "t", 60) is ClaimState.WON
+        assert store.finish("k", "t", 3600)
         server.stop()
         server.start()
-        assert not store.claim("k", 60)
+        assert store.claim("k", "u", 60) is ClaimState.FINISHED
     finally:
         store.close()
         server.stop()
+
+
+# --- a paused server and lost replies: a claim that runs late or unseen is only a lease --------------------------
+
+
+def test_a_claim_sent_to_a_paused_redis_runs_late_as_a_short_lease(kind: str, own_redis: RedisServer) -> None:
+    # Paused longer than socket_timeout, Redis runs the claims the client sent (and sent again) when it resumes,
+    # after the client gave up. They leave a lease, which expires, so the provider's retries are processed.
+    driver = Driver(kind, redis_store(kind, own_redis.url, socket_timeout=0.2), lease=1)
+    checker = redis.Redis.from_url(own_redis.url, socket_timeout=5)
+    event = example_event()
+    name = "mmsdr:dedupe:" + event.dedupe_key
+    process = own_redis.process
+    assert process is not None
+    try:
+        assert driver.store_once("warm-up")  # connected before the pause: the claim itself is what waits
+        process.send_signal(signal.SIGSTOP)
+        try:
+            with pytest.raises(DedupeStoreError) as caught:  # answered with the retry answer (503, MM7's fault)
+                driver.claim(event)
+            assert type(caught.value) is DedupeStoreError
+        finally:
+            process.send_signal(signal.SIGCONT)
+        value = checker.get(name)
+        assert value is not None
+        assert value.startswith(b"lease:")
+        assert 0 < checker.pttl(name) <= 1000  # a lease, not 7 days
+        with pytest.raises(LeaseHeldError):  # a retry while the late lease lasts: "send it again", not a duplicate
+            driver.claim(event)
+        lease = wait_for_claim(driver, event)  # the retry after it expired is processed
+        assert driver.finish(lease) is True
+        assert driver.claim(event) is None
+    finally:
+        checker.close()
+        driver.close()
+
+
+class ReplyDroppingProxy:
+    """A TCP proxy to a Redis that passes every command on and drops the replies on the connections the test
+    names (numbered from 1 in the order they are made): as if the network lost them."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.dropping: Callable[[int], bool] = lambda number: False
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.05)
+        self.port: int = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        self.stopped = threading.Event()
+        self.threads = [threading.Thread(target=self.accept, daemon=True)]
+        self.threads[0].start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def accept(self) -> None:
+        number = 0
+        while not self.stopped.is_set():
+            try:
+                downstream, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            number += 1
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            self.sockets += [downstream, upstream]
+            for source, target, replies in ((downstream, upstream, False), (upstream, downstream, True)):
+                thread = threading.Thread(target=self.pump, args=(source, target, replies, number), daemon=True)
+                self.threads.append(thread)
+                thread.start()
+
+    def pump(self, source: socket.socket, target: socket.socket, replies: bool, number: int) -> None:
+        try:
+            while data := source.recv(65536):
+                if not (replies and self.dropping(number)):
+                    target.sendall(data)
+        except OSError:
+            pass  # a side closed: this connection is over
+        for sock in (source, target):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.stopped.set()
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        for thread in self.threads:
+            thread.join(timeout=5)
+        for sock in [self.listener, *self.sockets]:
+            sock.close()
+
+
+@pytest.fixture
+def proxy(own_redis: RedisServer) -> Iterator[ReplyDroppingProxy]:
+    value = ReplyDroppingProxy(own_redis.port)
+    yield value
+    value.close()
+
+
+QUIET_CLIENT = {"socket_timeout": 0.3}
+
+
+def test_a_claim_whose_reply_was_lost_and_sent_again_is_won(
+    kind: str, proxy: ReplyDroppingProxy, own_redis: RedisServer
+) -> None:
+    driver = Driver(kind, redis_store(kind, proxy.url, **QUIET_CLIENT))
+    checker = redis.Redis.from_url(own_redis.url)
+    try:
+        assert driver.store_once("warm-up")  # connection 1 made, its handshake answered
+        proxy.dropping = lambda number: number == 1  # from now on its replies are lost; the client retries on 2
+        lease = driver.claim("k")  # ran on the server twice: the second run found its own token
+        assert lease is not None
+        assert checker.get("mmsdr:dedupe:k") == f"lease:{lease.token}".encode()
+        assert driver.finish(lease) is True
+        assert driver.claim("k") is None
+    finally:
+        checker.close()
+        driver.close()
+
+
+def test_a_claim_whose_every_reply_is_lost_leaves_a_lease_that_expires(
+    kind: str, proxy: ReplyDroppingProxy, own_redis: RedisServer
+) -> None:
+    lost = Driver(kind, redis_store(kind, proxy.url, retries=0, **QUIET_CLIENT), lease=0.5)
+    retry = Driver(kind, redis_store(kind, own_redis.url))  # the provider's retry, on a worker that gets its replies
+    checker = redis.Redis.from_url(own_redis.url)
+    try:
+        assert lost.store_once("warm-up")  # connected, its handshake answered
+        proxy.dropping = lambda number: True  # from now on every reply is lost
+        with pytest.raises(DedupeStoreError) as caught:  # unknown to the client: the retry answer
+            lost.claim("k")
+        assert_store_error(caught.value, redis.exceptions.TimeoutError)
+        value = checker.get("mmsdr:dedupe:k")  # yet it ran on the server
+        assert value is not None
+        assert value.startswith(b"lease:")
+        assert 0 < checker.pttl("mmsdr:dedupe:k") <= 500
+        with pytest.raises(LeaseHeldError):
+            retry.claim("k")
+        lease = wait_for_claim(retry, "k")  # once it expires the retry is processed: never taken for a duplicate
+        assert retry.finish(lease) is True
+    finally:
+        checker.close()
+        lost.close()
+        retry.close()
+
+
+def test_a_finish_whose_reply_was_lost_and_sent_again_is_finished(
+    kind: str, proxy: ReplyDroppingProxy, own_redis: RedisServer
+) -> None:
+    driver = Driver(kind, redis_store(kind, proxy.url, **QUIET_CLIENT))
+    checker = redis.Redis.from_url(own_redis.url)
+    try:
+        lease = driver.claim("k")
+        assert lease is not None
+        proxy.dropping = lambda number: number == 1  # from now on, the first connection's replies are lost
+        assert driver.finish(lease) is True  # ran twice: the second run found the key final under its token
+        assert checker.get("mmsdr:dedupe:k") == f"done:{lease.token}".encode()
+        assert checker.pttl("mmsdr:dedupe:k") > DEFAULT_TTL.total_seconds() * 1000 - 60_000
+        assert driver.claim("k") is None
+    finally:
+        checker.close()
+        driver.close()

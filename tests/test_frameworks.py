@@ -221,10 +221,13 @@ def test_a_retried_callback_is_acknowledged_and_its_events_handled_once(framewor
 class DownStore:
     """A dedupe store that cannot be reached (a Redis that is down)."""
 
-    def claim(self, key: str, ttl_seconds: float) -> bool:
+    def claim(self, key: str, token: str, lease_seconds: float) -> mmsdr.dedupe.ClaimState:
         raise mmsdr.dedupe.DedupeStoreError("the store is down", key=key)
 
-    def release(self, key: str) -> None:
+    def finish(self, key: str, token: str, ttl_seconds: float) -> bool:
+        raise mmsdr.dedupe.DedupeStoreError("the store is down", key=key)
+
+    def release(self, key: str, token: str) -> None:
         raise mmsdr.dedupe.DedupeStoreError("the store is down", key=key)
 
     def close(self) -> None:
