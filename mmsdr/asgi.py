@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import MalformedRequestError, MmsdrError
 from ._limits import Limits
 from ._parser import acknowledge
+from ._public import public_dir
 from ._refused import OnError, RefusedRequest, kept_query, on_error_failed, refused, request_of
 from ._request import body_limit_error, check_header_limits
 from ._server import ServerRequest, content_length
@@ -167,3 +168,6 @@ async def handle(
         await respond(acknowledge(callback, retry=True), send)
         return
     await respond(acknowledge(callback), send)
+
+
+__dir__ = public_dir(globals())

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ._errors import MmsdrError
 from ._events import Ack, Callback, Event
+from ._public import public_dir
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
@@ -855,3 +856,6 @@ class AsyncRedisStore(_RedisBase):
 
     def __repr__(self) -> str:
         return f"AsyncRedisStore({self._client!r}, prefix={self._prefix!r})"
+
+
+__dir__ = public_dir(globals())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ._errors import MalformedRequestError, MmsdrError, UntrustedSourceError
 from ._limits import Limits
 from ._parser import acknowledge
+from ._public import public_dir
 from ._refused import OnError, RefusedRequest, kept_query, on_error_failed, refused, request_of
 from ._request import body_limit_error, read_environ
 from ._server import ServerRequest, content_length
@@ -283,3 +284,6 @@ def handle(
     except DedupeStoreError:
         return respond(acknowledge(callback, retry=True), start_response)
     return respond(acknowledge(callback), start_response)
+
+
+__dir__ = public_dir(globals())

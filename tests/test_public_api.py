@@ -10,12 +10,14 @@ import typing
 import pytest
 
 import mmsdr
+import mmsdr.asgi
 import mmsdr.dedupe
 import mmsdr.mm7
 import mmsdr.mxtelecom
 import mmsdr.openmarket
 import mmsdr.testing
 import mmsdr.testing.strategies
+import mmsdr.wsgi
 
 PUBLIC_MODULES = (mmsdr, mmsdr.mxtelecom, mmsdr.mm7, mmsdr.openmarket, mmsdr.testing, mmsdr.dedupe)
 
@@ -90,11 +92,9 @@ def test_every_public_class_has_run_time_annotations(kind: type) -> None:
 
 
 DIR_MODULES = (
-    mmsdr,
-    mmsdr.mxtelecom,
-    mmsdr.mm7,
-    mmsdr.openmarket,
-    mmsdr.testing,
+    *PUBLIC_MODULES,
+    mmsdr.wsgi,
+    mmsdr.asgi,
     mmsdr.mm7.details,
     mmsdr.mxtelecom.details,
     mmsdr.mxtelecom.mmszip,
