@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import mm7, mxtelecom, openmarket
 from ._errors import (
+    AuthenticationError,
     LimitExceededError,
     MalformedRequestError,
     MmsdrError,
@@ -35,6 +36,7 @@ from ._limits import Limits
 from ._parser import DEFAULT_ZONE, FORMATS, Parser, acknowledge, event_from_dict, parse_request
 from ._public import public_dir
 from ._refused import RefusedRequest
+from ._request import Headers, Request
 from ._source import is_trusted_source
 from ._status import Status
 
@@ -44,11 +46,13 @@ __all__ = (
     "DEFAULT_ZONE",
     "FORMATS",
     "Ack",
+    "AuthenticationError",
     "Callback",
     "DeliveryReport",
     "Details",
     "Event",
     "Format",
+    "Headers",
     "InboundMessage",
     "LimitExceededError",
     "Limits",
@@ -60,6 +64,7 @@ __all__ = (
     "ReadReport",
     "RefusedRequest",
     "Report",
+    "Request",
     "Status",
     "SubscriptionRenewal",
     "Unsubscribe",

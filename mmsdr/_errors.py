@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -10,6 +11,7 @@ if TYPE_CHECKING:
 
 # Everything in __all__ gets re-exported as part of the mmsdr public API.
 __all__ = (
+    "AuthenticationError",
     "LimitExceededError",
     "MalformedRequestError",
     "MmsdrError",
@@ -77,14 +79,18 @@ class MmsdrError(Exception):
     def ack(self) -> Ack:
         """The rejection to send: see the class docstring."""
         if self._ack is None:
-            from ._events import Ack  # noqa: PLC0415 - _events imports this module
-
-            self._ack = Ack.plain_text(self.status_hint, self.message)
+            self._ack = self._default_ack()
         return self._ack
 
     @ack.setter
     def ack(self, value: Ack) -> None:
         self._ack = value
+
+    def _default_ack(self) -> Ack:
+        """The answer where the provider has no rejection of its own: ``status_hint`` with the message as text."""
+        from ._events import Ack  # noqa: PLC0415 - _events imports this module
+
+        return Ack.plain_text(self.status_hint, self.message)
 
     def __str__(self) -> str:
         return self.message
@@ -109,7 +115,40 @@ class LimitExceededError(MmsdrError, ValueError):
     default_status_hint = 413
 
 
-class UntrustedSourceError(MmsdrError):
-    """The request came from an address outside the provider's trusted networks (403)."""
+class AuthenticationError(MmsdrError):
+    """The request did not prove that it came from the provider (401): credentials or a signature missing,
+    malformed or wrong, a signed time outside the replay window, or a check that cannot run (an optional
+    package missing). Raised by the authenticators of [`mmsdr.auth`][mmsdr.auth], never a pass.
+
+    Attributes:
+        challenge: The ``WWW-Authenticate`` value the answer carries (``Basic realm="..."``), or None: HTTP
+            clients (Twilio, MMSCs) send Basic credentials only after a 401 that asks for them.
+    """
+
+    default_status_hint = 401
+
+    def __init__(
+        self,
+        message: str,
+        /,
+        *,
+        provider: str | None = None,
+        format: str | None = None,  # noqa: A002 - the public attribute is named after what it holds
+        field: str | None = None,
+        status_hint: int | None = None,
+        challenge: str | None = None,
+    ) -> None:
+        super().__init__(message, provider=provider, format=format, field=field, status_hint=status_hint)
+        self.challenge = challenge
+
+    def _default_ack(self) -> Ack:
+        ack = super()._default_ack()
+        if self.challenge is None:
+            return ack
+        return dataclasses.replace(ack, headers=(*ack.headers, ("WWW-Authenticate", self.challenge)))
+
+
+class UntrustedSourceError(AuthenticationError):
+    """The request came from an address outside the networks the endpoint accepts (403)."""
 
     default_status_hint = 403

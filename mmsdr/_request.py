@@ -31,6 +31,7 @@ class Headers:
     """HTTP headers as ``(lower-case name, value)`` pairs in the order received, repeats kept."""
 
     items: tuple[tuple[str, str], ...] = ()
+    """The ``(name, value)`` pairs: names in lower case, values as received (ISO-8859-1 text, RFC 9110 5.5)."""
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first value of ``name`` (any case), or ``default``."""
@@ -48,10 +49,13 @@ class Headers:
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """One callback, normalised: what every format module reads."""
+    """One callback request, read within the limits: what authenticators
+    ([`mmsdr.auth`][mmsdr.auth]) and formats ([`Format.parse`][mmsdr.Format.parse]) read."""
 
     headers: Headers
+    """The headers as received."""
     body: bytes
+    """The body as received, any ``Content-Encoding`` (gzip, deflate) undone."""
     query: tuple[tuple[str, bytes | str], ...]
     """Query fields in order. From a raw query string a value is its percent-decoded bytes, as ``str`` when
     they are all ASCII; from an already decoded mapping it is the caller's ``str``."""
@@ -61,9 +65,14 @@ class Request:
     form: tuple[tuple[str, bytes | str], ...] = ()
     """Fields of an ``application/x-www-form-urlencoded`` body, read the same way as the query."""
     method: str | None = None
+    """The HTTP method, upper-case, where the caller gave it."""
     remote_address: str | None = None
+    """The client address the caller gave (see [`mmsdr.is_trusted_source`][mmsdr.is_trusted_source])."""
     media_type: str = ""
     """The Content-Type without parameters, lower-case; ``""`` when there is none."""
+    url: str | None = None
+    """The public URL the provider called (scheme, host, port as configured, path and query), where the
+    caller gave it (``parse(..., url=...)``): what signatures over the URL cover."""
 
     @property
     def field_names(self) -> KeysView[str]:
@@ -85,6 +94,7 @@ def read_request(
     limits: Limits,
     method: str | None = None,
     remote_address: str | None = None,
+    url: str | None = None,
 ) -> Request:
     """Read the three framework inputs within ``limits``; raise [`MmsdrError`][mmsdr.MmsdrError] subclasses on bad
     input."""
@@ -108,6 +118,7 @@ def read_request(
         remote_address=remote_address,
         media_type=media_type,
         field_index=dict(query_fields + form),
+        url=url,
     )
 
 
