@@ -32,14 +32,13 @@ from ._events import (
 )
 from ._format import Format
 from ._limits import Limits
-from ._parser import DEFAULT_ZONE, FORMATS, Parser, acknowledge, event_from_dict, parse_request
+from ._parser import FORMATS, Parser, acknowledge, event_from_dict, parse_request
 from ._source import is_trusted_source
 from ._status import Status
 
 __version__ = "0.2.0.dev0"
 
 __all__ = (
-    "DEFAULT_ZONE",
     "FORMATS",
     "Ack",
     "Callback",

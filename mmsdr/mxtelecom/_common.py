@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._dates import GRAMMAR_FORM
 from .._events import Ack
-from .._format import Format, retry_later
+from .._format import Format, Times, retry_later
 from .._wire.fields import FieldReader
 
 if TYPE_CHECKING:
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from .._request import Request
 
 PROVIDER = "mxtelecom"
+
+#: The zone of MX Telecom's times without an offset: "London local time (GMT or BST)" (Receiving SMS messages
+#: via HTTP, and the subscription pages: "date ... London time").
+ZONE = "Europe/London"
 
 # "The MX Telecom MMS Server will push reports by making an HTTP GET request"; the MMS MO may be a multipart
 # POST. A form-urlencoded POST carries the same fields in its body and is accepted too (lenient input).
@@ -52,6 +57,11 @@ def fields(
     return FieldReader(request.query + request.form, format_name=format_name, context=context, index=index)
 
 
+def times(context: ParseContext, warnings: list[str]) -> Times:
+    """The callback's times: ``yyyy-MM-dd HH:mm:ss``, an optional offset, London time without one."""
+    return Times(context, warnings, form=GRAMMAR_FORM)
+
+
 def mx_format(
     name: str,
     description: str,
@@ -72,4 +82,5 @@ def mx_format(
         acknowledge=acknowledge,
         retry=retry,
         details_types=details_types,
+        default_zone=ZONE,
     )
