@@ -2346,3 +2346,9 @@ def test_the_first_operator_and_profile_header_with_a_value(
     (event,) = mmsdr.parse_request([*sent, *headers], body, None).events
     assert isinstance(event.details, mm7.ReportDetails)
     assert (event.details.network, event.details.user_agent) == (network, user_agent)
+
+
+def test_request_for_cannot_reproduce_an_event_read_at_the_time_of_reading() -> None:
+    # Its timestamp was not the provider's: a request carrying it as the date would give another dedupe key.
+    with pytest.raises(ValueError, match="request_for\\(\\) cannot reproduce this mm7.delivery_report event"):
+        mmsdr.testing.request_for(only_event(parse("korean-delivery-report.http")))
