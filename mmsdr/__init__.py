@@ -33,7 +33,7 @@ from ._events import (
 )
 from ._format import Format
 from ._limits import Limits
-from ._parser import DEFAULT_ZONE, FORMATS, Parser, acknowledge, event_from_dict, parse_request
+from ._parser import FORMATS, Parser, acknowledge, event_from_dict, parse_request
 from ._public import public_dir
 from ._refused import RefusedRequest
 from ._request import Headers, Request
@@ -43,7 +43,6 @@ from ._status import Status
 __version__ = "0.2.0.dev0"
 
 __all__ = (
-    "DEFAULT_ZONE",
     "FORMATS",
     "Ack",
     "AuthenticationError",

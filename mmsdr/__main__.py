@@ -243,7 +243,9 @@ def _build_arguments() -> argparse.ArgumentParser:
         choices=sorted({*FORMATS, *(fmt.provider for fmt in FORMATS.values())}),
         help="accept only this format or provider (repeatable); default: detect among all",
     )
-    parse.add_argument("--zone", default="Europe/London", help="zone for dates without an offset")
+    parse.add_argument(
+        "--zone", default=None, help="zone for dates without an offset (default: each format's own; MX Telecom London)"
+    )
     sample = commands.add_parser(
         "sample",
         help="print a sample request of a format (raw HTTP, as 'mmsdr parse -' reads it)",

@@ -1,7 +1,8 @@
 """Provider timestamps: one strict grammar with the lenient corners real traffic needs.
 
 Every result is timezone-aware. A value with an offset keeps it; a zone-less value is read in the zone the
-provider documents (MX Telecom: Europe/London, "GMT or BST"), configurable by the caller.
+caller gives (each format's own default: MX Telecom's Europe/London, "GMT or BST"; UTC for MM7 and OpenMarket),
+and the caller is told that the zone was assumed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from dateutil import tz as dateutil_tz
 
-__all__ = ("DateError", "parse_provider_date", "resolve_zone")
+__all__ = ("DateError", "parse_provider_date", "read_provider_date", "resolve_zone")
 
 #: Years outside this window are garbage or an attack (D2), never a real callback.
 MIN_YEAR = 1970
@@ -24,9 +25,10 @@ _MAX_OFFSET = timedelta(hours=14)
 # "yyyy-MM-dd HH:mm:ss" (no zone); MM7 and OpenMarket: ISO 8601 with "T" and "+01:00" or "Z".
 _DATE = re.compile(
     r"""
-    (?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})
+    # month, day and hour unpadded: "2014-3-24T10:34:50+08:00" (a China Mobile style MMSC simulator's reports)
+    (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
     [T ]
-    (?P<hour>\d{2}):(?P<minute>\d{2})           # seconds missing: seen in an MX Telecom integration's tests
+    (?P<hour>\d{1,2}):(?P<minute>\d{2})           # seconds missing: seen in an MX Telecom integration's tests
     (?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?
     (?:
         [ ]?(?P<utc>Z)
@@ -64,8 +66,19 @@ def resolve_zone(name: str) -> tzinfo:
         return zone
 
 
-def parse_provider_date(text: str, *, default_zone: tzinfo, max_chars: int = 64) -> datetime:
-    """Parse a provider timestamp; raise ``DateError`` saying what was wrong."""
+#: What the grammar reads, in MX Telecom's notation; a format with another documented form names its own.
+GRAMMAR_FORM = "a date of the form yyyy-MM-dd HH:mm:ss with an optional UTC offset"
+
+
+def parse_provider_date(text: str, *, default_zone: tzinfo, max_chars: int = 64, form: str = GRAMMAR_FORM) -> datetime:
+    """Parse a provider timestamp; raise ``DateError`` saying what was wrong (``form``: what a date looks like)."""
+    return read_provider_date(text, default_zone=default_zone, max_chars=max_chars, form=form)[0]
+
+
+def read_provider_date(
+    text: str, *, default_zone: tzinfo, max_chars: int = 64, form: str = GRAMMAR_FORM
+) -> tuple[datetime, bool]:
+    """``parse_provider_date``, and whether the zone was assumed (the text had no UTC offset)."""
     if len(text) > max_chars:
         msg = f"longer than {max_chars} characters"
         raise DateError(msg)
@@ -78,17 +91,16 @@ def parse_provider_date(text: str, *, default_zone: tzinfo, max_chars: int = 64)
             if MIN_YEAR <= value.year <= MAX_YEAR:
                 offset = value.utcoffset()
                 if offset is None:
-                    return in_zone(value, default_zone)
+                    return in_zone(value, default_zone), True
                 if abs(offset) <= _MAX_OFFSET:
-                    return value
+                    return value, False
             # A year or an offset out of range: the full grammar below gives the message.
     match = _DATE.fullmatch(text.strip())
     if match is None:
-        msg = "not a date of the form yyyy-MM-dd HH:mm:ss with an optional UTC offset"
+        msg = f"not {form}"
         raise DateError(msg)
     parts = match.groupdict()
-    zone = _zone_of(parts, default_zone)
-    given_zone = zone is not default_zone
+    zone = _zone_of(parts)
 
     fraction = (parts["fraction"] or "").ljust(6, "0")[:6]
     try:
@@ -100,14 +112,16 @@ def parse_provider_date(text: str, *, default_zone: tzinfo, max_chars: int = 64)
             int(parts["minute"]),
             int(parts["second"] or 0),
             int(fraction),
-            tzinfo=zone,
+            tzinfo=zone,  # None: naive, read in default_zone below
         )
     except ValueError as exc:  # month 13, hour 24, February 30 ...
         raise DateError(str(exc)) from None
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         msg = f"year {value.year} is outside {MIN_YEAR}..{MAX_YEAR}"
         raise DateError(msg)
-    return value if given_zone else in_zone(value.replace(tzinfo=None), default_zone)
+    if zone is not None:
+        return value, False
+    return in_zone(value, default_zone), True
 
 
 def in_zone(naive: datetime, zone: tzinfo) -> datetime:
@@ -121,7 +135,8 @@ def in_zone(naive: datetime, zone: tzinfo) -> datetime:
     return datetime.combine(naive, naive.time(), UTC if not offset else timezone(offset))
 
 
-def _zone_of(parts: dict[str, str | None], default_zone: tzinfo) -> tzinfo:
+def _zone_of(parts: dict[str, str | None]) -> tzinfo | None:
+    """The zone the text gives; None when it gives none."""
     if parts["utc"]:
         return UTC
     if parts["sign"]:
@@ -129,7 +144,7 @@ def _zone_of(parts: dict[str, str | None], default_zone: tzinfo) -> tzinfo:
     elif parts["plus_hours"]:
         sign, hours, minutes = "+", parts["plus_hours"], parts["plus_minutes"]
     else:
-        return default_zone
+        return None
     assert hours is not None
     assert minutes is not None
     if int(minutes) >= 60:

@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import tzinfo
+from collections.abc import Callable, Mapping
+from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import _events, mm7, mxtelecom, openmarket
 from ._errors import MmsdrError, UnsupportedFormatError, UntrustedSourceError
 from ._events import Callback, Event, dataclass_from_dict
-from ._format import Format, ParseContext
+from ._format import Format, ParseContext, utc_now
 from ._limits import Limits
 from ._refused import refused, request_kept
 from ._request import Request, read_request
@@ -24,10 +24,7 @@ if TYPE_CHECKING:
     from ._events import Ack, Details
 
 # Everything in __all__ gets re-exported as part of the mmsdr public API.
-__all__ = ("DEFAULT_ZONE", "FORMATS", "Parser", "acknowledge", "event_from_dict", "parse_request")
-
-#: Zone-less provider dates are read in this zone: MX Telecom documents London time ("GMT or BST").
-DEFAULT_ZONE = "Europe/London"
+__all__ = ("FORMATS", "Parser", "acknowledge", "event_from_dict", "parse_request")
 
 # Detection order: each provider's own order, providers in turn.
 _ORDERED_FORMATS: tuple[Format, ...] = (*mxtelecom.FORMATS, *mm7.FORMATS, *openmarket.FORMATS)
@@ -62,16 +59,46 @@ def _select_formats(names: str | Format | Iterable[str | Format] | None) -> tupl
     )
 
 
-def _zone(zone: str | tzinfo) -> tzinfo:
+def _zone(zone: str | tzinfo) -> tuple[tzinfo, str]:
+    """The zone and its name for warnings."""
     if isinstance(zone, tzinfo):
-        return zone
+        return zone, getattr(zone, "key", None) or str(zone)
+    if not isinstance(zone, str):
+        msg = f"default_zone must be a zone name or a tzinfo, got {type(zone).__name__}"
+        raise TypeError(msg)
     from ._dates import resolve_zone  # noqa: PLC0415 - only needed for a zone given by name
 
-    return resolve_zone(zone)
+    return resolve_zone(zone), zone
+
+
+def _contexts(
+    formats: tuple[Format, ...],
+    *,
+    limits: Limits,
+    default_zone: str | tzinfo | None,
+    clock: Callable[[], datetime],
+    undeclared_base64: bool,
+) -> dict[str, ParseContext]:
+    """One context per format: the endpoint's zone when given, else the format's own."""
+    if not callable(clock):
+        msg = f"clock must be a callable returning a timezone-aware datetime, got {type(clock).__name__}"
+        raise TypeError(msg)
+    given = None if default_zone is None else _zone(default_zone)
+    contexts: dict[str, ParseContext] = {}
+    for fmt in formats:
+        zone, zone_name = given or _zone(fmt.default_zone)
+        contexts[fmt.name] = ParseContext(
+            limits=limits,
+            default_zone=zone,
+            undeclared_base64=undeclared_base64,
+            clock=clock,
+            zone_name=zone_name,
+        )
+    return contexts
 
 
 class Parser:
-    """A parser configured for one endpoint: which formats it accepts, its limits, its zone, its sources.
+    """A parser configured for one endpoint: which formats it accepts, its limits, its zone, its clock, its sources.
 
     Build it once at start-up and call [`parse`][mmsdr.Parser.parse] for every request; it holds no per-request state
     and is safe to share between threads.
@@ -82,7 +109,13 @@ class Parser:
             [`FORMATS`][mmsdr.FORMATS]. A parser told one format reads every request as that format, without
             detection.
         limits: the sizes to accept; [`Limits`][mmsdr.Limits] defaults when None.
-        default_zone: the zone for provider dates without an offset, a name or a ``tzinfo``.
+        default_zone: the zone for provider times without a UTC offset, a name or a ``tzinfo``, for every
+            format of this endpoint; None (the default) reads each in its format's own
+            [`default_zone`][mmsdr.Format.default_zone]: MX Telecom's Europe/London, UTC for MM7 and OpenMarket.
+            Either way a time read in an assumed zone adds a warning naming the field and the zone.
+        clock: what gives the time a request is read (a timezone-aware ``datetime``): an event's
+            ``timestamp`` where the provider's time is missing or unreadable, with a warning naming the field.
+            The default is ``datetime.now(timezone.utc)``. Dedupe keys never depend on it.
         trusted_networks: when given, every request must come from an address in these networks
             (``mxtelecom.TRUSTED_NETWORKS``, or your own list) and [`parse`][mmsdr.Parser.parse] needs
             ``remote_address``.
@@ -91,20 +124,26 @@ class Parser:
             none is decoded. Off by default: undeclared data is taken as binary, as RFC 2045 says.
     """
 
-    __slots__ = ("_context", "_formats", "_trusted")
+    __slots__ = ("_contexts", "_formats", "_limits", "_trusted")
 
     def __init__(
         self,
         *,
         formats: str | Format | Iterable[str | Format] | None = None,
         limits: Limits | None = None,
-        default_zone: str | tzinfo = DEFAULT_ZONE,
+        default_zone: str | tzinfo | None = None,
         trusted_networks: Iterable[str | IPNetwork] | None = None,
         undeclared_base64: bool = False,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._formats = _select_formats(formats)
-        self._context = ParseContext(
-            limits=limits or Limits(), default_zone=_zone(default_zone), undeclared_base64=undeclared_base64
+        self._limits = limits or Limits()
+        self._contexts = _contexts(
+            self._formats,
+            limits=self._limits,
+            default_zone=default_zone,
+            clock=clock,
+            undeclared_base64=undeclared_base64,
         )
         self._trusted = None if trusted_networks is None else parse_networks(trusted_networks)
 
@@ -115,7 +154,7 @@ class Parser:
 
     @property
     def limits(self) -> Limits:
-        return self._context.limits
+        return self._limits
 
     def acknowledge(self, callback: Callback, /, *, retry: bool = False) -> Ack:
         """[`mmsdr.acknowledge`][mmsdr.acknowledge] for the formats of this parser, your own included."""
@@ -165,14 +204,14 @@ class Parser:
                 headers,
                 body,
                 query,
-                limits=self._context.limits,
+                limits=self._limits,
                 method=method,
                 remote_address=address,
             )
             self._check_source(request)
             fmt = self._choose(request)
             try:
-                return fmt.parse(request, self._context)
+                return fmt.parse(request, self._contexts[fmt.name])
             except MmsdrError as error:
                 error.provider = error.provider or fmt.provider
                 error.format = error.format or fmt.name
@@ -182,7 +221,7 @@ class Parser:
         except MmsdrError as error:
             # Every refusal keeps its request and is logged once, here (see docs/errors-and-limits.md).
             kept = request_kept(
-                request, headers, body, query, method=method, remote_address=address, limits=self._context.limits
+                request, headers, body, query, method=method, remote_address=address, limits=self._limits
             )
             refused(error, kept)
             raise
@@ -251,9 +290,10 @@ def parse_request(
     *,
     formats: str | Format | Iterable[str | Format] | None = None,
     limits: Limits | None = None,
-    default_zone: str | tzinfo = DEFAULT_ZONE,
+    default_zone: str | tzinfo | None = None,
     trusted_networks: Iterable[str | IPNetwork] | None = None,
     undeclared_base64: bool = False,
+    clock: Callable[[], datetime] = utc_now,
     method: str | None = None,
     remote_address: str | ipaddress.IPv4Address | ipaddress.IPv6Address | None = None,
 ) -> Callback:
@@ -263,7 +303,7 @@ def parse_request(
     that always takes the same options can build its [`Parser`][mmsdr.Parser] once instead.
     """
     options_given = limits is not None or trusted_networks is not None or undeclared_base64
-    if formats is None and default_zone == DEFAULT_ZONE and not options_given:
+    if formats is None and default_zone is None and clock is utc_now and not options_given:
         parser = _PARSER_WITHOUT_OPTIONS
     else:
         parser = Parser(
@@ -272,6 +312,7 @@ def parse_request(
             default_zone=default_zone,
             trusted_networks=trusted_networks,
             undeclared_base64=undeclared_base64,
+            clock=clock,
         )
     return parser.parse(headers, body, query, method=method, remote_address=remote_address)
 

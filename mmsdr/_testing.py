@@ -10,7 +10,8 @@ from urllib.parse import quote_plus
 
 from ._dates import resolve_zone
 from ._events import Callback, Part
-from ._parser import DEFAULT_ZONE, parse_request
+from ._parser import parse_request
+from .mxtelecom._common import ZONE as MXTELECOM_ZONE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -36,7 +37,7 @@ __all__ = (
 )
 
 HOST = "callbacks.example.com"
-LONDON = resolve_zone(DEFAULT_ZONE)
+LONDON = resolve_zone(MXTELECOM_ZONE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -110,7 +110,7 @@ MX_SMS_REPORT = {
                 "sender": "913",
             }
         ],
-        "warnings": [],
+        "warnings": ["field 'smsdate' has no UTC offset: read in Europe/London"],
     },
     "ack": {
         "status": 200,

@@ -349,10 +349,6 @@ REPORT_ERRORS = [
         "openmarket.mms_report: field 'status' must be a string, got 3",
     ),
     (
-        b'{"type": "REPORT", "mtId": "1", "date": "yesterday", "status": "Rejected"}',
-        "openmarket.mms_report: field 'date' is not a valid date (not a date of the form yyyy-MM-dd HH:mm:ss with an optional UTC offset), got 'yesterday'",
-    ),
-    (
         b'{"type": "REPORT", "mtId": "1", "date": "2014-07-16T19:20:30Z", "status": "Rejected", "outcomeId": "9"}',
         "openmarket.mms_report: field 'outcomeId' must be an integer, got '9'",
     ),
@@ -369,6 +365,65 @@ def test_report_errors(body: bytes, message: str) -> None:
         mmsdr.parse_request({"Content-Type": "application/json"}, body, None, formats="openmarket.mms_report")
     assert str(caught.value) == message
     assert (caught.value.status_hint, caught.value.format) == (400, "openmarket.mms_report")
+
+
+READ_AT = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+READ_NOW = "timestamp is the time the request was read"
+OPENMARKET_FORM = "not a date of the form YYYY-MM-DDThh:mm:ssTZD"
+
+
+def read_at() -> datetime:
+    return READ_AT
+
+
+# (date sent, None to leave it out; the timestamp; the callback's warnings): OpenMarket's date is "relative to
+# UTC"; one that is missing or does not read never costs the report.
+REPORT_DATES = [
+    ("2014-07-16T19:20:30+02:00", datetime(2014, 7, 16, 17, 20, 30, tzinfo=UTC), ()),
+    (
+        "2014-07-16T19:20:30",
+        datetime(2014, 7, 16, 19, 20, 30, tzinfo=UTC),
+        ("field 'date' has no UTC offset: read in UTC",),
+    ),
+    ("yesterday", READ_AT, (f"field 'date' is not a valid date ({OPENMARKET_FORM}), got 'yesterday': {READ_NOW}",)),
+    (
+        "2014-07-16T25:20:30Z",
+        READ_AT,
+        (f"field 'date' is not a valid date (hour must be in 0..23), got '2014-07-16T25:20:30Z': {READ_NOW}",),
+    ),
+    (None, READ_AT, (f"field 'date' is missing: {READ_NOW}",)),
+    ("", READ_AT, (f"field 'date' is empty: {READ_NOW}",)),
+]
+
+
+@pytest.mark.parametrize(("date", "timestamp", "warnings"), REPORT_DATES)
+def test_report_dates(date: str | None, timestamp: datetime, warnings: tuple[str, ...]) -> None:
+    body = report_body(date=date)
+    callback = mmsdr.parse_request({"Content-Type": "application/json"}, body, None, clock=read_at)
+    (event,) = callback.events
+    assert (event.timestamp, callback.warnings) == (timestamp, warnings)
+    assert event.raw.get("date") == date
+    later = mmsdr.parse_request(
+        {"Content-Type": "application/json"}, body, None, clock=lambda: datetime(2031, 1, 1, tzinfo=UTC)
+    )
+    assert later.events[0].dedupe_key == event.dedupe_key
+
+
+def test_a_zone_given_to_the_parser_is_the_endpoints() -> None:
+    body = report_body(date="2014-07-16T19:20:30")
+    callback = mmsdr.Parser(formats="openmarket", default_zone="America/New_York").parse(
+        {"Content-Type": "application/json"}, body
+    )
+    assert callback.events[0].timestamp == datetime(2014, 7, 16, 23, 20, 30, tzinfo=UTC)
+    assert callback.warnings == ("field 'date' has no UTC offset: read in America/New_York",)
+
+
+def test_an_mo_without_a_date_is_read() -> None:
+    headers, body = mo_request(
+        [("Content-Type: text/plain", b"hi")], main={key: value for key, value in MO_JSON.items() if key != "date"}
+    )
+    callback = mmsdr.parse_request(headers, body, None, clock=read_at)
+    assert (callback.events[0].timestamp, callback.warnings) == (READ_AT, (f"field 'date' is missing: {READ_NOW}",))
 
 
 # RFC 8259 8.1 wants UTF-8, json.loads also reads UTF-16/32 and a UTF-8 BOM: the body is read as json.loads

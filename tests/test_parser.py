@@ -7,7 +7,7 @@ import ipaddress
 import json
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from _support import BATCH_FORMAT, BATCH_OK, at, only_event, query_fixture, utc_offset, without_keys
@@ -442,3 +442,52 @@ def test_a_parser_answers_only_the_formats_it_reads() -> None:
     with pytest.raises(ValueError) as caught:
         Parser(formats=[BATCH_FORMAT]).acknowledge(callback)
     assert str(caught.value) == "acknowledge(): this parser does not read the format 'mxtelecom.sms_report'"
+
+
+# --- the clock and the zones (issue #14) ----------------------------------------------------------------------------
+
+
+def test_each_format_has_its_own_default_zone() -> None:
+    zones = {name: fmt.default_zone for name, fmt in mmsdr.FORMATS.items()}
+    assert zones == {name: "Europe/London" if name.startswith("mxtelecom.") else "UTC" for name in mmsdr.FORMATS}
+
+
+def test_an_endpoint_zone_applies_to_every_format() -> None:
+    query = "smsfrom=1&smsmsg=hi&smsto=2&smsid=3&smsdate=2010-07-15+12%3A00%3A00"
+    callback = mmsdr.Parser(default_zone=UTC).parse({}, b"", query)
+    assert callback.events[0].timestamp == datetime(2010, 7, 15, 12, tzinfo=UTC)
+    assert callback.warnings == ("field 'smsdate' has no UTC offset: read in UTC",)
+
+
+def test_a_missing_time_is_the_clocks_and_the_key_is_not() -> None:
+    query = "smsfrom=1&smsmsg=hi&smsto=2&smsid=3"
+    first = mmsdr.Parser(clock=lambda: datetime(2030, 1, 1, tzinfo=UTC)).parse({}, b"", query)
+    second = mmsdr.parse_request({}, b"", query, clock=lambda: datetime(2031, 2, 2, tzinfo=UTC))
+    assert (first.events[0].timestamp, second.events[0].timestamp) == (
+        datetime(2030, 1, 1, tzinfo=UTC),
+        datetime(2031, 2, 2, tzinfo=UTC),
+    )
+    assert first.events[0].dedupe_key == second.events[0].dedupe_key
+    assert first.warnings == ("field 'smsdate' is missing: timestamp is the time the request was read",)
+
+
+def test_the_default_clock_is_now_in_utc() -> None:
+    before = datetime.now(UTC)
+    event = mmsdr.parse_request({}, b"", "smsfrom=1&smsmsg=hi&smsto=2&smsid=3").events[0]
+    assert before <= event.timestamp <= datetime.now(UTC)
+    assert event.timestamp.utcoffset() == timedelta(0)
+
+
+def test_a_clock_that_is_not_one_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="clock must be a callable returning a timezone-aware datetime, got str"):
+        mmsdr.Parser(clock="now")  # type: ignore[arg-type]
+    parser = mmsdr.Parser(clock=lambda: datetime(2030, 1, 1))  # noqa: DTZ001 - the mistake under test
+    with pytest.raises(TypeError, match="the Parser's clock must return a timezone-aware datetime"):
+        parser.parse({}, b"", "smsfrom=1&smsmsg=hi&smsto=2&smsid=3")
+
+
+def test_a_zone_that_is_not_one() -> None:
+    with pytest.raises(TypeError, match="default_zone must be a zone name or a tzinfo, got int"):
+        mmsdr.Parser(default_zone=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
+        mmsdr.Parser(default_zone="Mars/Olympus")

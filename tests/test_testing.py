@@ -35,12 +35,27 @@ def test_there_is_a_builder_for_every_format() -> None:
     assert set(testing.BUILDERS) == set(mmsdr.FORMATS)
 
 
+# The builders write MX Telecom's zone-less London time where the provider documents it (its SMS and subscription
+# pages): the callback says the zone was assumed.
+ZONE_LESS = {
+    "mxtelecom.sms_report": "smsdate",
+    "mxtelecom.sms_inbound": "smsdate",
+    "mxtelecom.unsubscribe": "date",
+    "mxtelecom.renewal": "date",
+}
+
+
+def built_warnings(name: str) -> tuple[str, ...]:
+    field = ZONE_LESS.get(name)
+    return () if field is None else (f"field {field!r} has no UTC offset: read in Europe/London",)
+
+
 @pytest.mark.parametrize("name", list(mmsdr.FORMATS))
 def test_the_default_request_parses_as_its_format(name: str) -> None:
     request = testing.BUILDERS[name]()
     callback = request.parse()
     assert callback.format == name
-    assert callback.warnings == ()
+    assert callback.warnings == built_warnings(name)
     assert [event.format for event in callback.events] == [name]
     # The wire form reads back into the same request.
     raw = read_raw_request(request.as_http())
@@ -256,7 +271,7 @@ def test_builders_make_the_event_they_are_told(name: str) -> None:
         callback = testing.BUILDERS[name](**kwargs).parse()
         (event,) = callback.events
         expected, callback_details = _typed(name, kwargs)
-        assert (callback.format, callback.warnings, callback.details) == (name, (), callback_details)
+        assert (callback.format, callback.warnings, callback.details) == (name, built_warnings(name), callback_details)
         assert event.format == name
         if "__class__" in expected:
             assert type(event) is expected.pop("__class__")

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._dates import DateError, parse_provider_date
 from .._errors import MalformedRequestError, shown
 from .._events import RawFields
 from .._request import decode_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from datetime import datetime
 
     from .._format import ParseContext
 
@@ -144,22 +142,6 @@ class FieldReader:
         if number >= 1 << bits:
             raise self.error(name, f"must be below 2**{bits}", text)
         return number
-
-    def date(self, name: str) -> datetime:
-        """A required timestamp, timezone-aware (the configured zone when it has no offset)."""
-        return self.check_date(name, self.required_text(name))
-
-    def optional_date(self, name: str) -> datetime | None:
-        text = self.text(name)
-        return None if text is None or not text.strip() else self.check_date(name, text)
-
-    def check_date(self, name: str, text: str) -> datetime:
-        try:
-            return parse_provider_date(
-                text, default_zone=self.context.default_zone, max_chars=self.context.limits.max_date_chars
-            )
-        except DateError as exc:
-            raise self.error(name, f"is not a valid date ({exc})", text) from None
 
     def choice(self, name: str, allowed: Sequence[str]) -> str:
         """A required field whose value must be one of ``allowed``."""

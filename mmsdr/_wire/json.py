@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .._dates import DateError, parse_provider_date
 from .._errors import LimitExceededError, MalformedRequestError, shown
 from .._events import RawFields
 from .text import first_lone_surrogate, without_lone_surrogates
-
-if TYPE_CHECKING:
-    from datetime import datetime, tzinfo
 
 __all__ = ("JsonFields", "load_json_array", "load_json_object")
 
@@ -222,10 +218,3 @@ class JsonFields:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise self.error(name, "must be a list of strings", value)
         return tuple(item for item in value if item.strip())
-
-    def date(self, name: str, *, default_zone: tzinfo, max_chars: int) -> datetime:
-        text = self.required_text(name)
-        try:
-            return parse_provider_date(text, default_zone=default_zone, max_chars=max_chars)
-        except DateError as exc:
-            raise self.error(name, f"is not a valid date ({exc})", text) from None

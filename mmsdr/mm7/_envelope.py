@@ -12,18 +12,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from .._dates import DateError, parse_provider_date
 from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
+from .._format import Times
 from .._wire.xml import check_element_count, local_name, namespace_of, parse_xml_document
-from ._responses import StatusCode, with_status
+from ._responses import DEFAULT_VERSION, StatusCode, with_status
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-    from datetime import datetime
 
     from lxml import etree
 
-    from .._format import ParseContext
+    from .._format import ParseContext, ProviderTime
     from .._request import Request
     from .._wire.multipart import BodyPart
 
@@ -33,6 +32,7 @@ __all__ = (
     "OPERATOR_HEADERS",
     "PROFILE_HEADERS",
     "PROVIDER",
+    "ZONE",
     "Address",
     "Mm7Reader",
     "looks_like",
@@ -42,6 +42,13 @@ __all__ = (
 )
 
 PROVIDER = "mm7"
+
+#: The zone of a time without a UTC offset. TS 23.140's dates are XML Schema's xs:dateTime, whose zone-less
+#: values are local to nobody in particular; UTC is the one reading that is not a guess about the MMSC's country
+#: (a China Mobile MMSC means +08:00): set the endpoint's zone with ``Parser(default_zone=...)``.
+ZONE = "UTC"
+# What an MM7 date looks like (xs:dateTime), for the warning about one that does not read.
+_DATE_FORM = "an xs:dateTime of the form yyyy-MM-ddThh:mm:ss with an optional UTC offset"
 
 #: The operations mmsdr reads, by the event they become.
 OPERATIONS = ("DeliveryReportReq", "DeliverReq", "ReadReplyReq")
@@ -84,7 +91,8 @@ _RECIPIENT_KINDS = ("To", "Cc", "Bcc")
 # "+3859100010010/TYPE=PLMN" (Nokia), "<num>/TYPE=PLMN@mm7.mms.telstra.com": the number is what comes before.
 _PLMN = re.compile(r"/TYPE=PLMN(?:@|$)", re.IGNORECASE)
 
-# "Version number in the format of x.y.z" (the annotation of the MM7 schema's MM7Version).
+# "Version number in the format of x.y.z" (the annotation of the MM7 schema's MM7Version). Only echoed back: any
+# other value is kept and echoed with a warning ("1.0": a Korean operator's MM7 specification and simulator).
 _VERSION = re.compile(r"(?P<major>[0-9]{1,3})\.[0-9]{1,3}\.[0-9]{1,3}", re.ASCII)
 # REL-5 (5.x.x) and REL-6 (6.x.x) are the MM7 there is: MMS work moved to OMA after 3GPP Release 6.
 _SUPPORTED_MAJORS = frozenset({"5", "6"})
@@ -148,6 +156,7 @@ class Mm7Reader:
         "_header",
         "_operation",
         "_repeats",
+        "_times",
         "attachments",
         "context",
         "format",
@@ -157,6 +166,7 @@ class Mm7Reader:
         "namespace",
         "operation",
         "transaction_id",
+        "warnings",
     )
 
     def __init__(self, format_name: str, context: ParseContext) -> None:
@@ -175,6 +185,9 @@ class Mm7Reader:
         self._repeats: dict[str, list[etree._Element]] = {}
         self._header: etree._Element | None = None
         self._operation: etree._Element | None = None
+        #: What was read leniently (a missing date, a wrapped address): the callback's warnings.
+        self.warnings: list[str] = []
+        self._times = Times(context, self.warnings, noun="element", form=_DATE_FORM)
 
     def index(self, element: etree._Element, prefix: str) -> None:
         """Record ``element``'s children by ``prefix`` plus their local name.
@@ -284,21 +297,17 @@ class Mm7Reader:
                 return found
         return None
 
-    def date(self, *paths: str) -> datetime:
-        """The first of ``paths`` present, as a timezone-aware datetime (the configured zone when zone-less)."""
+    def date(self, *paths: str) -> ProviderTime:
+        """The first of ``paths`` that is not blank, read as ``Times.read`` does: the time of reading, with a
+        warning, when none is there or it does not read."""
+        first: tuple[str, str | None] = (paths[0], None)
         for path in paths:
             text = self.text(path)
-            if text is not None:
-                return self.check_date(path, text)
-        raise self.missing(paths[0])
-
-    def check_date(self, path: str, text: str) -> datetime:
-        try:
-            return parse_provider_date(
-                text, default_zone=self.context.default_zone, max_chars=self.context.limits.max_date_chars
-            )
-        except DateError as exc:
-            raise self.error(path, f"is not a valid date ({exc})", text) from None
+            if text:
+                return self._times.read(path, text)
+            if text is not None and first[1] is None:
+                first = (path, text)
+        return self._times.read(*first)
 
     def addresses(self, path: str) -> tuple[Address, ...]:
         """Every address inside the element(s) at ``path``, in order; ``To``/``Cc``/``Bcc`` wrappers looked into
@@ -323,6 +332,10 @@ class Mm7Reader:
                     raise self.error(f"{path}/{name}", "is empty", _text_of(child))
                 found.append(_address(text, kind))
             elif name in _RECIPIENT_KINDS:
+                self._collect_addresses(f"{path}/{name}", child, found)
+            elif name == "SenderAddress":
+                # <Sender><SenderAddress><Number>: SubmitReq's SenderIdentification shape, sent in a Sender.
+                self.warnings.append(f"element {path!r} wraps its address in 'SenderAddress'")
                 self._collect_addresses(f"{path}/{name}", child, found)
 
     def address(self, path: str, *, required: bool) -> Address | None:
@@ -626,15 +639,17 @@ def _transaction_id(reader: Mm7Reader) -> str | None:
 
 
 def _version(reader: Mm7Reader) -> str:
+    """The version the answer echoes: as sent, with a warning when it is not a 5.x.x or 6.x.x version."""
     version = reader.text("MM7Version")
-    if version is None:
-        raise reader.missing("MM7Version")
+    if not version:
+        problem = "is missing" if version is None else "is empty"
+        reader.warnings.append(f"element 'MM7Version' {problem}: the answer carries {DEFAULT_VERSION}")
+        return DEFAULT_VERSION
     match = _VERSION.fullmatch(version)
     if match is None:
-        raise reader.error("MM7Version", "must be a version x.y.z", version)
-    if match["major"] not in _SUPPORTED_MAJORS:
-        supported = "5.x.x and 6.x.x are"
-        msg = f"{reader.format}: element 'MM7Version' is not a supported version ({supported}), got {shown(version)}"
-        error = UnsupportedFormatError(msg, provider=PROVIDER, format=reader.format, field="MM7Version")
-        raise with_status(error, StatusCode.UNSUPPORTED_VERSION)
+        reader.warnings.append(f"element 'MM7Version' is not a version x.y.z, got {shown(version)}: echoed as sent")
+    elif match["major"] not in _SUPPORTED_MAJORS:
+        reader.warnings.append(
+            f"element 'MM7Version' is not a known version (5.x.x and 6.x.x are), got {shown(version)}: echoed as sent"
+        )
     return version

@@ -18,6 +18,8 @@ from ._envelope import (
     OPERATOR_HEADERS,
     PROFILE_HEADERS,
     PROVIDER,
+    ZONE,
+    Address,
     Mm7Reader,
     matcher,
     part_data,
@@ -75,7 +77,9 @@ def _callback(event: DeliveryReport | ReadReport | InboundMessage, reader: Mm7Re
     assert transaction_id is not None
     assert mm7_version is not None
     envelope = Envelope(transaction_id=transaction_id, mm7_version=mm7_version, namespace=reader.namespace)
-    return Callback(provider=PROVIDER, format=event.format, events=(event,), details=envelope)
+    return Callback(
+        provider=PROVIDER, format=event.format, events=(event,), warnings=tuple(reader.warnings), details=envelope
+    )
 
 
 def _transaction_id(reader: Mm7Reader) -> str:
@@ -101,6 +105,25 @@ def _user_agent(profile: str | None, headers: Mapping[str, str]) -> str | None:
     return profile or _first_header(headers, PROFILE_HEADERS)
 
 
+def _recipient(reader: Mm7Reader) -> Address:
+    """The one recipient a report is about: ``Recipient``, else the one address of ``Recipients``.
+
+    ``<Recipients><Number>`` (or ``<Recipients><To><Number>``) where TS 23.140 has ``<Recipient>``: a Korean
+    operator's live reports and a C MM7 library send it. Without either the report is about nobody: refused.
+    """
+    recipient = reader.address("Recipient", required=False)
+    if recipient is not None:
+        return recipient
+    found = reader.addresses("Recipients")
+    if not found:
+        raise reader.missing("Recipient")
+    if any(address.value != found[0].value for address in found[1:]):
+        values = [address.value for address in found]
+        raise reader.error("Recipients", "holds several addresses where a report has one recipient", values)
+    reader.warnings.append("element 'Recipient' is missing: the recipient is read from 'Recipients'")
+    return found[0]
+
+
 def _report(
     reader: Mm7Reader, event_type: type[DeliveryReport | ReadReport], *date_paths: str
 ) -> DeliveryReport | ReadReport:
@@ -108,10 +131,9 @@ def _report(
     _transaction_id(reader)
     message_id = reader.required_text("MessageID")
     provider_status = reader.required_text("MMStatus")
-    recipient = reader.address("Recipient", required=True)
-    assert recipient is not None
+    recipient = _recipient(reader)
     sender = reader.address("Sender", required=False)
-    timestamp = reader.date(*date_paths)
+    time = reader.date(*date_paths)
     status_text = reader.text("StatusText") or None
     status_extension = reader.text("MMStatusExtension")
     # A retry repeats the report exactly; whether the MMSC renews its TransactionID is not documented by
@@ -124,12 +146,12 @@ def _report(
         provider_status,
         status_extension,
         status_text,
-        timestamp.isoformat(),
+        time.key,
     )
     return event_type(
         provider=PROVIDER,
         format=reader.format,
-        timestamp=timestamp,
+        timestamp=time.timestamp,
         dedupe_key=dedupe_key,
         raw=RawFields.lazy(reader.raw_source()),
         message_id=message_id,
@@ -215,12 +237,25 @@ def _parts(reader: Mm7Reader) -> tuple[Part, ...]:
     return tuple(part for attachment in attachments for part in _flatten(attachment))
 
 
+def _sender(reader: Mm7Reader) -> Address:
+    """The MO's sender: ``Sender``, else ``SenderIdentification/SenderAddress`` (a gateway that fills only the
+    latter, as SubmitReq has it)."""
+    sender = reader.address("Sender", required=False)
+    if sender is not None:
+        return sender
+    sender = reader.address("SenderIdentification/SenderAddress", required=False)
+    if sender is None:
+        raise reader.missing("Sender")
+    reader.warnings.append("element 'Sender' is missing: the sender is read from 'SenderIdentification/SenderAddress'")
+    return sender
+
+
 def _deliver(reader: Mm7Reader) -> InboundMessage:
     transaction_id = _transaction_id(reader)
-    sender = reader.address("Sender", required=True)
-    assert sender is not None
-    # Sinch: TimeStamp is "The date and time of the submission of the MO message", returned "Always".
-    timestamp = reader.date("TimeStamp")
+    sender = _sender(reader)
+    # Sinch: TimeStamp is "The date and time of the submission of the MO message", returned "Always"; other
+    # MMSCs leave it out (TS 23.140 makes it optional in DeliverReq).
+    time = reader.date("TimeStamp")
     parts = _parts(reader)
     texts = [text for part in parts if part.is_text and (text := part.text) is not None]
     subject = reader.text("Subject")
@@ -240,8 +275,8 @@ def _deliver(reader: Mm7Reader) -> InboundMessage:
     return InboundMessage(
         provider=PROVIDER,
         format=reader.format,
-        timestamp=timestamp,
-        dedupe_key=make_dedupe_key(reader.format, *identity, sender.value, timestamp.isoformat()),
+        timestamp=time.timestamp,
+        dedupe_key=make_dedupe_key(reader.format, *identity, sender.value, time.key),
         raw=RawFields.lazy(reader.raw_source()),
         message_id=linked_id or transaction_id,
         channel="mms",
@@ -277,6 +312,7 @@ def _format(
         retry=retry,
         reject=reject,
         details_types=(Envelope, DeliverDetails if name == DELIVER else ReportDetails),
+        default_zone=ZONE,
     )
 
 

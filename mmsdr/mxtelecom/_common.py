@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._dates import GRAMMAR_FORM
 from .._errors import UnsupportedFormatError
 from .._events import Ack
-from .._format import Format, retry_later
+from .._format import Format, Times, retry_later
 from .._wire.fields import FieldReader
 
 if TYPE_CHECKING:
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
     from .._request import Request
 
 PROVIDER = "mxtelecom"
+
+#: The zone of MX Telecom's times without an offset: "London local time (GMT or BST)" (Receiving SMS messages
+#: via HTTP, and the subscription pages: "date ... London time").
+ZONE = "Europe/London"
 
 # "The MX Telecom MMS Server will push reports by making an HTTP GET request"; the MMS MO may be a multipart
 # POST. A form-urlencoded POST carries the same fields in its body and is accepted too (lenient input).
@@ -68,6 +73,11 @@ def refuse_foreign_field(request: Request, format_name: str, names: tuple[str, .
         raise UnsupportedFormatError(msg, provider=PROVIDER, format=format_name, field=name)
 
 
+def times(context: ParseContext, warnings: list[str]) -> Times:
+    """The callback's times: ``yyyy-MM-dd HH:mm:ss``, an optional offset, London time without one."""
+    return Times(context, warnings, form=GRAMMAR_FORM)
+
+
 def mx_format(
     name: str,
     description: str,
@@ -90,4 +100,5 @@ def mx_format(
         retry=retry,
         details_types=details_types,
         required_fields=required_fields,
+        default_zone=ZONE,
     )

@@ -122,11 +122,15 @@ def parse(request: Request, context: ParseContext) -> Callback:
     elif channel == "mms":
         # "a url will be provided to indicate where the MMS may be retrieved from": the zip, by reference.
         parts = (Part(content_type=_ZIP_TYPE, url=_retrieve_location(message_id), filename=_ZIP_PART),)
+    warnings: list[str] = []
+    times = _common.times(context, warnings)
+    time = times.read("date", fields.text("date"))
+    expiry = times.optional("expiry", fields.text("expiry"))
     return one_event(
         InboundMessage(
             provider=_common.PROVIDER,
             format=NAME,
-            timestamp=fields.date("date"),
+            timestamp=time.timestamp,
             dedupe_key=make_dedupe_key(NAME, message_id),
             raw=fields.raw(),
             message_id=message_id,
@@ -138,8 +142,9 @@ def parse(request: Request, context: ParseContext) -> Callback:
             # "SMS contents -- message: The text of the SMS message" (type 6 only); an MMS's text is in its zip.
             text=text,
             parts=parts,
-            details=MmsInboundDetails(network=fields.text("network") or None, expiry=fields.optional_date("expiry")),
-        )
+            details=MmsInboundDetails(network=fields.text("network") or None, expiry=expiry),
+        ),
+        warnings=tuple(warnings),
     )
 
 

@@ -58,13 +58,14 @@ def parse(request: Request, context: ParseContext) -> Callback:
     provider_status = fields.required_text("status").strip()
     recipient = fields.required_text("from").strip()
     sender = fields.required_text("to").strip()
-    timestamp = fields.date("date")
+    warnings: list[str] = []
+    time = _common.times(context, warnings).read("date", fields.text("date"))
     event_type = DeliveryReport if report_type in _DELIVERY_TYPES else ReadReport
     return one_event(
         event_type(
             provider=_common.PROVIDER,
             format=NAME,
-            timestamp=timestamp,
+            timestamp=time.timestamp,
             # The report id is unique per report; the rest guards against a provider reusing it for a new status.
             dedupe_key=make_dedupe_key(NAME, report_id, message_id, recipient, report_type, provider_status),
             raw=fields.raw(),
@@ -74,7 +75,8 @@ def parse(request: Request, context: ParseContext) -> Callback:
             recipient=recipient,
             sender=sender,
             details=MmsReportDetails(report_id=report_id, user_agent=fields.text("useragent") or None),
-        )
+        ),
+        warnings=tuple(warnings),
     )
 
 

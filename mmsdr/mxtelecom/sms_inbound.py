@@ -57,7 +57,8 @@ def parse(request: Request, context: ParseContext) -> Callback:
     message_id = str(fields.unsigned("smsid", bits=64))
     sender = fields.required_text("smsfrom").strip()
     recipient = fields.required_text("smsto").strip()
-    timestamp = fields.date("smsdate")
+    warnings: list[str] = []
+    time = _common.times(context, warnings).read("smsdate", fields.text("smsdate"))
     if not fields.has("smsmsg"):
         raise fields.error("smsmsg", "is missing", show=False)
     text: str | None
@@ -78,7 +79,7 @@ def parse(request: Request, context: ParseContext) -> Callback:
         InboundMessage(
             provider=_common.PROVIDER,
             format=NAME,
-            timestamp=timestamp,
+            timestamp=time.timestamp,
             # "The customer must de-duplicate on smsid."
             dedupe_key=make_dedupe_key(NAME, message_id),
             raw=fields.raw(),
@@ -93,7 +94,8 @@ def parse(request: Request, context: ParseContext) -> Callback:
                 smsc=fields.text("smsc") or None,
                 network=fields.text("network") or None,
             ),
-        )
+        ),
+        warnings=tuple(warnings),
     )
 
 

@@ -86,7 +86,8 @@ def parse(request: Request, context: ParseContext) -> Callback:
     if report_id is not None:
         fields.check_unsigned("smsid", report_id, bits=64)
     recipient = fields.required_text("smsfrom")
-    timestamp = fields.date("smsdate")
+    warnings: list[str] = []
+    time = _common.times(context, warnings).read("smsdate", fields.text("smsdate"))
     # The report's own id (smsid) differs from the MT's id in the vendor's example; a retry repeats both, a
     # later report for the same MT has another STATUS, reason, date or smsid.
     dedupe_key = make_dedupe_key(
@@ -96,13 +97,13 @@ def parse(request: Request, context: ParseContext) -> Callback:
         provider_status,
         reason.value if reason else None,
         report_id,
-        timestamp.isoformat(),
+        time.key,
     )
     return one_event(
         DeliveryReport(
             provider=_common.PROVIDER,
             format=NAME,
-            timestamp=timestamp,
+            timestamp=time.timestamp,
             dedupe_key=dedupe_key,
             raw=fields.raw(),
             message_id=str(sms_id),
@@ -117,7 +118,8 @@ def parse(request: Request, context: ParseContext) -> Callback:
                 reason=reason,
                 note=fields.text("note"),
             ),
-        )
+        ),
+        warnings=tuple(warnings),
     )
 
 

@@ -44,20 +44,20 @@ def parse_unsubscribe(request: Request, context: ParseContext) -> Callback:
         raise fields.error("shortcode", "is missing", show=False)
     # "source: IVR | STOP | UNKNOWN" (at most 50 characters); any other value is kept verbatim.
     source = fields.required_text("source").strip()
-    timestamp = fields.date("date")
+    warnings: list[str] = []
+    time = _common.times(context, warnings).read("date", fields.text("date"))
     return one_event(
         Unsubscribe(
             provider=_common.PROVIDER,
             format=UNSUBSCRIBE,
-            timestamp=timestamp,
-            dedupe_key=make_dedupe_key(
-                UNSUBSCRIBE, msisdn, ",".join(sorted(shortcodes)), source, timestamp.isoformat()
-            ),
+            timestamp=time.timestamp,
+            dedupe_key=make_dedupe_key(UNSUBSCRIBE, msisdn, ",".join(sorted(shortcodes)), source, time.key),
             raw=fields.raw(),
             msisdn=msisdn,
             shortcodes=shortcodes,
             source=source,
-        )
+        ),
+        warnings=tuple(warnings),
     )
 
 
@@ -66,20 +66,22 @@ def parse_renewal(request: Request, context: ParseContext) -> Callback:
     message_id = str(fields.unsigned("smsid", bits=64))
     msisdn = fields.required_text("msisdn").strip()
     shortcode = fields.required_text("shortcode").strip()
-    timestamp = fields.date("date")
+    warnings: list[str] = []
+    time = _common.times(context, warnings).read("date", fields.text("date"))
     return one_event(
         SubscriptionRenewal(
             provider=_common.PROVIDER,
             format=RENEWAL,
-            timestamp=timestamp,
-            dedupe_key=make_dedupe_key(RENEWAL, message_id, msisdn, shortcode, timestamp.isoformat()),
+            timestamp=time.timestamp,
+            dedupe_key=make_dedupe_key(RENEWAL, message_id, msisdn, shortcode, time.key),
             raw=fields.raw(),
             message_id=message_id,
             msisdn=msisdn,
             shortcode=shortcode,
             network=fields.required_text("network").strip(),
             mt_username=fields.text("mtusername") or None,
-        )
+        ),
+        warnings=tuple(warnings),
     )
 
 

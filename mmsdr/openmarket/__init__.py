@@ -16,12 +16,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import UTC
 from typing import TYPE_CHECKING
 
 from .._errors import MalformedRequestError
 from .._events import Ack, Callback, DeliveryReport, InboundMessage, Part
-from .._format import Format, make_dedupe_key, one_event, retry_later
+from .._format import Format, Times, make_dedupe_key, one_event, retry_later
 from .._public import public_dir
 from .._status import mm7_status
 from .._wire.content_type import parse_content_type
@@ -45,6 +44,10 @@ REQUEST_ID_HEADER = "x-request-id"
 _DOCUMENTED_REQUEST_ID_CHARS = 30
 # "subject ... This has a maximum length of 255 characters." Longer is kept, and flagged in `warnings`.
 _DOCUMENTED_SUBJECT_CHARS = 255
+# The date is "a timestamp in the format: YYYY-MM-DDThh:mm:ssTZD", and "The time zone indicated is relative to
+# UTC" (Receive an MMS; MMS delivery reports): a date without an offset is read as UTC, with a warning.
+_ZONE = "UTC"
+_DATE_FORM = "a date of the form YYYY-MM-DDThh:mm:ssTZD"
 # Where to look for the JSON type without decoding the body: it is among the first keys in every example.
 _SNIFF_BYTES = 4096
 _JSON_TYPES = frozenset({"application/json", "text/json"})
@@ -84,6 +87,10 @@ def _check_type(fields: JsonFields, expected: str) -> None:
         raise fields.error("type", f"must be {expected!r} for this format", kind)
 
 
+def _times(context: ParseContext, warnings: list[str]) -> Times:
+    return Times(context, warnings, form=_DATE_FORM)
+
+
 def parse_report(request: Request, context: ParseContext) -> Callback:
     obj = load_json_object(request.body, max_bytes=context.limits.max_json_bytes, format_name=REPORT)
     warnings: list[str] = []
@@ -93,14 +100,13 @@ def parse_report(request: Request, context: ParseContext) -> Callback:
     message_id = fields.identifier("mtId")
     provider_status = fields.required_text("status").strip()
     outcome_id = fields.integer("outcomeId")
-    # "The time zone indicated is relative to UTC": a date without an offset is read as UTC, not London.
-    timestamp = fields.date("date", default_zone=UTC, max_chars=context.limits.max_date_chars)
+    time = _times(context, warnings).read("date", fields.text("date"))
     event = DeliveryReport(
         provider=PROVIDER,
         format=REPORT,
-        timestamp=timestamp,
+        timestamp=time.timestamp,
         # X-Request-Id is not known to stay the same across retries: the key uses the report's own content.
-        dedupe_key=make_dedupe_key(REPORT, message_id, provider_status, outcome_id, timestamp.isoformat()),
+        dedupe_key=make_dedupe_key(REPORT, message_id, provider_status, outcome_id, time.key),
         raw=fields.raw(*header_raw),
         message_id=message_id,
         status=mm7_status(provider_status),
@@ -194,7 +200,7 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
     event = InboundMessage(
         provider=PROVIDER,
         format=INBOUND,
-        timestamp=fields.date("date", default_zone=UTC, max_chars=context.limits.max_date_chars),
+        timestamp=_times(context, warnings).read("date", fields.text("date")).timestamp,
         dedupe_key=make_dedupe_key(INBOUND, message_id),
         raw=fields.raw(*header_raw),
         message_id=message_id,
@@ -229,6 +235,7 @@ FORMATS = (
         acknowledge=_acknowledge,
         retry=retry_later,
         details_types=(RequestDetails, ReportDetails),
+        default_zone=_ZONE,
     ),
     Format(
         name=INBOUND,
@@ -240,6 +247,7 @@ FORMATS = (
         acknowledge=_acknowledge,
         retry=retry_later,
         details_types=(RequestDetails, InboundDetails),
+        default_zone=_ZONE,
     ),
 )
 

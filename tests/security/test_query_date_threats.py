@@ -6,6 +6,8 @@ Query rows go through MX Telecom GET callbacks; date rows through the date field
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -22,7 +24,8 @@ from _threats import (
     refused,
 )
 
-from mmsdr import InboundMessage, LimitExceededError, MalformedRequestError
+import mmsdr
+from mmsdr import Event, InboundMessage, LimitExceededError, MalformedRequestError
 
 SMSDATE = "smsdate=2002-04-30+21%3A58%3A00"
 NOT_A_DATE = "not a date of the form yyyy-MM-dd HH:mm:ss with an optional UTC offset"
@@ -121,18 +124,41 @@ def sms_with_date(value: str) -> str:
     return MX_SMS_INBOUND.replace(SMSDATE, "smsdate=" + quote(value))
 
 
+# A date that does not read never costs the message (issue #14): the event carries the time the request was
+# read, from the Parser's clock, and the callback a warning naming the field; the value stays in raw.
+READ_AT = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+READ_NOW = ": timestamp is the time the request was read"
+
+
+def clock() -> datetime:
+    return READ_AT
+
+
+def read_now(headers: Any, body: Any = None, query: Any = None, /, *, warning: str, **options: Any) -> Event:
+    """The one event of a request whose date does not read: at the clock's time, with exactly ``warning``
+    (a ``...`` in it stands for the shortened value)."""
+    callback = mmsdr.parse_request(headers, body, query, clock=clock, **options)
+    assert isinstance(mmsdr.acknowledge(callback), mmsdr.Ack)
+    (event,) = callback.events
+    assert event.timestamp == READ_AT
+    (got,) = callback.warnings
+    head, dots, tail = warning.partition("...")
+    assert got.startswith(head) if dots else got == warning
+    assert got.endswith(tail)
+    return event
+
+
 @pytest.mark.parametrize(
     "value", ["Call me at 5", "10", "2024-01-01 12:00 EST", "01/02/03", "\u0661\u0662\u0663\u0664-01-01 10:00:00"]
 )
-def test_d1_fuzzy_or_partial_dates_are_refused(value: str) -> None:
-    refused(
+def test_d1_fuzzy_or_partial_dates_are_not_read(value: str) -> None:
+    event = read_now(
         [],
         None,
         sms_with_date(value),
-        error=MalformedRequestError,
-        status=400,
-        message=f"mxtelecom.sms_inbound: field 'smsdate' is not a valid date ({NOT_A_DATE}), got {value!r}",
+        warning=f"field 'smsdate' is not a valid date ({NOT_A_DATE}), got {value!r}{READ_NOW}",
     )
+    assert event.raw["smsdate"] == value
 
 
 @pytest.mark.parametrize(
@@ -146,68 +172,59 @@ def test_d1_fuzzy_or_partial_dates_are_refused(value: str) -> None:
         ("2024-02-30 10:00:00", "day is out of range for month"),
     ],
 )
-def test_d2_overflow_and_exotic_offsets_are_refused(value: str, reason: str) -> None:
-    refused(
+def test_d2_overflow_and_exotic_offsets_are_not_read(value: str, reason: str) -> None:
+    event = read_now(
         [],
         None,
         sms_with_date(value),
-        error=MalformedRequestError,
-        status=400,
-        message=f"mxtelecom.sms_inbound: field 'smsdate' is not a valid date ({reason}), got {value!r}",
+        warning=f"field 'smsdate' is not a valid date ({reason}), got {value!r}{READ_NOW}",
     )
+    assert event.raw["smsdate"] == value
 
 
 def test_d2_in_the_mm7_date_element() -> None:
-    refused(
+    event = read_now(
         *mm7_xml(mm7_report().replace("2024-05-06T07:08:09Z", "2024-05-06T07:08:09+99:00")),
-        error=MalformedRequestError,
-        status=400,
-        message="mm7.delivery_report: element 'Date' is not a valid date (UTC offset +9900 is beyond 14 hours), "
-        "got '2024-05-06T07:08:09+99:00'",
+        warning="element 'Date' is not a valid date (UTC offset +9900 is beyond 14 hours), "
+        f"got '2024-05-06T07:08:09+99:00'{READ_NOW}",
     )
+    assert event.raw["Date"] == "2024-05-06T07:08:09+99:00"
 
 
 LONG_DATE = "1 " * 50_000
 
 
 def test_d3_long_date_string_in_an_mm7_element() -> None:
-    refused(
+    event = read_now(
         *mm7_xml(mm7_report().replace("2024-05-06T07:08:09Z", LONG_DATE)),
-        error=MalformedRequestError,
-        status=400,
-        prefix="mm7.delivery_report: element 'Date' is not a valid date (longer than 64 characters), got '1 1 1 ",
+        warning=f"element 'Date' is not a valid date (longer than 64 characters), got '1 1 1 ...{READ_NOW}",
     )
+    assert event.raw["Date"] == LONG_DATE
 
 
 def test_d3_long_date_string_in_openmarket_json() -> None:
-    refused(
+    read_now(
         *openmarket_report(date=LONG_DATE),
-        error=MalformedRequestError,
-        status=400,
-        prefix="openmarket.mms_report: field 'date' is not a valid date (longer than 64 characters), got '1 1 1 ",
+        warning=f"field 'date' is not a valid date (longer than 64 characters), got '1 1 1 ...{READ_NOW}",
     )
 
 
 def test_d3_long_date_string_in_an_mx_form_post() -> None:
     fields = [(name, LONG_DATE if name == "date" else value) for name, value in MX_FIELDS]
     headers, body = mx_form(mms_zip(), fields=fields)
-    refused(
+    read_now(
         headers,
         body,
-        error=MalformedRequestError,
-        status=400,
-        prefix="mxtelecom.mms_inbound: field 'date' is not a valid date (longer than 64 characters), got '1 1 1 ",
+        warning=f"field 'date' is not a valid date (longer than 64 characters), got '1 1 1 ...{READ_NOW}",
         method="POST",
     )
 
 
 def test_d3_long_date_string_in_a_query_just_over_the_cap() -> None:
     value = "2024-01-01 12:00:00" + " " * 46
-    refused(
+    read_now(
         [],
         None,
         sms_with_date(value),
-        error=MalformedRequestError,
-        status=400,
-        prefix="mxtelecom.sms_inbound: field 'smsdate' is not a valid date (longer than 64 characters), got ",
+        warning=f"field 'smsdate' is not a valid date (longer than 64 characters), got '2024-01-01 12:00:00 ...{READ_NOW}",
     )
