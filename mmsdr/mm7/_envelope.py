@@ -10,7 +10,7 @@ values and the operation's elements, indexed by local name in one pass over each
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from .._dates import DateError, parse_provider_date
 from .._errors import LimitExceededError, MalformedRequestError, MmsdrError, UnsupportedFormatError, shown
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from lxml import etree
+    from lxml.etree import _ElementUnicodeResult as AttributeValue
 
     from .._format import ParseContext
     from .._request import Request
@@ -376,8 +377,11 @@ def _walk(element: etree._Element, prefix: str, raw: list[tuple[str, str]]) -> N
         leaf = not len(child)
         if leaf:
             append((path, child.text or ""))
-        for key, value in child.items():
-            append((f"{path}@{str(key).rpartition('}')[2]}", str(value)))
+        if len(child.attrib):
+            # Not child.items(): lxml looks each value up by name, a scan of the attributes before it, so
+            # 80,000 attributes on one element took 35 s. "@*" walks them once, each result knowing its name.
+            for value in cast("list[AttributeValue]", child.xpath("@*")):
+                append((f"{path}@{str(value.attrname).rpartition('}')[2]}", str(value)))
         if not leaf:
             _walk(child, path + "/", raw)
 
