@@ -8,7 +8,6 @@ import itertools
 import logging
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import python_multipart
@@ -18,7 +17,7 @@ from hypothesis import strategies as st
 from mmsdr import LimitExceededError, Limits, MalformedRequestError, MmsdrError, UnsupportedFormatError
 from mmsdr._errors import shown
 from mmsdr._wire.content_type import header_text, parse_content_type
-from mmsdr._wire.multipart import BodyPart, _Normaliser, _PartReader, parse_multipart
+from mmsdr._wire.multipart import BodyPart, _PartReader, parse_multipart
 
 LIMITS = Limits()
 BOUNDARY = b"b0undary"

@@ -353,7 +353,11 @@ def test_m10_filename_path_traversal_is_data_never_a_path(
 # python-multipart a byte-by-byte match, and the bare-LF normaliser a write and a kept fragment of its own (about
 # 1.2 s and 174 MiB per MiB). The work is counted, not timed: the Python steps over part data and the data
 # pieces kept stay the same however many such lines there are.
-NEAR_LINE = {"mm7.deliver": b"--rel-bX", "openmarket.mms_inbound": b"--mimeboundaryX", "mxtelecom.mms_inbound": b"--XyZX"}
+NEAR_LINE = {
+    "mm7.deliver": b"--rel-bX",
+    "openmarket.mms_inbound": b"--mimeboundaryX",
+    "mxtelecom.mms_inbound": b"--XyZX",
+}
 
 
 class WorkCount:
@@ -385,7 +389,7 @@ class WorkCount:
 def near_delimiter_request(fmt: str, lines: int, eol: bytes) -> tuple[Headers, bytes, bytes]:
     """``fmt``'s request with one more part of ``lines`` near-delimiter lines; the body in ``eol`` line ends."""
     data = (NEAR_LINE[fmt] + b"\r\n") * lines
-    extra = ["Content-Disposition: form-data; name=\"x\""] if fmt == "mxtelecom.mms_inbound" else []
+    extra = ['Content-Disposition: form-data; name="x"'] if fmt == "mxtelecom.mms_inbound" else []
     headers, body = build(fmt, [([*extra, "Content-Type: text/plain", "Content-ID: <near>"], data)])
     if eol == b"\n":
         assert b"\r\n" not in mms_zip()  # only structure lines and the near-delimiter lines change
