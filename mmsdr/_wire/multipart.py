@@ -3,7 +3,8 @@
 MM7 (``multipart/related`` with a ``multipart/mixed`` inside), OpenMarket (``multipart/mixed``) and MX Telecom
 (``multipart/form-data`` carrying ``mms.zip``) all come through ``parse_multipart``. The parts are produced in
 one place: python-multipart's low-level ``python_multipart.MultipartParser`` (``FormParser`` only knows
-form-data) reads the structure, and its callbacks give each part's headers (``_PartReader``). mmsdr's limits are
+form-data) reads the structure, in one write per multipart, and its callbacks give each part's headers
+(``_PartReader``). mmsdr's limits are
 enforced around it as errors, never as silent truncation.
 
 python-multipart reads RFC 2046 strictly and real senders do not write it strictly, so every body is normalised
@@ -340,24 +341,21 @@ _RawPart = tuple[tuple[tuple[bytes, bytes], ...], bytes | memoryview]
 class _PartReader:
     """The one place parts are produced: python-multipart reads the structure, its callbacks give each part.
 
-    The ``_Normaliser`` writes it every delimiter line and header block in canonical form, and hands it the part
-    data it found between them (``add_data``). Part data never goes through python-multipart: its delimiter
-    search steps byte by byte through every line that starts like the delimiter (about a microsecond and a
-    half each), so a body of such lines would cost about a hundred times ordinary data.
+    The ``_Normaliser`` writes it every delimiter line and header block in canonical form, all in one ``write``
+    when the body has been read, and hands it each part's data as the part ends (``add_data``), in the same
+    order. Part data never goes through python-multipart: its delimiter search steps byte by byte through every
+    line that starts like the delimiter (about a microsecond and a half each), so a body of such lines would
+    cost about a hundred times ordinary data; and one ``write`` per body rather than per part keeps its setup
+    cost per body.
     """
 
-    def __init__(self, boundary: bytes, limits: Limits, *, what: str, prefix: str, budget: _Budget) -> None:
-        self._limits = limits
+    def __init__(self, boundary: bytes, limits: Limits, *, what: str) -> None:
         self._what = what
-        self._prefix = prefix
-        self._budget = budget
-        self._index = 0  # parts begun, for messages
-        self._parts: list[_RawPart] = []
         self._headers: list[tuple[bytes, bytes]] = []
         self._field = b""
         self._value = b""
-        self._chunks: list[bytes | memoryview] = []  # the current part's data, joined once at its end
-        self._size = 0
+        self._header_blocks: list[tuple[tuple[bytes, bytes], ...]] = []  # each part's headers, in order
+        self._data: list[bytes | memoryview] = []  # each part's data, in order
         self._ended = False
         try:
             self._parser = MultipartParser(
@@ -380,22 +378,8 @@ class _PartReader:
             ) from exc
         self._parser.logger = _QUIET_LOGGER
 
-    def _label(self) -> str:
-        return f"{self._prefix}{self._index}"
-
     def _on_part_begin(self) -> None:
-        self._budget.parts += 1
-        if self._budget.parts > self._limits.max_parts:
-            raise wire_error(
-                LimitExceededError,
-                self._what,
-                f"more than {self._limits.max_parts} parts (Limits.max_parts)",
-                field="body",
-            )
-        self._index += 1
         self._headers = []
-        self._chunks = []
-        self._size = 0
 
     def _on_header_field(self, data: bytes, start: int, end: int) -> None:
         self._field += data[start:end]
@@ -408,48 +392,34 @@ class _PartReader:
         self._headers.append((self._field, self._value.strip(b" \t")))
         self._field = self._value = b""
 
-    def add_data(self, piece: bytes | memoryview) -> None:
-        """``piece`` is data of the part begun last (one piece per part and chunk of the body)."""
-        self._size += len(piece)
-        if self._size > self._limits.max_part_bytes:
-            raise wire_error(
-                LimitExceededError,
-                self._what,
-                f"part {self._label()} larger than {self._limits.max_part_bytes} bytes (Limits.max_part_bytes)",
-                field=f"part {self._label()}",
-            )
-        self._chunks.append(piece)
-
     def _on_part_end(self) -> None:
-        chunks = self._chunks
-        # One piece stays as it is (a view is copied out when the part's data is asked for, see BodyPart.raw).
-        raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        self._parts.append((tuple(self._headers), raw))
-        self._chunks = []
+        self._header_blocks.append(tuple(self._headers))
 
     def _on_end(self) -> None:
         self._ended = True
 
-    def write(self, data: bytes) -> None:
+    def add_data(self, raw: bytes | memoryview) -> None:
+        """``raw`` is the whole data of the next part."""
+        self._data.append(raw)
+
+    def close(self, structure: bytes) -> list[_RawPart]:
+        """The parts, once python-multipart has read ``structure`` to its closing delimiter."""
         try:
-            written = self._parser.write(data)
+            written = self._parser.write(structure)
+            self._parser.finalize()
         except FormParserError as exc:  # MultipartParseError and its relatives
             raise wire_error(
                 MalformedRequestError, self._what, f"body is not valid multipart ({exc})", field="body"
             ) from exc
-        if written != len(data):
+        if written != len(structure):
             # python-multipart truncates silently past its max_size (M5); never accept half a body.
             raise wire_error(
                 MalformedRequestError,
                 self._what,
-                f"body is not valid multipart (the parser stopped after {written} of {len(data)} bytes)",
+                f"body is not valid multipart (the parser stopped after {written} of {len(structure)} bytes)",
                 field="body",
             )
-
-    def close(self) -> list[_RawPart]:
-        """The parts, once python-multipart has read the closing delimiter."""
-        self._parser.finalize()
-        if not self._ended:
+        if not self._ended or len(self._header_blocks) != len(self._data):
             raise wire_error(
                 MalformedRequestError,
                 self._what,
@@ -458,7 +428,8 @@ class _PartReader:
             )
         # The parser's callbacks make a reference cycle with this reader: hand the parts over rather than keep
         # megabytes alive until the garbage collector gets to the cycle.
-        parts, self._parts = self._parts, []
+        parts = list(zip(self._header_blocks, self._data, strict=True))
+        self._header_blocks, self._data = [], []
         return parts
 
 
@@ -473,13 +444,15 @@ _EPILOGUE: Final = 4
 class _Normaliser:
     """One multipart body, normalised on its way into the ``_PartReader``: structure lines to canonical CRLF.
 
-    Delimiter lines and header blocks are rewritten into the form python-multipart reads; part data is handed
-    to the reader as it came, cut only where the delimiter found here starts. Every state consumes its input as
-    it comes, so memory and time stay linear in the body however it is chunked: the preamble keeps only a
-    boundary's length of look-back, header lines are accumulated up to the header line limit, and part data is
-    one piece per part and chunk. A line that starts like the delimiter but is not one costs no Python work of
-    its own: ``data.find`` skips ordinary data, and from the first such line on the delimiter pattern (a
-    compiled regular expression) skips them all in one call.
+    Delimiter lines and header blocks are rewritten into the form python-multipart reads and kept for one
+    ``write`` at the end (a rewrite of the body's own lines: never more than the body); part data is handed to
+    the reader as it came, cut only where the delimiter found here starts, one piece per part (joined from one
+    piece per chunk when the body comes in chunks). Every state consumes its input as it comes, so memory and
+    time stay linear in the body however it is chunked: the preamble keeps only a boundary's length of
+    look-back, header lines are accumulated up to the header line limit. A line that starts like the delimiter
+    but is not one costs no Python work of its own: ``data.find`` skips ordinary data, and from the first such
+    line on the delimiter pattern (a compiled regular expression) skips them all in one call. Limits are checked
+    here as the body is read (parts, part size, header lines), so a flood stops where it goes over.
 
     ``view``: a view of the whole body when it is fed in one chunk; part data is then taken from it by position.
     """
@@ -511,7 +484,11 @@ class _Normaliser:
         self._header: bytes | bytearray | None = None  # the header being unfolded
         self._header_count = 0
         self._canonical: list[bytes] = []  # the delimiter and header lines, rewritten for python-multipart
-        self._reader = _PartReader(boundary, limits, what=what, prefix=prefix, budget=budget)
+        self._structure: list[bytes] = []  # every part's canonical lines, written to python-multipart at the end
+        self._budget = budget
+        self._pieces: list[bytes | memoryview] = []  # the current part's data
+        self._size = 0
+        self._reader = _PartReader(boundary, limits, what=what)
 
     def _label(self) -> str:
         return f"{self._prefix}{self._index}"
@@ -519,10 +496,26 @@ class _Normaliser:
     def _add_data(self, data: bytes, start: int, end: int) -> None:
         """``data[start:end]`` is part data: a view of the body when it came whole, else a copy of the piece."""
         if end > start:
-            self._reader.add_data(self._view[start:end] if self._view is not None else data[start:end])
+            self._size += end - start
+            if self._size > self._limits.max_part_bytes:
+                raise wire_error(
+                    LimitExceededError,
+                    self._what,
+                    f"part {self._label()} larger than {self._limits.max_part_bytes} bytes (Limits.max_part_bytes)",
+                    field=f"part {self._label()}",
+                )
+            self._pieces.append(self._view[start:end] if self._view is not None else data[start:end])
+
+    def _end_data(self) -> None:
+        """The current part's data is complete: one piece stays as it is (a view is copied out when the part's
+        data is asked for, see BodyPart.raw), more are joined."""
+        pieces = self._pieces
+        self._reader.add_data(pieces[0] if len(pieces) == 1 else b"".join(pieces))
+        self._pieces = []
+        self._size = 0
 
     def _write(self, data: bytes) -> None:
-        self._reader.write(data)
+        self._structure.append(data)
 
     def feed(self, chunk: bytes) -> None:
         data = self._carry + chunk if self._carry else chunk
@@ -560,7 +553,7 @@ class _Normaliser:
                 f"body ends before its closing delimiter, got no {shown(closing)} {where}",
                 field="body",
             )
-        return self._reader.close()
+        return self._reader.close(b"".join(self._structure))
 
     def _in_preamble(self, data: bytes) -> int:
         """Look for ``--boundary`` at a line start; drop what comes before (RFC 2046 preamble, M4)."""
@@ -637,6 +630,14 @@ class _Normaliser:
                 self._needle = (b"\r\n" if crlf else b"\n") + self._dash
             # The canonical delimiter goes to python-multipart together with the header block that follows.
             self._canonical = [self._dash + b"\r\n" if first else b"\r\n" + self._dash + b"\r\n"]
+            self._budget.parts += 1
+            if self._budget.parts > self._limits.max_parts:
+                raise wire_error(
+                    LimitExceededError,
+                    self._what,
+                    f"more than {self._limits.max_parts} parts (Limits.max_parts)",
+                    field="body",
+                )
             self._index += 1
             self._state = _HEADERS
             self._header = None
@@ -769,6 +770,7 @@ class _Normaliser:
         if needle[0] == _LF and found > pos and data[found - 1] == _CR:
             cut = found - 1  # LF mode: a CRLF before the boundary is a line break all the same
         self._add_data(data, pos, cut)
+        self._end_data()
         self._padding = 0
         self._state = _DELIMITER
         return found + len(needle)

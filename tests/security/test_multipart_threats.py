@@ -14,7 +14,7 @@ import pytest
 from _threats import Headers, mm7_related, mms_zip, mx_form, openmarket_mixed, parsed, refused
 
 from mmsdr import InboundMessage, LimitExceededError, Limits, MalformedRequestError
-from mmsdr._wire.multipart import _Normaliser, _PartReader
+from mmsdr._wire.multipart import _Normaliser
 
 # One builder per format: (extra parts, preamble) -> (headers, body), with the format's name in messages.
 Builder = Callable[..., tuple[Headers, bytes]]
@@ -361,24 +361,24 @@ NEAR_LINE = {
 
 
 class WorkCount:
-    """Counts the normaliser's steps over part data and the data pieces handed to the part reader."""
+    """Counts the normaliser's steps over part data and the pieces of part data it keeps."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.data_steps = 0
         self.pieces = 0
         in_data = _Normaliser._in_data
-        add_data = _PartReader.add_data
+        add_data = _Normaliser._add_data
 
         def counted_in_data(normaliser: _Normaliser, data: bytes, pos: int) -> int:
             self.data_steps += 1
             return in_data(normaliser, data, pos)
 
-        def counted_add_data(reader: _PartReader, piece: bytes | memoryview) -> None:
-            self.pieces += 1
-            add_data(reader, piece)
+        def counted_add_data(normaliser: _Normaliser, data: bytes, start: int, end: int) -> None:
+            self.pieces += end > start
+            add_data(normaliser, data, start, end)
 
         monkeypatch.setattr(_Normaliser, "_in_data", counted_in_data)
-        monkeypatch.setattr(_PartReader, "add_data", counted_add_data)
+        monkeypatch.setattr(_Normaliser, "_add_data", counted_add_data)
 
     def take(self) -> tuple[int, int]:
         counts = (self.data_steps, self.pieces)
