@@ -22,11 +22,12 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from lxml import etree
-    from lxml.etree import _ElementUnicodeResult as AttributeValue
 
     from .._format import ParseContext
     from .._request import Request
     from .._wire.multipart import BodyPart
+
+    AttributeValue = etree._ElementUnicodeResult  # noqa: SLF001 - what lxml's "@*" XPath gives, typed
 
 __all__ = (
     "MEDIA_TYPES",
