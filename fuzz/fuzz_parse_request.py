@@ -5,7 +5,7 @@ The invariant (h11's, and docs/security.md's): whatever the bytes, ``parse_reque
 :class:`mmsdr.Ack` (with ``retry=True`` too), or raises an :class:`mmsdr.MmsdrError` whose ``ack`` is
 an :class:`mmsdr.Ack` and whose ``status_hint`` is a 4xx status. Nothing else may escape. Feeding the body in
 chunks must give the same outcome as feeding it whole. The checks are ``assert`` statements: never run the
-harness with ``python -O``.
+harness with ``python -O``. Every event's ``raw``, ``to_dict()`` and ``repr`` are read too.
 
 An input is ``payload + control``: :class:`atheris.FuzzedDataProvider` takes integers from the end of the data
 and bytes from the front, so the last bytes choose the seed request (``examples/requests/*.http``), what the
@@ -19,6 +19,7 @@ Run: ``python fuzz/fuzz_parse_request.py fuzz/corpus -max_total_time=600`` (see 
 from __future__ import annotations
 
 import gzip
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,16 @@ def _headers(seed: RawHttpRequest, fdp: Any) -> list[tuple[str, str]]:
     return headers
 
 
+def _touch(callback: mmsdr.Callback) -> None:
+    """Everything an event offers, so that a slow or failing ``raw``, ``to_dict()`` or ``repr`` is found too."""
+    for event in callback.events:
+        pairs = event.raw.multi_items()
+        assert len(event.raw) <= len(pairs), f"{event!r}: raw has more names than pairs"
+        assert event.to_dict()["raw"] == [list(pair) for pair in pairs], f"{event!r}: to_dict() raw differs"
+        assert repr(event)
+    assert json.dumps(callback.to_dict())
+
+
 def _outcome(headers: list[tuple[str, str]], body: Any, query: str | bytes, method: str | None) -> object:
     """The callback, or ``(error type, message)``; anything but an MmsdrError propagates and is a crash."""
     try:
@@ -113,6 +124,7 @@ def _outcome(headers: list[tuple[str, str]], body: Any, query: str | bytes, meth
         assert isinstance(mmsdr.acknowledge(callback), mmsdr.Ack), f"acknowledge({callback!r}) is not an Ack"
         retry = mmsdr.acknowledge(callback, retry=True)
         assert isinstance(retry, mmsdr.Ack), f"acknowledge({callback!r}, retry=True) is not an Ack"
+        _touch(callback)
         return callback
     assert isinstance(error.ack, mmsdr.Ack), f"{error!r}: ack is {error.ack!r}"
     assert 400 <= error.status_hint < 500, f"{error!r}: status_hint {error.status_hint!r}"

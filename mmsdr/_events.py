@@ -11,12 +11,13 @@ import base64
 import dataclasses
 import enum
 import http
+import threading
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ._status import Status
 from ._wire.text import without_lone_surrogates
@@ -48,12 +49,13 @@ class RawFields(Mapping[str, str]):
     Fields mmsdr does not know are here too: nothing the provider sent is dropped.
     """
 
-    __slots__ = ("_first", "_items", "_source")
+    __slots__ = ("_first", "_items", "_lock", "_source")
 
     def __init__(self, items: Iterable[tuple[str, str]] = (), /) -> None:
         self._items: tuple[tuple[str, str], ...] | None = tuple(items)
         self._first: dict[str, str] | None = None
         self._source: Callable[[], Iterable[tuple[str, str]]] | None = None
+        self._lock: threading.Lock | None = None
 
     @classmethod
     def lazy(cls, source: Callable[[], Iterable[tuple[str, str]]], /) -> RawFields:
@@ -61,21 +63,25 @@ class RawFields(Mapping[str, str]):
 
         Most endpoints never read ``raw``; building it costs as much as the rest of a small parse (issue 8's
         profile), so the parsers hand over what to build it from instead. ``source`` must only read values
-        already checked and kept by the parse: it cannot fail.
+        already checked and kept by the parse: it cannot fail. Threads that read it first at the same time get
+        the one result: it is built under this view's own lock.
         """
         self = cls.__new__(cls)
         self._items = None
         self._first = None
         self._source = source
+        self._lock = threading.Lock()
         return self
 
     def _pairs(self) -> tuple[tuple[str, str], ...]:
         items = self._items
         if items is None:
-            source = self._source
-            assert source is not None
-            items = self._items = tuple(source())
-            self._source = None  # let what it read go
+            with cast("threading.Lock", self._lock):  # a lazy view always has one
+                items = self._items
+                if items is None:  # not built by a thread that held the lock first
+                    source = cast("Callable[[], Iterable[tuple[str, str]]]", self._source)
+                    items = self._items = tuple(source())
+                    self._source = None  # let what it read go
         return items
 
     def _index(self) -> dict[str, str]:

@@ -4,13 +4,18 @@ Seeds are the example requests (``examples/requests/*.http``, one per format). E
 flips, truncation, insertion, deletion, repeats; header shuffles and duplicates; repeated query parameters;
 wrong content types) and checks h11's invariant: a ``Callback``, for which ``acknowledge`` returns an ``Ack``
 (the retry answer too), or an ``MmsdrError`` with a usable ``ack`` and a 4xx ``status_hint``; never any other
-exception. Feeding the body in
-chunks must give the same outcome as feeding it whole. Runs are derandomized, so CI sees the same examples.
+exception; every event's ``raw``, ``to_dict()`` and ``repr`` are read too. Feeding the body in chunks must give
+the same outcome as feeding it whole. Runs are derandomized, so CI sees the same examples. The costly shapes of
+the fuzz corpus (``fuzz/make_corpus.py``: near-delimiter lines, thousands of extra keys or attributes) are
+seeds too.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,15 @@ import mmsdr
 from mmsdr.__main__ import RawHttpRequest, read_raw_request
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "requests"
+
+# fuzz/ is not a package: its corpus writer is loaded by path.
+_MAKE_CORPUS = importlib.util.spec_from_file_location("make_corpus", EXAMPLES.parent.parent / "fuzz" / "make_corpus.py")
+assert _MAKE_CORPUS is not None
+assert _MAKE_CORPUS.loader is not None
+make_corpus = importlib.util.module_from_spec(_MAKE_CORPUS)
+_MAKE_CORPUS.loader.exec_module(make_corpus)
+costly_shapes: Callable[[bytes, str], dict[str, bytes]] = make_corpus.costly_shapes
+
 SEEDS: dict[str, RawHttpRequest] = {
     path.stem: read_raw_request(path.read_bytes()) for path in sorted(EXAMPLES.glob("*.http"))
 }
@@ -74,6 +88,12 @@ def outcome(headers: Headers, body: Any, query: str, method: str | None) -> obje
     assert callback.events
     assert isinstance(mmsdr.acknowledge(callback), mmsdr.Ack)
     assert isinstance(mmsdr.acknowledge(callback, retry=True), mmsdr.Ack)
+    for event in callback.events:  # everything an event offers
+        pairs = event.raw.multi_items()
+        assert len(event.raw) <= len(pairs)
+        assert event.to_dict()["raw"] == [list(pair) for pair in pairs]
+        assert repr(event)
+    assert json.dumps(callback.to_dict())
     return callback
 
 
@@ -134,6 +154,42 @@ def seed_method(seed: RawHttpRequest, method: str | None) -> str | None:
 def test_seeds_parse(name: str) -> None:
     seed = SEEDS[name]
     assert isinstance(check(list(seed.headers), seed.body, seed.query, seed.method, [1, 7, 100]), mmsdr.Callback)
+
+
+COSTLY = {
+    f"{name}.{suffix}": (seed, body)
+    for name, seed in SEEDS.items()
+    for suffix, body in costly_shapes(
+        seed.body, next((value for key, value in seed.headers if key.lower() == "content-type"), "").strip()
+    ).items()
+}
+
+
+def test_every_costly_shape_is_a_seed() -> None:
+    assert sorted(COSTLY) == [
+        "mm7-read-reply.attributes",
+        "mm7-sinch-deliver.attributes",
+        "mm7-sinch-deliver.near-delimiter-crlf",
+        "mm7-sinch-deliver.near-delimiter-lf",
+        "mm7-sinch-delivery-report.attributes",
+        "mxtelecom-mms-inbound-post.near-delimiter-crlf",
+        "mxtelecom-mms-inbound-post.near-delimiter-lf",
+        "openmarket-mms-inbound.near-delimiter-lf",
+        "openmarket-mms-report.extra-keys",
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(COSTLY))
+def test_costly_shapes_parse(name: str) -> None:
+    seed, body = COSTLY[name]
+    assert isinstance(check(list(seed.headers), body, seed.query, seed.method, [1, 7, 100]), mmsdr.Callback)
+
+
+@settings(FUZZ, max_examples=60)
+@given(name=st.sampled_from(sorted(COSTLY)), data=st.data(), cuts=CUTS)
+def test_mutated_costly_shapes(name: str, data: st.DataObject, cuts: list[int]) -> None:
+    seed, body = COSTLY[name]
+    check(list(seed.headers), data.draw(mutated(body)), seed.query, seed.method, cuts)
 
 
 @FUZZ

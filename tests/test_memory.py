@@ -13,6 +13,8 @@ import tracemalloc
 import zipfile
 from typing import TYPE_CHECKING
 
+import pytest
+
 import mmsdr
 import mmsdr.testing
 from mmsdr import Limits, Part
@@ -119,3 +121,15 @@ def test_read_mms_zip_leaves_a_bytearray_resizable() -> None:
     assert read_mms_zip(zipped).parts[0].data == b"jpeg"
     zipped += b"more"  # a view left exported would make this a BufferError
     assert zipped.endswith(b"more")
+
+
+@pytest.mark.parametrize("eol", [b"\r\n", b"\n"], ids=["CRLF", "bare LF"])
+def test_a_part_of_near_delimiter_lines_is_read_without_a_copy(eol: bytes) -> None:
+    # M11 (docs/security.md): a part made of lines that start like the delimiter used to be kept as one fragment
+    # per line (tens of MiB per MiB in bare LF). Now it is one view of the body, like any other part.
+    lines = (b"--bX" + eol) * 250_000
+    body = b"--b" + eol + b"Content-Type: text/plain" + eol + eol + lines + eol + b"--b--" + eol
+    limits = Limits(max_body_bytes=len(body))
+    (part,) = parse_multipart(body, "multipart/mixed; boundary=b", limits, what="mm7")
+    assert part.data == lines
+    assert peak(lambda: parse_multipart(body, "multipart/mixed; boundary=b", limits, what="mm7")) < len(lines) / 20

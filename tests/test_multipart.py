@@ -566,7 +566,7 @@ def test_three_way_splits_of_a_tiny_body() -> None:
 
 
 # -- normalising changes only structure lines: python-multipart's own split -------------------------------------
-# A body in chunks is always normalised. On every body python-multipart reads as it is (CRLF, no preamble,
+# Every body is normalised. On every body python-multipart would read as it is (CRLF, no preamble,
 # "Name: value" header lines), the parts must be exactly python-multipart's own, whole and at every split point.
 
 ReferencePart = tuple[list[tuple[bytes, bytes]], bytes]
@@ -819,140 +819,133 @@ def test_mutated_bodies_give_parts_or_an_mmsdr_error(body: bytes, cuts: list[int
                     _ = leaf.data
 
 
-# -- bodies read as they are, and bodies normalised ---------------------------------------------------------
-# A whole body whose first line is "--boundary" CRLF goes to python-multipart as it is; a body that needs it
-# (python-multipart refuses it, or would read it otherwise than normalised: a bare LF in a header block,
-# padding or an epilogue that may be over its limit, a limit reached) is read again normalised; a body in
-# chunks is always normalised. The outcome -- the parts, or the error's type and message -- must not depend on
-# which: each row is read whole and in chunks, at every split point.
+# -- bodies read whole, and bodies read in chunks -----------------------------------------------------------
+# Every multipart is read once, by the normaliser, which hands python-multipart only its structure lines. The
+# outcome -- the parts, or the error's type and message -- must not depend on how the body is chunked: each row
+# is read whole and in chunks, at every split point.
 
 SMALL_LIMITS = Limits(
     max_parts=4, max_part_header_count=3, max_part_header_bytes=40, max_part_bytes=20, max_preamble_bytes=10
 )
 
 
-# (id, body, limits, whether a whole body is read as it is, without normalising)
-READ_CASES: list[tuple[str, bytes, Limits, bool]] = [
-    ("plain", build(([b"Content-Type: text/plain", b"Content-ID: <a>"], b"one"), ([], b"two")), LIMITS, True),
-    ("mm7, a folded header", MM7_BODY[MM7_BODY.index(b"--b0undary") :], LIMITS, False),
-    ("empty body", b"--b0undary--", LIMITS, True),
-    ("empty parts", build(([], b""), ([b"A: b"], b""), ([b"A:"], b""), ([b"A:  "], b"")), LIMITS, True),
-    ("empty values", build(([b"A:", b"B:  ", b"C:\t", b"D: \t x \t "], b"x")), LIMITS, True),
-    ("no space after colon", build(([b"Content-Type:text/xml"], b"x")), LIMITS, True),
-    ("header bytes", build(([b"X: \xc3\xa9 \xe9 \x00"], b"x")), LIMITS, True),
-    ("epilogue", build(([], b"x"), epilogue=b"\r\n\r\n--b0undary\r\nmore"), LIMITS, True),
-    ("closing without CRLF", build(([], b"x")), LIMITS, True),
-    ("data lookalikes", build(([], b"--b0undaryX\r\n--b0undary-x\n--b0undary\r\n\rX"), ([], b"\r")), LIMITS, True),
-    ("padding after later delimiters", b"--b0undary\r\n\r\na\r\n--b0undary \t\r\n\r\nb\r\n--b0undary--", LIMITS, True),
-    ("nested", SMALL_BODY[SMALL_BODY.index(b"--b0undary") :], LIMITS, True),
-    # limits: at them the body is read as it is; past them the normalised reading says which one
-    ("parts at the limit", build(*[([], b"x")] * 4), SMALL_LIMITS, True),
-    ("parts past the limit", build(*[([], b"x")] * 5), SMALL_LIMITS, False),
-    ("headers at the limit", build(([b"A: 1"] * 3, b"x")), SMALL_LIMITS, True),
-    ("headers past the limit", build(([b"A: 1"] * 4, b"x")), SMALL_LIMITS, False),
-    ("header line at the limit", build(([b"A: " + b"v" * 37], b"x")), SMALL_LIMITS, True),
-    ("header line past the limit", build(([b"A: " + b"v" * 38], b"x")), SMALL_LIMITS, False),
-    ("spaces after the colon past the limit", build(([b"A:" + b" " * 38 + b"v"], b"x")), SMALL_LIMITS, False),
-    ("part at the limit", build(([], b"x" * 20), ([], b"")), SMALL_LIMITS, True),
-    ("part past the limit", build(([], b"x"), ([], b"x" * 21)), SMALL_LIMITS, False),
-    ("epilogue at the limit", build(([], b"x"), epilogue=b"e" * 10), SMALL_LIMITS, True),
-    ("epilogue past the limit", build(([], b"x"), epilogue=b"e" * 11), SMALL_LIMITS, False),
+# (id, body, limits)
+READ_CASES: list[tuple[str, bytes, Limits]] = [
+    ("plain", build(([b"Content-Type: text/plain", b"Content-ID: <a>"], b"one"), ([], b"two")), LIMITS),
+    ("mm7, a folded header", MM7_BODY[MM7_BODY.index(b"--b0undary") :], LIMITS),
+    ("empty body", b"--b0undary--", LIMITS),
+    ("empty parts", build(([], b""), ([b"A: b"], b""), ([b"A:"], b""), ([b"A:  "], b"")), LIMITS),
+    ("empty values", build(([b"A:", b"B:  ", b"C:\t", b"D: \t x \t "], b"x")), LIMITS),
+    ("no space after colon", build(([b"Content-Type:text/xml"], b"x")), LIMITS),
+    ("header bytes", build(([b"X: \xc3\xa9 \xe9 \x00"], b"x")), LIMITS),
+    ("epilogue", build(([], b"x"), epilogue=b"\r\n\r\n--b0undary\r\nmore"), LIMITS),
+    ("closing without CRLF", build(([], b"x")), LIMITS),
+    ("data lookalikes", build(([], b"--b0undaryX\r\n--b0undary-x\n--b0undary\r\n\rX"), ([], b"\r")), LIMITS),
+    ("padding after later delimiters", b"--b0undary\r\n\r\na\r\n--b0undary \t\r\n\r\nb\r\n--b0undary--", LIMITS),
+    ("nested", SMALL_BODY[SMALL_BODY.index(b"--b0undary") :], LIMITS),
+    # limits: at them and past them
+    ("parts at the limit", build(*[([], b"x")] * 4), SMALL_LIMITS),
+    ("parts past the limit", build(*[([], b"x")] * 5), SMALL_LIMITS),
+    ("headers at the limit", build(([b"A: 1"] * 3, b"x")), SMALL_LIMITS),
+    ("headers past the limit", build(([b"A: 1"] * 4, b"x")), SMALL_LIMITS),
+    ("header line at the limit", build(([b"A: " + b"v" * 37], b"x")), SMALL_LIMITS),
+    ("header line past the limit", build(([b"A: " + b"v" * 38], b"x")), SMALL_LIMITS),
+    ("spaces after the colon past the limit", build(([b"A:" + b" " * 38 + b"v"], b"x")), SMALL_LIMITS),
+    ("part at the limit", build(([], b"x" * 20), ([], b"")), SMALL_LIMITS),
+    ("part past the limit", build(([], b"x"), ([], b"x" * 21)), SMALL_LIMITS),
+    ("epilogue at the limit", build(([], b"x"), epilogue=b"e" * 10), SMALL_LIMITS),
+    ("epilogue past the limit", build(([], b"x"), epilogue=b"e" * 11), SMALL_LIMITS),
     (
         "padding at the limit",
         b"--b0undary\r\n\r\na\r\n--b0undary" + b" " * 40 + b"\r\n\r\nb\r\n--b0undary--",
         SMALL_LIMITS,
-        False,  # a delimiter line this long may be over the limit: normalised, which measures it
     ),
     (
         "padding past the limit",
         b"--b0undary\r\n\r\na\r\n--b0undary" + b" " * 41 + b"\r\n\r\nb\r\n--b0undary--",
         SMALL_LIMITS,
-        False,
     ),
-    # the leniencies: normalised
-    ("preamble", build(([], b"x"), preamble=b"pre\r\n"), LIMITS, False),
-    ("CRLF preamble", build(([], b"x"), preamble=b"\r\n"), LIMITS, False),
-    ("bare LF", build(([b"A: b"], b"x"), ([], b"y"), eol=b"\n"), LIMITS, False),
-    ("padding after the first delimiter", b"--b0undary \r\n\r\nx\r\n--b0undary--", LIMITS, False),
-    ("folded header", build(([b"A: b", b" c"], b"x")), LIMITS, False),
-    ("space before the colon", build(([b"Content-Type : text/xml"], b"x")), LIMITS, False),
-    ("bare-LF header line", build(([b"Content-Type: text/xml\nContent-ID: <x>"], b"x")), LIMITS, False),
-    ("bare-LF blank line", b"--b0undary\r\nA: b\r\n\nx\r\n--b0undary--", LIMITS, False),
-    # what the normalised reading refuses, and says why
-    ("continuation first", build(([b"  continued: x"], b"x")), LIMITS, False),
-    ("bare CR in a header", build(([b"X-A: a\rb"], b"x")), LIMITS, False),
-    ("no colon", build(([b"No colon here"], b"x")), LIMITS, False),
-    ("text after a padded delimiter", b"--b0undary\r\n\r\nx\r\n--b0undary junk\r\n\r\n--b0undary--", LIMITS, False),
-    ("no closing delimiter", build(([], b"x"))[:-2], LIMITS, False),
-    ("cut in the headers", b"--b0undary\r\nContent-Type: text/pl", LIMITS, False),
-    ("cut after the delimiter", b"--b0undary\r\n", LIMITS, False),
+    # the leniencies
+    ("preamble", build(([], b"x"), preamble=b"pre\r\n"), LIMITS),
+    ("CRLF preamble", build(([], b"x"), preamble=b"\r\n"), LIMITS),
+    ("bare LF", build(([b"A: b"], b"x"), ([], b"y"), eol=b"\n"), LIMITS),
+    ("padding after the first delimiter", b"--b0undary \r\n\r\nx\r\n--b0undary--", LIMITS),
+    ("folded header", build(([b"A: b", b" c"], b"x")), LIMITS),
+    ("space before the colon", build(([b"Content-Type : text/xml"], b"x")), LIMITS),
+    ("bare-LF header line", build(([b"Content-Type: text/xml\nContent-ID: <x>"], b"x")), LIMITS),
+    ("bare-LF blank line", b"--b0undary\r\nA: b\r\n\nx\r\n--b0undary--", LIMITS),
+    # what is refused, and why
+    ("continuation first", build(([b"  continued: x"], b"x")), LIMITS),
+    ("bare CR in a header", build(([b"X-A: a\rb"], b"x")), LIMITS),
+    ("no colon", build(([b"No colon here"], b"x")), LIMITS),
+    ("text after a padded delimiter", b"--b0undary\r\n\r\nx\r\n--b0undary junk\r\n\r\n--b0undary--", LIMITS),
+    ("no closing delimiter", build(([], b"x"))[:-2], LIMITS),
+    ("cut in the headers", b"--b0undary\r\nContent-Type: text/pl", LIMITS),
+    ("cut after the delimiter", b"--b0undary\r\n", LIMITS),
 ]
 
 
-def normalised(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """A list that gets one item whenever a multipart is normalised."""
-    seen: list[int] = []
-    init = _Normaliser.__init__
+def structure_written(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """A list that gets what is written to python-multipart, once per multipart read to its end."""
+    written: list[bytes] = []
+    close = _PartReader.close
 
-    def counting(self: _Normaliser, *args: Any, **kwargs: Any) -> None:
-        seen.append(1)
-        init(self, *args, **kwargs)
+    def recording(self: _PartReader, structure: bytes) -> list[Any]:
+        written.append(structure)
+        return close(self, structure)
 
-    monkeypatch.setattr(_Normaliser, "__init__", counting)
-    return seen
+    monkeypatch.setattr(_PartReader, "close", recording)
+    return written
 
 
-@pytest.mark.parametrize(
-    ("body", "limits", "as_is"),
-    [case[1:] for case in READ_CASES],
-    ids=[case[0] for case in READ_CASES],
-)
-def test_only_bodies_that_need_it_are_normalised(
-    body: bytes,
-    limits: Limits,
-    as_is: bool,
-    monkeypatch: pytest.MonkeyPatch,
+CANONICAL_LINE = re.compile(rb"|--(b0undary|in|inner b)(--)?|[!#$%&'*+.^_`|~0-9A-Za-z-]+:.*")
+
+
+@pytest.mark.parametrize(("body", "limits"), [case[1:] for case in READ_CASES], ids=[case[0] for case in READ_CASES])
+def test_python_multipart_reads_only_structure_lines(
+    body: bytes, limits: Limits, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen = normalised(monkeypatch)
-    outcome(body, CT, limits)
-    assert (not seen) == as_is
+    # Part data never goes through python-multipart's byte-by-byte delimiter matcher: it is given the canonical
+    # delimiter lines and header blocks only, in one write per multipart (the body's, and each nested one's).
+    written = structure_written(monkeypatch)
+    result = outcome(body, CT, limits)
+    for structure in written:
+        assert [line for line in structure.split(b"\r\n") if not CANONICAL_LINE.fullmatch(line)] == []
+    if isinstance(result, list):  # read: one write for the body, one for each nested multipart
+        nested = sum(1 for line in body.split(b"\n") if re.match(rb"Content-Type: ?multipart/", line))
+        assert len(written) == 1 + nested
 
 
-@pytest.mark.parametrize(
-    ("body", "limits"),
-    [case[1:3] for case in READ_CASES],
-    ids=[case[0] for case in READ_CASES],
-)
+@pytest.mark.parametrize(("body", "limits"), [case[1:] for case in READ_CASES], ids=[case[0] for case in READ_CASES])
 def test_whole_and_chunked_bodies_read_the_same(body: bytes, limits: Limits) -> None:
-    expected = outcome(body, CT, limits)  # a bytes body: as it is when it can be
-    assert outcome([body], CT, limits) == expected  # a chunk list: normalised
+    expected = outcome(body, CT, limits)  # a bytes body: its parts are views of it
+    assert outcome([body], CT, limits) == expected  # a chunk list: parts copied out of the chunks
     for chunks in two_way_splits(body):
         assert outcome(chunks, CT, limits) == expected, chunks
     assert outcome([body[index : index + 1] for index in range(len(body))], CT, limits) == expected
 
 
-def test_parts_are_counted_once_when_a_body_is_read_again_normalised() -> None:
-    # Read as it is, the third part's folded header is refused; read again normalised, the parts are
-    # counted again from where the body started, not on top of the first reading's.
+def test_parts_at_the_limit_with_a_folded_header_are_read() -> None:
+    # The third part's folded header is unfolded; the parts are counted once.
     body = build(([], b"x"), ([], b"y"), ([b"A: b", b" c"], b"z"))
     assert len(parse(body, limits=SMALL_LIMITS.replace(max_parts=3))) == 3
 
 
-def test_a_part_flood_read_as_it_is_stops_at_the_part_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    begun: list[int] = []
-    on_part_begin = _PartReader._on_part_begin
+def test_a_part_flood_stops_at_the_part_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    delimiters: list[int] = []
+    in_delimiter = _Normaliser._in_delimiter
 
-    def counting(self: _PartReader) -> None:
-        begun.append(1)
-        on_part_begin(self)
+    def counting(self: _Normaliser, data: bytes, pos: int) -> int:
+        delimiters.append(pos)
+        return in_delimiter(self, data, pos)
 
-    monkeypatch.setattr(_PartReader, "_on_part_begin", counting)
+    monkeypatch.setattr(_Normaliser, "_in_delimiter", counting)
     flood = build(*[([b"Content-Type: text/plain"], b"x")] * 50_000)
     with pytest.raises(LimitExceededError) as caught:
         parse(flood)
     assert str(caught.value) == "mm7: more than 64 parts (Limits.max_parts)"
-    # Not 50 000: python-multipart is stopped at the 65th part, then the normalised reading stops there too.
-    assert len(begun) == 2 * (LIMITS.max_parts + 1)
+    # Not 50 000: reading stops at the 65th delimiter line, and python-multipart is never given the flood.
+    assert len(delimiters) == LIMITS.max_parts + 1
 
 
 CANONICAL_SEEDS = [
@@ -964,7 +957,7 @@ CANONICAL_SEEDS = [
 
 @st.composite
 def mutated_canonical_bodies(draw: st.DrawFn) -> bytes:
-    # The first delimiter line kept: a body that does not start canonically is never read as it is.
+    # The first delimiter line kept, so that most mutations are of the parts, not of the first line.
     return mutate(draw, draw(st.sampled_from(CANONICAL_SEEDS)), rounds=3, start=len(b"--b0undary\r\n"))
 
 
@@ -1108,7 +1101,8 @@ def test_m5_short_write_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(python_multipart.MultipartParser, "write", lambda self, data: len(data) // 2)
     with pytest.raises(MalformedRequestError) as caught:
         parse(build(([], b"x")))
-    assert str(caught.value) == "mm7: body is not valid multipart (the parser stopped after 7 of 14 bytes)"
+    # python-multipart is given the structure lines only: "--b0undary" CRLF CRLF, then CRLF "--b0undary--".
+    assert str(caught.value) == "mm7: body is not valid multipart (the parser stopped after 14 of 28 bytes)"
 
 
 @pytest.mark.parametrize(

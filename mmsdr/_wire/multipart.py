@@ -3,17 +3,17 @@
 MM7 (``multipart/related`` with a ``multipart/mixed`` inside), OpenMarket (``multipart/mixed``) and MX Telecom
 (``multipart/form-data`` carrying ``mms.zip``) all come through ``parse_multipart``. The parts are produced in
 one place: python-multipart's low-level ``python_multipart.MultipartParser`` (``FormParser`` only knows
-form-data) reads the body, and its callbacks give each part's headers and data (``_PartReader``). mmsdr's
-limits are enforced around it as errors, never as silent truncation.
+form-data) reads the structure, in one write per multipart, and its callbacks give each part's headers
+(``_PartReader``). mmsdr's limits are
+enforced around it as errors, never as silent truncation.
 
-python-multipart reads RFC 2046 strictly and real senders do not write it strictly, so a body that needs it is
-normalised on its way in (``_Normaliser``): only the *structure lines* -- delimiter lines and part headers --
-are rewritten into the canonical form python-multipart reads; part data is passed on as it came. A whole body
-whose first line is a canonical ``--boundary`` CRLF line goes to python-multipart as it is, in one call; when
-python-multipart refuses it, or reads something the normalised reading would read differently (a bare LF in
-a header block, padding or an epilogue that may be over its limit, a limit reached), the body is read again,
-normalised, and that reading's parts or error are the answer. A body given in chunks cannot be read twice, so
-it is always normalised as it comes. What the engine accepts:
+python-multipart reads RFC 2046 strictly and real senders do not write it strictly, so every body is normalised
+on its way in (``_Normaliser``): the *structure lines* -- delimiter lines and part headers -- are rewritten into
+the canonical form python-multipart reads, and the part data between them is handed to the ``_PartReader`` as it
+came, never through python-multipart. The normaliser finds delimiters with ``bytes.find`` and, once it has met a
+line that only starts like one, with a compiled pattern that skips all such lines in one call; python-multipart
+would step byte by byte through each of them. So time and memory are linear in the body, with the constant of
+ordinary data, whatever the part data holds and however the body is chunked. What the engine accepts:
 
 * **Preamble and epilogue.** RFC 2046 5.1.1: "the preamble and epilogue ... are to be ignored". Text before the
   first delimiter line (python-multipart refuses it) and after the closing one is dropped, each bounded by
@@ -284,23 +284,14 @@ def _body_sizewire_error(limits: Limits, what: str) -> LimitExceededError:
 def _read_whole(
     body: bytes | memoryview, boundary: bytes, limits: Limits, *, what: str, prefix: str, budget: _Budget
 ) -> list[_RawPart]:
-    """The raw parts of a whole multipart body: as it is when python-multipart reads it so, else normalised.
+    """The raw parts of a whole multipart body, each a view of ``body``.
 
-    A nested multipart comes as a view of the enclosing body. python-multipart and the normaliser search
-    ``bytes``, so they read a copy of it; read as it is, its parts are views of ``body`` itself, so the copy
-    is gone when this returns, before any part's data is copied out.
+    A nested multipart comes as a view of the enclosing body. The normaliser searches ``bytes``, so it reads a
+    copy of it, but its parts are views of ``body`` itself (the positions are the same), so the copy is gone
+    when this returns, before any part's data is copied out.
     """
     whole = body if isinstance(body, bytes) else body.tobytes()
-    dash = b"--" + boundary
-    if whole.startswith(dash) and whole.startswith((b"\r\n", b"--"), len(dash)):
-        counted = budget.parts
-        reader = _PartReader(boundary, limits, what=what, prefix=prefix, budget=budget, as_is=memoryview(body))
-        try:
-            reader.write(whole)
-            return reader.close_as_is(whole)
-        except Exception:  # noqa: BLE001 - untrusted bytes as they are: the normalised reading decides
-            budget.parts = counted
-    normaliser = _Normaliser(boundary, limits, what=what, prefix=prefix, budget=budget)
+    normaliser = _Normaliser(boundary, limits, what=what, prefix=prefix, budget=budget, view=memoryview(body))
     normaliser.feed(whole)
     return normaliser.close()
 
@@ -347,50 +338,25 @@ class _Budget:
 _RawPart = tuple[tuple[tuple[bytes, bytes], ...], bytes | memoryview]
 
 
-class _NotAsIs(Exception):  # noqa: N818 - not an error: the body is to be read normalised
-    """Raised in a ``_PartReader`` callback when a body read as it is may read differently normalised."""
-
-
 class _PartReader:
-    """The one place parts are produced: python-multipart reads the body, its callbacks give each part.
+    """The one place parts are produced: python-multipart reads the structure, its callbacks give each part.
 
-    Fed by the ``_Normaliser`` (canonical structure lines, part data as it came), or, with ``as_is`` (a view
-    of it), given a whole body as it is in one write, part data then taken from the view by position.
-    python-multipart accepts a few things there the normalised reading does not: a bare LF inside a header
-    line, padding of any length after a delimiter, an epilogue of any length. The positions its callbacks
-    report bound them, and whatever may differ raises ``_NotAsIs`` (see ``_at`` and
-    ``close_as_is``), so a body read as it is gives what it would give normalised.
+    The ``_Normaliser`` writes it every delimiter line and header block in canonical form, all in one ``write``
+    when the body has been read, and hands it each part's data as the part ends (``add_data``), in the same
+    order. Part data never goes through python-multipart: its delimiter search steps byte by byte through every
+    line that starts like the delimiter (about a microsecond and a half each), so a body of such lines would
+    cost about a hundred times ordinary data; and one ``write`` per body rather than per part keeps its setup
+    cost per body.
     """
 
-    def __init__(
-        self,
-        boundary: bytes,
-        limits: Limits,
-        *,
-        what: str,
-        prefix: str,
-        budget: _Budget,
-        as_is: memoryview | None = None,
-    ) -> None:
-        self._limits = limits
+    def __init__(self, boundary: bytes, limits: Limits, *, what: str) -> None:
         self._what = what
-        self._prefix = prefix
-        self._budget = budget
-        self._index = 0  # parts begun, for messages
-        self._parts: list[_RawPart] = []
         self._headers: list[tuple[bytes, bytes]] = []
         self._field = b""
         self._value = b""
-        self._chunks: list[bytes | memoryview] = []  # the current part's data, joined once at its end
-        self._size = 0
+        self._header_blocks: list[tuple[tuple[bytes, bytes], ...]] = []  # each part's headers, in order
+        self._data: list[bytes | memoryview] = []  # each part's data, in order
         self._ended = False
-        self._as_is = as_is
-        self._closing = b"\r\n--" + boundary + b"--"
-        # At most this many bytes between two reported positions with a delimiter line in between: the line
-        # ("\r\n--boundary", CRLF) and padding within Limits.max_part_header_bytes.
-        self._gap = len(boundary) + 6 + limits.max_part_header_bytes
-        self._mark = 0  # where the last reported header name, value or part data ended
-        self._begun = False  # whether a part began since then
         try:
             self._parser = MultipartParser(
                 boundary,
@@ -399,7 +365,6 @@ class _PartReader:
                     "on_header_field": self._on_header_field,
                     "on_header_value": self._on_header_value,
                     "on_header_end": self._on_header_end,
-                    "on_part_data": self._on_part_data,
                     "on_part_end": self._on_part_end,
                     "on_end": self._on_end,
                 },
@@ -413,41 +378,13 @@ class _PartReader:
             ) from exc
         self._parser.logger = _QUIET_LOGGER
 
-    def _label(self) -> str:
-        return f"{self._prefix}{self._index}"
-
-    def _at(self, start: int, end: int) -> None:
-        """A position python-multipart reported in a body read as it is."""
-        if self._begun and start - self._mark > self._gap:
-            raise _NotAsIs  # a delimiter line whose padding may be over its limit
-        self._begun = False
-        self._mark = end
-
     def _on_part_begin(self) -> None:
-        self._budget.parts += 1
-        if self._budget.parts > self._limits.max_parts:
-            raise wire_error(
-                LimitExceededError,
-                self._what,
-                f"more than {self._limits.max_parts} parts (Limits.max_parts)",
-                field="body",
-            )
-        self._index += 1
-        self._begun = True
         self._headers = []
-        self._chunks = []
-        self._size = 0
 
     def _on_header_field(self, data: bytes, start: int, end: int) -> None:
-        if self._as_is is not None:
-            self._at(start, end)
         self._field += data[start:end]
 
     def _on_header_value(self, data: bytes, start: int, end: int) -> None:
-        if self._as_is is not None:
-            self._at(start, end)
-            if b"\n" in data[start:end]:
-                raise _NotAsIs  # a bare LF ends a header line: the normalised reading splits it there
         self._value += data[start:end]
 
     def _on_header_end(self) -> None:
@@ -455,55 +392,34 @@ class _PartReader:
         self._headers.append((self._field, self._value.strip(b" \t")))
         self._field = self._value = b""
 
-    def _on_part_data(self, data: bytes, start: int, end: int) -> None:
-        as_is = self._as_is
-        if as_is is not None:
-            self._at(start, end)
-        self._size += end - start
-        if self._size > self._limits.max_part_bytes:
-            raise wire_error(
-                LimitExceededError,
-                self._what,
-                f"part {self._label()} larger than {self._limits.max_part_bytes} bytes (Limits.max_part_bytes)",
-                field=f"part {self._label()}",
-            )
-        if as_is is not None:
-            # One write of the whole body: the positions are in it, so the piece is a view of the body read.
-            self._chunks.append(as_is[start:end])
-        else:
-            # A whole chunk as written is kept as it is, a piece of one as a view.
-            self._chunks.append(data if start == 0 and end == len(data) else memoryview(data)[start:end])
-
     def _on_part_end(self) -> None:
-        chunks = self._chunks
-        # One piece stays as it is (a view is copied out when the part's data is asked for, see BodyPart.raw).
-        raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        self._parts.append((tuple(self._headers), raw))
-        self._chunks = []
+        self._header_blocks.append(tuple(self._headers))
 
     def _on_end(self) -> None:
         self._ended = True
 
-    def write(self, data: bytes) -> None:
+    def add_data(self, raw: bytes | memoryview) -> None:
+        """``raw`` is the whole data of the next part."""
+        self._data.append(raw)
+
+    def close(self, structure: bytes) -> list[_RawPart]:
+        """The parts, once python-multipart has read ``structure`` to its closing delimiter."""
         try:
-            written = self._parser.write(data)
+            written = self._parser.write(structure)
+            self._parser.finalize()
         except FormParserError as exc:  # MultipartParseError and its relatives
             raise wire_error(
                 MalformedRequestError, self._what, f"body is not valid multipart ({exc})", field="body"
             ) from exc
-        if written != len(data):
+        if written != len(structure):
             # python-multipart truncates silently past its max_size (M5); never accept half a body.
             raise wire_error(
                 MalformedRequestError,
                 self._what,
-                f"body is not valid multipart (the parser stopped after {written} of {len(data)} bytes)",
+                f"body is not valid multipart (the parser stopped after {written} of {len(structure)} bytes)",
                 field="body",
             )
-
-    def close(self) -> list[_RawPart]:
-        """The parts, once python-multipart has read the closing delimiter."""
-        self._parser.finalize()
-        if not self._ended:
+        if not self._ended or len(self._header_blocks) != len(self._data):
             raise wire_error(
                 MalformedRequestError,
                 self._what,
@@ -512,26 +428,9 @@ class _PartReader:
             )
         # The parser's callbacks make a reference cycle with this reader: hand the parts over rather than keep
         # megabytes alive until the garbage collector gets to the cycle.
-        parts, self._parts = self._parts, []
+        parts = list(zip(self._header_blocks, self._data, strict=True))
+        self._header_blocks, self._data = [], []
         return parts
-
-    def close_as_is(self, body: bytes) -> list[_RawPart]:
-        """``close`` for ``body`` written whole as it is; raises ``_NotAsIs`` where it may read differently."""
-        if not self._ended:
-            raise _NotAsIs  # the normalised reading says what is missing
-        if self._index == 0:
-            closing_end = len(self._closing) - 2  # "--boundary--" at the very start
-        else:
-            # Only structure lines without a reported position lie between the last one and the closing
-            # delimiter, and none of them can hold it: the first one found is the closing delimiter.
-            closing = body.find(self._closing, self._mark)
-            if closing < 0:
-                raise _NotAsIs
-            self._at(closing, closing)
-            closing_end = closing + len(self._closing)
-        if len(body) - closing_end > self._limits.max_preamble_bytes:
-            raise _NotAsIs  # python-multipart drops an epilogue of any length
-        return self.close()
 
 
 # The normaliser's states.
@@ -545,42 +444,78 @@ _EPILOGUE: Final = 4
 class _Normaliser:
     """One multipart body, normalised on its way into the ``_PartReader``: structure lines to canonical CRLF.
 
-    Delimiter lines and header blocks are rewritten into the form python-multipart reads; part data is written
-    on as it came, cut only where the delimiter found here starts. Every state consumes its input as it comes,
-    so memory and time stay linear in the body however it is chunked: the preamble keeps only a boundary's
-    length of look-back, header lines are accumulated up to the header line limit, part data goes straight
-    through.
+    Delimiter lines and header blocks are rewritten into the form python-multipart reads and kept for one
+    ``write`` at the end (a rewrite of the body's own lines: never more than the body); part data is handed to
+    the reader as it came, cut only where the delimiter found here starts, one piece per part (joined from one
+    piece per chunk when the body comes in chunks). Every state consumes its input as it comes, so memory and
+    time stay linear in the body however it is chunked: the preamble keeps only a boundary's length of
+    look-back, header lines are accumulated up to the header line limit. A line that starts like the delimiter
+    but is not one costs no Python work of its own: ``data.find`` skips ordinary data, and from the first such
+    line on the delimiter pattern (a compiled regular expression) skips them all in one call. Limits are checked
+    here as the body is read (parts, part size, header lines), so a flood stops where it goes over.
+
+    ``view``: a view of the whole body when it is fed in one chunk; part data is then taken from it by position.
     """
 
-    def __init__(self, boundary: bytes, limits: Limits, *, what: str, prefix: str, budget: _Budget) -> None:
+    def __init__(
+        self,
+        boundary: bytes,
+        limits: Limits,
+        *,
+        what: str,
+        prefix: str,
+        budget: _Budget,
+        view: memoryview | None = None,
+    ) -> None:
         self._limits = limits
         self._what = what
         self._prefix = prefix
         self._dash = b"--" + boundary
         self._needle = b""  # the delimiter to search part data for: CRLF or LF + dash, set by the first line
+        self._pattern: re.Pattern[bytes] | None = None  # the needle and what makes it a delimiter line
+        self._view = view
         self._state = _PREAMBLE
         self._carry = b""  # unprocessed input kept for the next chunk (bounded: see each state)
         self._skipped = 0  # preamble bytes dropped so far
         self._epilogue = 0
         self._index = 0  # parts started, for messages
-        self._candidate = b""  # the delimiter (and padding) under inspection, kept verbatim in case it is data
         self._padding = 0
         self._line = bytearray()  # the header line being read
         self._header: bytes | bytearray | None = None  # the header being unfolded
         self._header_count = 0
         self._canonical: list[bytes] = []  # the delimiter and header lines, rewritten for python-multipart
-        self._reader = _PartReader(boundary, limits, what=what, prefix=prefix, budget=budget)
+        self._structure: list[bytes] = []  # every part's canonical lines, written to python-multipart at the end
+        self._budget = budget
+        self._pieces: list[bytes | memoryview] = []  # the current part's data
+        self._size = 0
+        self._reader = _PartReader(boundary, limits, what=what)
 
     def _label(self) -> str:
         return f"{self._prefix}{self._index}"
 
     def _add_data(self, data: bytes, start: int, end: int) -> None:
-        """``data[start:end]`` is part data: written on as it is (a whole chunk without a copy)."""
+        """``data[start:end]`` is part data: a view of the body when it came whole, else a copy of the piece."""
         if end > start:
-            self._reader.write(data[start:end])
+            self._size += end - start
+            if self._size > self._limits.max_part_bytes:
+                raise wire_error(
+                    LimitExceededError,
+                    self._what,
+                    f"part {self._label()} larger than {self._limits.max_part_bytes} bytes (Limits.max_part_bytes)",
+                    field=f"part {self._label()}",
+                )
+            self._pieces.append(self._view[start:end] if self._view is not None else data[start:end])
+
+    def _end_data(self) -> None:
+        """The current part's data is complete: one piece stays as it is (a view is copied out when the part's
+        data is asked for, see BodyPart.raw), more are joined."""
+        pieces = self._pieces
+        self._reader.add_data(pieces[0] if len(pieces) == 1 else b"".join(pieces))
+        self._pieces = []
+        self._size = 0
 
     def _write(self, data: bytes) -> None:
-        self._reader.write(data)
+        self._structure.append(data)
 
     def feed(self, chunk: bytes) -> None:
         data = self._carry + chunk if self._carry else chunk
@@ -618,7 +553,7 @@ class _Normaliser:
                 f"body ends before its closing delimiter, got no {shown(closing)} {where}",
                 field="body",
             )
-        return self._reader.close()
+        return self._reader.close(b"".join(self._structure))
 
     def _in_preamble(self, data: bytes) -> int:
         """Look for ``--boundary`` at a line start; drop what comes before (RFC 2046 preamble, M4)."""
@@ -642,7 +577,6 @@ class _Normaliser:
         if self._skipped + start > limit:
             raise self._preamblewire_error()
         self._state = _DELIMITER
-        self._candidate = b""
         self._padding = 0
         return start + len(dash)
 
@@ -670,7 +604,6 @@ class _Normaliser:
         padding_end = padding.end() if padding else pos
         if padding_end > pos:
             self._padding += padding_end - pos
-            self._candidate += data[pos:padding_end]
             if self._padding > self._limits.max_part_header_bytes:
                 raise wire_error(
                     LimitExceededError,
@@ -697,27 +630,30 @@ class _Normaliser:
                 self._needle = (b"\r\n" if crlf else b"\n") + self._dash
             # The canonical delimiter goes to python-multipart together with the header block that follows.
             self._canonical = [self._dash + b"\r\n" if first else b"\r\n" + self._dash + b"\r\n"]
+            self._budget.parts += 1
+            if self._budget.parts > self._limits.max_parts:
+                raise wire_error(
+                    LimitExceededError,
+                    self._what,
+                    f"more than {self._limits.max_parts} parts (Limits.max_parts)",
+                    field="body",
+                )
             self._index += 1
             self._state = _HEADERS
             self._header = None
             self._header_count = 0
             return line_end
-        # Not a delimiter line after all.
-        if first or self._padding:
-            # Show only the bytes that decided, so the message is the same however the body was chunked.
-            decisive = data[padding_end : padding_end + (2 if data[padding_end] == _CR else 1)]
-            # python-multipart refuses "--boundary" + padding + text too: RFC 2046 says boundary delimiters
-            # must not appear within the encapsulated material.
-            raise wire_error(
-                MalformedRequestError,
-                self._what,
-                f"{self._delimiter_name(first)} has text after the boundary, got {shown(decisive)}",
-                field="body",
-            )
-        # "--boundaryX...": part data that merely starts like a delimiter.
-        self._add_data(self._candidate, 0, len(self._candidate))
-        self._state = _DATA
-        return pos
+        # Not a delimiter line: the first line, or a later one with padding (``_in_data`` hands over no other).
+        # Show only the bytes that decided, so the message is the same however the body was chunked.
+        decisive = data[padding_end : padding_end + (2 if data[padding_end] == _CR else 1)]
+        # python-multipart refuses "--boundary" + padding + text too: RFC 2046 says boundary delimiters must not
+        # appear within the encapsulated material.
+        raise wire_error(
+            MalformedRequestError,
+            self._what,
+            f"{self._delimiter_name(first)} has text after the boundary, got {shown(decisive)}",
+            field="body",
+        )
 
     def _delimiter_name(self, first: bool) -> str:
         return "first delimiter line" if first else f"delimiter line after part {self._label()}"
@@ -816,9 +752,15 @@ class _Normaliser:
     def _in_data(self, data: bytes, pos: int) -> int:
         needle = self._needle
         found = data.find(needle, pos)
+        if found >= 0 and not self._opens_line(data, found + len(needle)):
+            # "--boundaryX": part data that merely starts like a delimiter. From here on the pattern skips every
+            # such line in one call (a body of them costs about what ordinary data costs).
+            match = self._delimiter_pattern().search(data, found + 1)
+            found = match.start() if match is not None else -1
         if found < 0:
-            # Keep len(needle) bytes back: a delimiter may start in them, and in LF mode the CR before it.
-            safe = len(data) - len(needle)
+            # Keep len(needle) + 2 bytes back: a delimiter may start in them and need two more bytes to be told
+            # from data (its "--" or CRLF); in LF mode the CR before it is kept too.
+            safe = len(data) - len(needle) - 2
             if safe > pos:
                 self._add_data(data, pos, safe)
                 pos = safe
@@ -827,13 +769,30 @@ class _Normaliser:
         cut = found
         if needle[0] == _LF and found > pos and data[found - 1] == _CR:
             cut = found - 1  # LF mode: a CRLF before the boundary is a line break all the same
-        if cut > pos:
-            self._add_data(data, pos, cut)
-        after = found + len(needle)
-        self._candidate = data[cut:after]
+        self._add_data(data, pos, cut)
+        self._end_data()
         self._padding = 0
         self._state = _DELIMITER
-        return after
+        return found + len(needle)
+
+    def _opens_line(self, data: bytes, after: int) -> bool:
+        """Whether the needle ending at ``after`` is followed by what the delimiter pattern requires.
+
+        "--" (the closing delimiter), padding (a delimiter line, or text after padding: refused), or the line
+        break of the mode: CRLF, and in LF mode a bare LF too. Anything else is part data.
+        """
+        return data.startswith((b"--", b"\r\n", b" ", b"\t"), after) or (
+            self._needle[0] == _LF and data.startswith(b"\n", after)
+        )
+
+    def _delimiter_pattern(self) -> re.Pattern[bytes]:
+        """The needle followed by what ``_opens_line`` requires, compiled on first use for this multipart."""
+        pattern = self._pattern
+        if pattern is None:
+            line_break = rb"\r?\n" if self._needle[0] == _LF else rb"\r\n"
+            pattern = re.compile(re.escape(self._needle) + rb"(?:--|[ \t]|" + line_break + rb")")
+            self._pattern = pattern
+        return pattern
 
     def _in_epilogue(self, size: int) -> None:
         self._epilogue += size

@@ -11,7 +11,7 @@ import inspect
 
 ROW_IDS = (
     *(f"X{number}" for number in range(1, 14)),
-    *(f"M{number}" for number in range(1, 11)),
+    *(f"M{number}" for number in range(1, 12)),
     *(f"Z{number}" for number in range(1, 11)),
     "E1",
     "E2",
@@ -22,6 +22,7 @@ ROW_IDS = (
     "D2",
     "D3",
     "C1",
+    "F1",
 )
 MODULES = (
     "test_xml_threats",
@@ -30,6 +31,7 @@ MODULES = (
     "test_mime_threats",
     "test_query_date_threats",
     "test_compression_threats",
+    "test_field_threats",
 )
 
 
@@ -43,9 +45,9 @@ def threat_test_names() -> list[str]:
     return names
 
 
-def test_the_catalogue_has_42_rows() -> None:
-    # X1-X13, M1-M10, Z1-Z10, E1-E3, Q1-Q2, D1-D3, C1.
-    assert len(ROW_IDS) == len(set(ROW_IDS)) == 42
+def test_the_catalogue_has_44_rows() -> None:
+    # X1-X13, M1-M11, Z1-Z10, E1-E3, Q1-Q2, D1-D3, C1, F1.
+    assert len(ROW_IDS) == len(set(ROW_IDS)) == 44
 
 
 def test_every_catalogue_row_has_a_test() -> None:

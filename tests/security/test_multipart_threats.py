@@ -6,6 +6,7 @@ Each row is tried on the three multipart formats mmsdr reads: MM7 ``multipart/re
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from _threats import Headers, mm7_related, mms_zip, mx_form, openmarket_mixed, parsed, refused
 
 from mmsdr import InboundMessage, LimitExceededError, Limits, MalformedRequestError
+from mmsdr._wire.multipart import _Normaliser
 
 # One builder per format: (extra parts, preamble) -> (headers, body), with the format's name in messages.
 Builder = Callable[..., tuple[Headers, bytes]]
@@ -345,3 +347,96 @@ def test_m10_filename_path_traversal_is_data_never_a_path(
         assert event.parts[-1].data == b"jpg"
     assert [path.name for path in tmp_path.iterdir()] == ["a"]
     assert list(tmp_path.rglob("*")) == [tmp_path / "a", work]
+
+
+# M11: part data made of lines that start like the delimiter ("--boundaryX"). Each such line used to cost
+# python-multipart a byte-by-byte match, and the bare-LF normaliser a write and a kept fragment of its own (about
+# 1.2 s and 174 MiB per MiB). The work is counted, not timed: the Python steps over part data and the data
+# pieces kept stay the same however many such lines there are.
+NEAR_LINE = {
+    "mm7.deliver": b"--rel-bX",
+    "openmarket.mms_inbound": b"--mimeboundaryX",
+    "mxtelecom.mms_inbound": b"--XyZX",
+}
+
+
+class WorkCount:
+    """Counts the normaliser's steps over part data and the pieces of part data it keeps."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.data_steps = 0
+        self.pieces = 0
+        in_data = _Normaliser._in_data
+        add_data = _Normaliser._add_data
+
+        def counted_in_data(normaliser: _Normaliser, data: bytes, pos: int) -> int:
+            self.data_steps += 1
+            return in_data(normaliser, data, pos)
+
+        def counted_add_data(normaliser: _Normaliser, data: bytes, start: int, end: int) -> None:
+            self.pieces += end > start
+            add_data(normaliser, data, start, end)
+
+        monkeypatch.setattr(_Normaliser, "_in_data", counted_in_data)
+        monkeypatch.setattr(_Normaliser, "_add_data", counted_add_data)
+
+    def take(self) -> tuple[int, int]:
+        counts = (self.data_steps, self.pieces)
+        self.data_steps = self.pieces = 0
+        return counts
+
+
+def near_delimiter_request(fmt: str, lines: int, eol: bytes) -> tuple[Headers, bytes, bytes]:
+    """``fmt``'s request with one more part of ``lines`` near-delimiter lines; the body in ``eol`` line ends."""
+    data = (NEAR_LINE[fmt] + b"\r\n") * lines
+    extra = ['Content-Disposition: form-data; name="x"'] if fmt == "mxtelecom.mms_inbound" else []
+    headers, body = build(fmt, [([*extra, "Content-Type: text/plain", "Content-ID: <near>"], data)])
+    if eol == b"\n":
+        assert b"\r\n" not in mms_zip()  # only structure lines and the near-delimiter lines change
+        body, data = body.replace(b"\r\n", b"\n"), data.replace(b"\r\n", b"\n")
+    return headers, body, data
+
+
+@pytest.mark.parametrize("eol", [b"\r\n", b"\n"], ids=["CRLF", "bare LF"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_m11_near_delimiter_lines_cost_no_work_of_their_own(
+    fmt: str, eol: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = WorkCount(monkeypatch)
+    counts = []
+    for lines in (20_000, 80_000):
+        headers, body, data = near_delimiter_request(fmt, lines, eol)
+        event = parsed(headers, body, None, **OPTIONS[fmt])
+        assert isinstance(event, InboundMessage)
+        if fmt != "mxtelecom.mms_inbound":  # MX Telecom's message is its mms.zip; the extra field is read only
+            assert [part.data for part in event.parts if part.content_id == "near"] == [data]
+        counts.append(work.take())
+    # 4x the lines, the same work: one step and one piece per part, not per line.
+    assert counts[0] == counts[1]
+    assert counts[0][1] == FIRST_EXTRA[fmt] + (1 if fmt == "mxtelecom.mms_inbound" else 0)
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+@pytest.mark.parametrize("eol", [b"\r\n", b"\n"], ids=["CRLF", "bare LF"])
+def test_m11_a_16_mib_near_delimiter_body_is_refused_at_the_part_cap(
+    eol: bytes, encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fmt = "openmarket.mms_inbound"
+    mib16 = 16 * 1024 * 1024
+    headers, body, _ = near_delimiter_request(fmt, mib16 // len(NEAR_LINE[fmt] + eol), eol)
+    assert mib16 - 64 < len(body) < mib16 + 1024
+    if encoding == "gzip":
+        body = gzip.compress(body)
+        assert len(body) < 100_000  # what travels on the wire
+        headers = [*headers, ("Content-Encoding", "gzip")]
+    work = WorkCount(monkeypatch)
+    refused(
+        headers,
+        body,
+        None,
+        error=LimitExceededError,
+        status=413,
+        message=f"{fmt}: part 2 larger than 10485760 bytes (Limits.max_part_bytes)",
+    )
+    # The whole body in one step over part data: refused at the second part's one piece, not line by line.
+    assert work.take() == (2, 2)
