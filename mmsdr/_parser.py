@@ -3,25 +3,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import _events, mm7, mxtelecom, openmarket
-from ._errors import MmsdrError, UnsupportedFormatError, UntrustedSourceError
+from ._errors import AuthenticationError, MmsdrError, UnsupportedFormatError
 from ._events import Callback, Event, dataclass_from_dict
 from ._format import Format, ParseContext, utc_now
 from ._limits import Limits
 from ._refused import refused, request_kept
 from ._request import Request, read_request
-from ._source import IPNetwork, is_trusted_source, parse_networks
+from .auth import Authenticator, SourceNetworks
 
 if TYPE_CHECKING:
     import ipaddress
-    from collections.abc import Iterable
 
     from ._events import Ack, Details
+    from ._source import IPNetwork
 
 # Everything in __all__ gets re-exported as part of the mmsdr public API.
 __all__ = ("FORMATS", "Parser", "acknowledge", "event_from_dict", "parse_request")
@@ -116,15 +116,20 @@ class Parser:
         clock: what gives the time a request is read (a timezone-aware ``datetime``): an event's
             ``timestamp`` where the provider's time is missing or unreadable, with a warning naming the field.
             The default is ``datetime.now(timezone.utc)``. Dedupe keys never depend on it.
-        trusted_networks: when given, every request must come from an address in these networks
-            (``mxtelecom.TRUSTED_NETWORKS``, or your own list) and [`parse`][mmsdr.Parser.parse] needs
-            ``remote_address``.
+        auth: the check that the request comes from the provider, run before the body is read: an
+            authenticator of [`mmsdr.auth`][mmsdr.auth] (``BasicAuth``, ``SourceNetworks``, a provider's
+            ``Signature``) or of your own, or a sequence of them, all of which must pass. A refusal is an
+            [`AuthenticationError`][mmsdr.AuthenticationError] (401, or 403 for a source outside the networks),
+            answered in the provider's own way where it has one (MM7: a SOAP fault, StatusCode 4001).
+        trusted_networks: ``auth=mmsdr.auth.SourceNetworks(trusted_networks)``, checked first: every request
+            must come from an address in these networks (``mxtelecom.TRUSTED_NETWORKS``, or your own list), and
+            one without ``remote_address`` is refused.
         undeclared_base64: OpenMarket documents "Encoding: Base64" for MMS parts but its example declares no
             ``Content-Transfer-Encoding``; when True, a media part that is entirely base64 text and declares
             none is decoded. Off by default: undeclared data is taken as binary, as RFC 2045 says.
     """
 
-    __slots__ = ("_contexts", "_formats", "_limits", "_trusted")
+    __slots__ = ("_authenticators", "_contexts", "_formats", "_limits")
 
     def __init__(
         self,
@@ -132,6 +137,7 @@ class Parser:
         formats: str | Format | Iterable[str | Format] | None = None,
         limits: Limits | None = None,
         default_zone: str | tzinfo | None = None,
+        auth: Authenticator | Iterable[Authenticator] | None = None,
         trusted_networks: Iterable[str | IPNetwork] | None = None,
         undeclared_base64: bool = False,
         clock: Callable[[], datetime] = utc_now,
@@ -145,7 +151,7 @@ class Parser:
             clock=clock,
             undeclared_base64=undeclared_base64,
         )
-        self._trusted = None if trusted_networks is None else parse_networks(trusted_networks)
+        self._authenticators = _authenticators(auth, trusted_networks)
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -174,6 +180,7 @@ class Parser:
         *,
         method: str | None = None,
         remote_address: str | ipaddress.IPv4Address | ipaddress.IPv6Address | None = None,
+        url: str | None = None,
     ) -> Callback:
         """Read one callback request into a [`Callback`][mmsdr.Callback] holding its events.
 
@@ -186,6 +193,9 @@ class Parser:
                 SMS text is Latin-9, which a framework decoding it as UTF-8 has already garbled.
             method: the HTTP method, where known (taken from a WSGI environ otherwise).
             remote_address: the client address you trust (see [`is_trusted_source`][mmsdr.is_trusted_source]).
+            url: the public URL the provider called, as the provider knows it (scheme, host, port as
+                configured, path and query): what signatures over the URL cover. Behind a proxy your app cannot
+                rebuild it from the request; the adapters take ``public_url``.
 
         Returns:
             A [`Callback`][mmsdr.Callback]: its ``events`` are [`DeliveryReport`][mmsdr.DeliveryReport],
@@ -207,8 +217,9 @@ class Parser:
                 limits=self._limits,
                 method=method,
                 remote_address=address,
+                url=url,
             )
-            self._check_source(request)
+            self._authenticate(request)
             fmt = self._choose(request)
             try:
                 return fmt.parse(request, self._contexts[fmt.name])
@@ -226,15 +237,21 @@ class Parser:
             refused(error, kept)
             raise
 
-    def _check_source(self, request: Request) -> None:
-        if self._trusted is None:
-            return
-        if request.remote_address is None:
-            msg = "Parser(trusted_networks=...) needs parse(..., remote_address=...)"
-            raise TypeError(msg)
-        if not is_trusted_source(request.remote_address, self._trusted):
-            msg = f"request: source address {request.remote_address!r} is not in the trusted networks"
-            raise UntrustedSourceError(msg, field="remote_address")
+    def _authenticate(self, request: Request) -> None:
+        try:
+            for authenticator in self._authenticators:
+                authenticator.authenticate(request)
+        except AuthenticationError as error:
+            # Before any format is read: answered as the endpoint's provider answers, when it has one.
+            providers = {fmt.provider for fmt in self._formats}
+            if len(providers) == 1:
+                error.provider = error.provider or providers.pop()
+                fmt = self._formats[0]
+                if len(self._formats) == 1:
+                    error.format = error.format or fmt.name
+                if fmt.reject is not None:
+                    error.ack = fmt.reject(error)
+            raise
 
     def _choose(self, request: Request) -> Format:
         if len(self._formats) == 1:
@@ -282,6 +299,24 @@ def _closest(formats: tuple[Format, ...], request: Request) -> Format | None:
     return closest
 
 
+def _authenticators(
+    auth: Authenticator | Iterable[Authenticator] | None, trusted_networks: Iterable[str | IPNetwork] | None
+) -> tuple[Authenticator, ...]:
+    if auth is None:
+        listed: list[Any] = []
+    elif isinstance(auth, Authenticator) or not isinstance(auth, Iterable):
+        listed = [auth]
+    else:
+        listed = list(auth)
+    if trusted_networks is not None:
+        listed.insert(0, SourceNetworks(trusted_networks))
+    for authenticator in listed:
+        if not isinstance(authenticator, Authenticator):
+            msg = f"auth takes authenticators (objects with authenticate(request)), got {type(authenticator).__name__}"
+            raise TypeError(msg)
+    return tuple(listed)
+
+
 def parse_request(
     headers: Any,
     body: Any = None,
@@ -291,18 +326,20 @@ def parse_request(
     formats: str | Format | Iterable[str | Format] | None = None,
     limits: Limits | None = None,
     default_zone: str | tzinfo | None = None,
+    auth: Authenticator | Iterable[Authenticator] | None = None,
     trusted_networks: Iterable[str | IPNetwork] | None = None,
     undeclared_base64: bool = False,
     clock: Callable[[], datetime] = utc_now,
     method: str | None = None,
     remote_address: str | ipaddress.IPv4Address | ipaddress.IPv6Address | None = None,
+    url: str | None = None,
 ) -> Callback:
     """Read one callback request: ``Parser(**options).parse(headers, body, query, ...)``.
 
     See [`Parser`][mmsdr.Parser] for the options and [`Parser.parse`][mmsdr.Parser.parse] for the arguments. An endpoint
     that always takes the same options can build its [`Parser`][mmsdr.Parser] once instead.
     """
-    options_given = limits is not None or trusted_networks is not None or undeclared_base64
+    options_given = limits is not None or auth is not None or trusted_networks is not None or undeclared_base64
     if formats is None and default_zone is None and clock is utc_now and not options_given:
         parser = _PARSER_WITHOUT_OPTIONS
     else:
@@ -310,11 +347,12 @@ def parse_request(
             formats=formats,
             limits=limits,
             default_zone=default_zone,
+            auth=auth,
             trusted_networks=trusted_networks,
             undeclared_base64=undeclared_base64,
             clock=clock,
         )
-    return parser.parse(headers, body, query, method=method, remote_address=remote_address)
+    return parser.parse(headers, body, query, method=method, remote_address=remote_address, url=url)
 
 
 # A Parser holds no per-request state: the one every option-less parse_request uses is built once, here, like a

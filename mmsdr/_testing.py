@@ -16,6 +16,8 @@ from .mxtelecom._common import ZONE as MXTELECOM_ZONE
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from .auth import Signer
+
 __all__ = (
     "DEFAULT_PARTS",
     "HOST",
@@ -74,9 +76,21 @@ class TestRequest:
         head = [f"{self.method} {self.target} HTTP/1.1", *(f"{name}: {value}" for name, value in self.headers)]
         return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + self.body
 
+    @property
+    def url(self) -> str:
+        """The URL the provider calls: ``https://`` and the ``Host`` header, then the target."""
+        host = next((value for name, value in self.headers if name.lower() == "host"), HOST)
+        return f"https://{host}{self.target}"
+
+    def signed(self, auth: Signer, /) -> TestRequest:
+        """This request with the credentials or the signature ``auth`` checks (``auth.sign(self)``): for
+        endpoints built with ``Parser(auth=...)``; one byte of the body or one header changed fails the check."""
+        return auth.sign(self)
+
     def parse(self, **options: Any) -> Callback:
-        """``mmsdr.parse_request(headers, body, query, method=..., **options)`` on this request."""
+        """``mmsdr.parse_request(headers, body, query, method=..., url=..., **options)`` on this request."""
         options.setdefault("method", self.method)
+        options.setdefault("url", self.url)
         return parse_request(self.headers, self.body, self.query, **options)
 
 

@@ -276,3 +276,89 @@ def test_signature_check_configuration(secrets: Any, tolerance: Any, message: st
 
 def test_signature_check_never_shows_a_secret() -> None:
     assert repr(ACME) == "AcmeSignature(<2 secret(s)>, tolerance=300)"
+
+
+# --- Parser(auth=...) -------------------------------------------------------------------------------------------
+
+MM7_AUTH = BasicAuth({"mmsc": "s3cret"}, realm="vasp")
+MM7_CHALLENGE = 'Basic realm="vasp", charset="UTF-8"'
+
+
+@pytest.mark.parametrize("name", list(mmsdr.testing.BUILDERS))
+def test_every_format_refuses_a_forged_request_and_reads_a_signed_one(name: str) -> None:
+    parser = mmsdr.Parser(formats=name, auth=MM7_AUTH)
+    built = mmsdr.testing.BUILDERS[name]()
+    with pytest.raises(AuthenticationError) as caught:
+        built.parse(formats=name, auth=MM7_AUTH)
+    assert (caught.value.status_hint, caught.value.format) == (401, name)
+    assert ("WWW-Authenticate", MM7_CHALLENGE) in caught.value.ack.headers
+    signed = built.signed(MM7_AUTH)
+    assert parser.parse(signed.headers, signed.body, signed.query, method=signed.method).events
+    # Basic credentials cover no body: one header changed fails.
+    changed = tuple((n, v[:-2] + "x=" if n == "Authorization" else v) for n, v in signed.headers)
+    with pytest.raises(AuthenticationError):
+        parser.parse(changed, signed.body, signed.query, method=signed.method)
+
+
+def test_an_mm7_request_failing_basic_auth_gets_a_parseable_fault() -> None:
+    built = mmsdr.testing.BUILDERS["mm7.delivery_report"]()
+    with pytest.raises(AuthenticationError) as caught:
+        built.parse(formats="mm7", auth=MM7_AUTH)
+    ack = caught.value.ack
+    assert (ack.status, ack.headers[-1]) == (401, ("WWW-Authenticate", MM7_CHALLENGE))
+    fault = ack.body.decode()
+    assert "<StatusCode>4001</StatusCode>" in fault
+    assert "<StatusText>Improper identification</StatusText>" in fault
+    assert "request: no Authorization header; this endpoint takes HTTP Basic credentials" in fault
+
+
+def test_a_refusal_on_a_several_provider_endpoint_is_plain_text() -> None:
+    built = mmsdr.testing.BUILDERS["mm7.delivery_report"]()
+    with pytest.raises(AuthenticationError) as caught:
+        built.parse(auth=MM7_AUTH)
+    assert (caught.value.provider, caught.value.format, caught.value.ack.status) == (None, None, 401)
+    assert caught.value.ack.body == b"request: no Authorization header; this endpoint takes HTTP Basic credentials"
+
+
+def test_authentication_comes_before_the_body_is_read() -> None:
+    with pytest.raises(AuthenticationError):
+        mmsdr.parse_request([("Content-Type", "text/xml")], b"<not xml", None, formats="mm7", auth=MM7_AUTH)
+
+
+def test_every_authenticator_must_pass_in_order() -> None:
+    seen: list[str] = []
+
+    class Recording:
+        def __init__(self, name: str, *, passes: bool) -> None:
+            self.name, self.passes = name, passes
+
+        def authenticate(self, request: Request, /) -> None:
+            seen.append(f"{self.name} {request.url}")
+            if not self.passes:
+                raise AuthenticationError(f"request: {self.name} says no", field="x")
+
+    built = mmsdr.testing.BUILDERS["mxtelecom.sms_report"]()
+    parser = mmsdr.Parser(auth=[Recording("a", passes=True), Recording("b", passes=False), Recording("c", passes=True)])
+    with pytest.raises(AuthenticationError, match="b says no"):
+        parser.parse(built.headers, built.body, built.query, url="https://example.com/hook?x=1")
+    assert seen == ["a https://example.com/hook?x=1", "b https://example.com/hook?x=1"]
+
+
+def test_trusted_networks_is_source_networks_checked_first() -> None:
+    built = mmsdr.testing.BUILDERS["mxtelecom.sms_report"]().signed(MM7_AUTH)
+    parser = mmsdr.Parser(trusted_networks=mmsdr.mxtelecom.TRUSTED_NETWORKS, auth=MM7_AUTH)
+    with pytest.raises(UntrustedSourceError):
+        parser.parse(built.headers, built.body, built.query, remote_address="192.0.2.1")
+    assert parser.parse(built.headers, built.body, built.query, remote_address="83.166.68.5").events
+
+
+@pytest.mark.parametrize("auth", [object(), [MM7_AUTH, "secret"]])
+def test_auth_takes_authenticators_only(auth: Any) -> None:
+    with pytest.raises(TypeError, match="auth takes authenticators"):
+        mmsdr.Parser(auth=auth)
+
+
+def test_request_for_signs() -> None:
+    event = mmsdr.testing.BUILDERS["mm7.deliver"]().parse().events[0]
+    signed = mmsdr.testing.request_for(event, auth=MM7_AUTH)
+    assert signed.parse(auth=MM7_AUTH).events == (event,)

@@ -1710,7 +1710,6 @@ def test_a_bad_content_type_header_is_a_4004_fault() -> None:
         (MalformedRequestError("x"), "2007"),
         (LimitExceededError("x"), "2004"),
         (UnsupportedFormatError("x"), "4003"),
-        (mmsdr.UntrustedSourceError("x"), "4001"),
         (MmsdrError("x"), "4000"),
     ],
 )
@@ -1719,6 +1718,29 @@ def test_reject_builds_a_fault_for_any_error(error: MmsdrError, code: str) -> No
     assert reject is not None
     error.ack = reject(error)
     assert fault_of(error) == fault_fields(code, mm7.StatusCode(int(code)).text, "x")
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "challenge"),
+    [
+        (mmsdr.UntrustedSourceError("x"), 403, ()),
+        (
+            mmsdr.AuthenticationError("x", challenge='Basic realm="vasp"'),
+            401,
+            (("WWW-Authenticate", 'Basic realm="vasp"'),),
+        ),
+    ],
+)
+def test_an_authentication_refusal_is_a_4001_fault_with_http_s_status(
+    error: mmsdr.AuthenticationError, status: int, challenge: tuple[tuple[str, str], ...]
+) -> None:
+    """HTTP clients send Basic credentials after a 401 that asks for them; the fault tells the MM7 layer why."""
+    reject = mmsdr.FORMATS["mm7.deliver"].reject
+    assert reject is not None
+    ack = reject(error)
+    assert (ack.status, ack.headers[2:]) == (status, challenge)
+    plain = mmsdr.Ack(status=ack.status, headers=ack.headers[:2], body=ack.body)
+    assert read_fault(plain) == fault_fields("4001", "Improper identification", "x")
 
 
 # --- acknowledgements ---------------------------------------------------------------------------------------------

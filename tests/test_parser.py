@@ -194,8 +194,11 @@ def test_parser_with_trusted_networks_checks_every_request() -> None:
         parser.parse({}, b"", REPORT, remote_address="198.51.100.7")
     assert str(caught.value) == "request: source address '198.51.100.7' is not in the trusted networks"
     assert (caught.value.status_hint, caught.value.ack.status) == (403, 403)
-    with pytest.raises(TypeError, match="needs parse"):
+    with pytest.raises(UntrustedSourceError) as caught:  # no address: refused, never a pass
         parser.parse({}, b"", REPORT)
+    assert str(caught.value) == (
+        "request: no remote address to check against the trusted networks; pass parse(..., remote_address=...)"
+    )
 
 
 def test_a_parser_is_shared_safely_between_threads() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 import mmsdr
 import mmsdr.asgi
+import mmsdr.auth
 import mmsdr.dedupe
 import mmsdr.mm7
 import mmsdr.mxtelecom
@@ -19,7 +20,7 @@ import mmsdr.testing
 import mmsdr.testing.strategies
 import mmsdr.wsgi
 
-PUBLIC_MODULES = (mmsdr, mmsdr.mxtelecom, mmsdr.mm7, mmsdr.openmarket, mmsdr.testing, mmsdr.dedupe)
+PUBLIC_MODULES = (mmsdr, mmsdr.mxtelecom, mmsdr.mm7, mmsdr.openmarket, mmsdr.testing, mmsdr.dedupe, mmsdr.auth)
 
 
 def public_classes() -> list[type]:

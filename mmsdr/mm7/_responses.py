@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from .._errors import LimitExceededError, MalformedRequestError, UnsupportedFormatError, UntrustedSourceError
+from .._errors import AuthenticationError, LimitExceededError, MalformedRequestError, UnsupportedFormatError
 from .._events import Ack, Callback
 from .details import Envelope
 
@@ -433,7 +433,7 @@ def _default_status(error: MmsdrError) -> StatusCode:
         return StatusCode.MULTIMEDIA_CONTENT_REFUSED  # "size ... not acceptable"
     if isinstance(error, MalformedRequestError):
         return StatusCode.MESSAGE_FORMAT_CORRUPT
-    if isinstance(error, UntrustedSourceError):
+    if isinstance(error, AuthenticationError):  # Basic credentials, a source address: "Improper identification"
         return StatusCode.IMPROPER_IDENTIFICATION
     return StatusCode.GENERAL_SERVICE_ERROR
 
@@ -442,9 +442,13 @@ def rejection(error: MmsdrError, /, *, retry: bool = False) -> Ack:
     """The SOAP 1.1 Fault (faultcode Client) carrying a VASPErrorRsp that refuses the request ``error`` is about.
 
     Its StatusCode says what was wrong (4004 unreadable or a mandatory element missing, 2007 a value's format,
-    4003 an operation mmsdr does not take, 4002 an MM7Version it does not take, 2004 a size limit); it echoes the
-    TransactionID, namespace and MM7Version when the request could be read that far, and ``Details`` holds the
-    error message.
+    4003 an operation mmsdr does not take, 2004 a size limit, 4001 a request that failed authentication); it
+    echoes the TransactionID, namespace and MM7Version when the request could be read that far (an
+    authentication failure is refused before the body is read), and ``Details`` holds the error message.
+
+    An [`AuthenticationError`][mmsdr.AuthenticationError] is sent with its own HTTP status (401, or 403 for a
+    source outside the networks) and its ``WWW-Authenticate`` challenge, so that an HTTP client sends
+    credentials.
 
     With ``retry=False`` (the default, and ``error.ack`` of an MM7 request) it is sent with HTTP 200: refused
     for good. A parse error is permanent (the retry carries the same bytes and fails the same way), and
@@ -464,7 +468,13 @@ def rejection(error: MmsdrError, /, *, retry: bool = False) -> Ack:
         text=code.text,
         details=error.message,
     )
-    return _ack(fault, _RETRY if retry else _FINAL)
+    ack = _ack(fault, _RETRY if retry else _FINAL)
+    if isinstance(error, AuthenticationError) and not retry:
+        # An MMSC's HTTP client sends Basic credentials after a 401 that asks for them (RFC 7235): the status
+        # and the challenge are HTTP's, the fault says the same to the MM7 layer.
+        challenge = () if error.challenge is None else (("WWW-Authenticate", error.challenge),)
+        ack = Ack(status=error.status_hint, headers=(*ack.headers, *challenge), body=ack.body)
+    return ack
 
 
 def reject(error: MmsdrError) -> Ack:

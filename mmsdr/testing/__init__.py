@@ -37,6 +37,8 @@ from ..openmarket._builders import openmarket_mms_inbound, openmarket_mms_report
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from ..auth import Signer
+
 __all__ = (
     "BUILDERS",
     "DEFAULT_PARTS",
@@ -73,13 +75,17 @@ BUILDERS: Mapping[str, Callable[..., TestRequest]] = {
 }
 
 
-def request_for(event: Event, /) -> TestRequest:
+def request_for(event: Event, /, *, auth: Signer | None = None) -> TestRequest:
     """The request that [`mmsdr.parse_request`][mmsdr.parse_request] reads back into an event equal to ``event``.
 
     It is built from the event's typed fields and from ``event.raw`` (which holds every field as sent), for
     events mmsdr parsed with its default options or built by this module's builders. The request is checked
     by parsing it: ``ValueError`` when the event cannot be reproduced (an event built by hand with
     values that disagree with its ``raw``, one parsed with another ``default_zone``, and the like).
+
+    With ``auth`` (an authenticator of [`mmsdr.auth`][mmsdr.auth] that can sign, such as ``BasicAuth``), the
+    request carries the credentials or the signature it checks, so that a test goes through the same check as
+    production: ``request_for(event, auth=auth)`` is ``request_for(event).signed(auth)``.
     """
     if not isinstance(event, Event):
         msg = f"request_for() takes an mmsdr event, got {type(event).__name__}"
@@ -104,7 +110,7 @@ def request_for(event: Event, /) -> TestRequest:
             "fields and raw parses to a different event (was it built by hand, or parsed with other options?)"
         )
         raise ValueError(msg)
-    return request
+    return request if auth is None else request.signed(auth)
 
 
 __dir__ = public_dir(globals())
