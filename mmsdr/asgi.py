@@ -12,6 +12,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _server
 from ._errors import MalformedRequestError, MmsdrError
 from ._limits import Limits
 from ._parser import acknowledge
@@ -46,11 +47,14 @@ async def request_from_scope(
     limits: Limits | None = None,
     trusted_proxies: Iterable[str | IPNetwork] | None = None,
     forwarded_header: ForwardedHeader = "x-forwarded-for",
+    public_url: str | None = None,
 ) -> AsgiRequest:
     """Read one HTTP request: headers from ``scope``, the body from ``receive`` within ``limits``.
 
     A ``Content-Length`` over ``max_body_bytes`` is refused before anything is received; otherwise body
     messages are received until ``more_body`` is false, and no more once their total passes the limit.
+    ``public_url`` is read as [`mmsdr.wsgi.request_from_environ`][mmsdr.wsgi.request_from_environ] reads it,
+    the path as received being ``raw_path`` where the server gives it, else ``root_path`` and ``path``.
 
     Raises:
         MmsdrError: [`LimitExceededError`][mmsdr.LimitExceededError] (413, 431 for headers),
@@ -86,7 +90,14 @@ async def request_from_scope(
         )
         refused(error, known)
         raise
-    return AsgiRequest(headers=headers, body=body, query=query, method=method, remote_address=remote_address)
+    raw_path = scope.get("raw_path")
+    url = _server.public_url(
+        public_url,
+        bytes(raw_path) if raw_path else None,
+        f"{scope.get('root_path') or ''}{scope.get('path') or ''}",
+        query,
+    )
+    return AsgiRequest(headers=headers, body=body, query=query, method=method, remote_address=remote_address, url=url)
 
 
 def _read_headers(raw: Iterable[tuple[bytes, bytes]], limits: Limits) -> tuple[tuple[str, str], ...]:
@@ -132,6 +143,7 @@ async def handle(
     *,
     trusted_proxies: Iterable[str | IPNetwork] | None = None,
     forwarded_header: ForwardedHeader = "x-forwarded-for",
+    public_url: str | None = None,
     on_error: OnError | None = None,
 ) -> None:
     """A whole endpoint: receive, parse with ``parser``, hand the callback to ``on_callback``, acknowledge.
@@ -144,10 +156,18 @@ async def handle(
     [`LeaseHeldError`][mmsdr.dedupe.LeaseHeldError], another delivery holds the event's lease) is answered with
     the provider's own "send it again" (``acknowledge(callback, retry=True)``, MM7's fault included); any other
     exception propagates, so that only callbacks your application has are acknowledged.
+
+    ``public_url`` (the base of the URL the provider calls) gives ``Parser.parse`` its ``url``, for signatures
+    over the URL: see [`request_from_environ`][mmsdr.wsgi.request_from_environ].
     """
     try:
         request = await request_from_scope(
-            scope, receive, limits=parser.limits, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header
+            scope,
+            receive,
+            limits=parser.limits,
+            trusted_proxies=trusted_proxies,
+            forwarded_header=forwarded_header,
+            public_url=public_url,
         )
         callback = request.parse(parser)
     except MmsdrError as error:

@@ -13,6 +13,7 @@ import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from . import _server
 from ._errors import MalformedRequestError, MmsdrError, UntrustedSourceError
 from ._limits import Limits
 from ._parser import acknowledge
@@ -47,12 +48,18 @@ def request_from_environ(
     limits: Limits | None = None,
     trusted_proxies: Iterable[str | IPNetwork] | None = None,
     forwarded_header: ForwardedHeader = "x-forwarded-for",
+    public_url: str | None = None,
 ) -> WsgiRequest:
     """Read one request from a WSGI environ, the body from ``wsgi.input`` within ``limits``.
 
     A ``CONTENT_LENGTH`` over ``max_body_bytes`` is refused before anything is read; without one, the body is
     read to its end only where the server says it ends (``wsgi.input_terminated``, as for chunked requests),
     and a chunked body the server does not terminate is refused with 411.
+
+    ``public_url`` is the base of the URL the provider calls (``"https://callbacks.example.com"``, with any
+    path prefix your proxy removes): behind a proxy the app cannot rebuild it from the request, and signatures
+    over the URL need it. The request's ``url`` is that base, then the path as received (``RAW_URI`` or
+    ``REQUEST_URI`` where the server gives them, else ``SCRIPT_NAME`` and ``PATH_INFO``) and the query.
 
     Raises:
         MmsdrError: [`LimitExceededError`][mmsdr.LimitExceededError] (413, 431 for headers),
@@ -83,7 +90,14 @@ def request_from_environ(
         )
         refused(error, known)
         raise
-    return WsgiRequest(headers=headers, body=body, query=query, method=method, remote_address=remote_address)
+    raw_target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    url = _server.public_url(
+        public_url,
+        raw_target.partition("?")[0].encode("latin-1", "replace") if isinstance(raw_target, str) else None,
+        f"{environ.get('SCRIPT_NAME') or ''}{environ.get('PATH_INFO') or ''}",
+        query,
+    )
+    return WsgiRequest(headers=headers, body=body, query=query, method=method, remote_address=remote_address, url=url)
 
 
 def _query_bytes(query: object) -> bytes:
@@ -253,6 +267,7 @@ def handle(
     *,
     trusted_proxies: Iterable[str | IPNetwork] | None = None,
     forwarded_header: ForwardedHeader = "x-forwarded-for",
+    public_url: str | None = None,
     on_error: OnError | None = None,
 ) -> list[bytes]:
     """A whole endpoint: read, parse with ``parser``, hand the callback to ``on_callback``, acknowledge.
@@ -266,10 +281,17 @@ def handle(
     ``soap-env:Server`` fault, MX Telecom's and OpenMarket's 503); any other exception propagates (your server
     answers 500 and the provider retries): a callback is acknowledged only once your application has all its
     events.
+
+    ``public_url`` (the base of the URL the provider calls) gives ``Parser.parse`` its ``url``, for signatures
+    over the URL: see [`request_from_environ`][mmsdr.wsgi.request_from_environ].
     """
     try:
         request = request_from_environ(
-            environ, limits=parser.limits, trusted_proxies=trusted_proxies, forwarded_header=forwarded_header
+            environ,
+            limits=parser.limits,
+            trusted_proxies=trusted_proxies,
+            forwarded_header=forwarded_header,
+            public_url=public_url,
         )
         callback = request.parse(parser)
     except MmsdrError as error:

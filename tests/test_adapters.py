@@ -12,6 +12,7 @@ import pytest
 import mmsdr
 import mmsdr.asgi
 import mmsdr.dedupe
+import mmsdr.testing
 import mmsdr.wsgi
 from mmsdr.__main__ import read_raw_request
 
@@ -554,3 +555,55 @@ def test_handle_lets_other_errors_of_the_application_through_unanswered() -> Non
     with pytest.raises(mmsdr.MalformedRequestError, match="the app's own validation"):
         mmsdr.wsgi.handle(environ_of(raw), lambda *args: started.append(args), mmsdr.Parser(), fail)
     assert started == []
+
+
+# --- public_url: the URL the provider called, for signatures over it -------------------------------------------
+
+BASE = "https://callbacks.example.com/hooks"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, "https://callbacks.example.com/hooks/mx%20sms?a=1&b=%C3%A9"),  # PATH_INFO escaped again
+        ({"RAW_URI": "/mx%20sms?a=1&b=%C3%A9"}, "https://callbacks.example.com/hooks/mx%20sms?a=1&b=%C3%A9"),
+        ({"REQUEST_URI": "/mx%2Dsms?x"}, "https://callbacks.example.com/hooks/mx%2Dsms?a=1&b=%C3%A9"),  # as sent
+        ({"SCRIPT_NAME": "/app"}, "https://callbacks.example.com/hooks/app/mx%20sms?a=1&b=%C3%A9"),
+    ],
+)
+def test_wsgi_public_url(extra: dict[str, str], expected: str) -> None:
+    environ = environ_of(b"GET /x HTTP/1.1\r\n\r\n", PATH_INFO="/mx sms", QUERY_STRING="a=1&b=%C3%A9", **extra)
+    assert mmsdr.wsgi.request_from_environ(environ, public_url=BASE).url == expected
+    assert mmsdr.wsgi.request_from_environ(environ).url is None
+
+
+@pytest.mark.parametrize(
+    ("scope_extra", "expected"),
+    [
+        ({"path": "/mx sms", "raw_path": b"/mx%20sms"}, "https://callbacks.example.com/hooks/mx%20sms?a=1"),
+        ({"path": "/mx sms", "root_path": "/app"}, "https://callbacks.example.com/hooks/app/mx%20sms?a=1"),
+    ],
+)
+def test_asgi_public_url(scope_extra: dict[str, Any], expected: str) -> None:
+    scope = {**scope_of(b"GET /x?a=1 HTTP/1.1\r\n\r\n"), **scope_extra}
+    request = asyncio.run(mmsdr.asgi.request_from_scope(scope, Receiver([b""]), public_url=BASE + "/"))
+    assert request.url == expected
+
+
+def test_public_url_must_be_http() -> None:
+    with pytest.raises(ValueError, match="public_url must be an http:// or https:// URL, got 'callbacks.example.com'"):
+        mmsdr.wsgi.request_from_environ(environ_of(b"GET /x HTTP/1.1\r\n\r\n"), public_url="callbacks.example.com")
+
+
+def test_handle_gives_the_parser_the_public_url() -> None:
+    seen: list[str | None] = []
+
+    class Recording:
+        def authenticate(self, request: mmsdr.Request, /) -> None:
+            seen.append(request.url)
+
+    sample = mmsdr.testing.BUILDERS["mxtelecom.sms_report"]()
+    environ = environ_of(sample.as_http())
+    parser = mmsdr.Parser(formats="mxtelecom.sms_report", auth=Recording())
+    mmsdr.wsgi.handle(environ, lambda status, headers: None, parser, lambda callback: None, public_url=BASE)
+    assert seen == [f"{BASE}{sample.target}"]
