@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import hmac
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypeVar, overload
 from zoneinfo import ZoneInfo
 
-from mmsdr import Ack, Callback, DeliveryReport, Event, Format, MalformedRequestError, RawFields, Status
+from mmsdr import (
+    Ack,
+    AuthenticationError,
+    Callback,
+    DeliveryReport,
+    Event,
+    Format,
+    MalformedRequestError,
+    RawFields,
+    Status,
+)
 from mmsdr._format import ParseContext, make_dedupe_key, retry_later
 from mmsdr._request import Request
+from mmsdr.auth import SignatureCheck
 
 DATA = Path(__file__).parent / "data"
 LONDON = ZoneInfo("Europe/London")
@@ -103,3 +117,31 @@ BATCH_FORMAT = Format(
     acknowledge=lambda callback: BATCH_OK,  # one answer for the whole request
     retry=retry_later,
 )
+
+
+# --- a signature scheme of the usual shape, for the tests of mmsdr.auth ------------------------------------------
+
+
+class AcmeSignature(SignatureCheck):
+    """A test scheme: ``X-Acme-Signature`` is base64 HMAC-SHA256 of ``{X-Acme-Timestamp}.{body}``."""
+
+    def authenticate(self, request: Request, /) -> None:
+        signature = self.header(request, "X-Acme-Signature")
+        signed_time = self.header(request, "X-Acme-Timestamp")
+        self.check_time(signed_time, "x-acme-timestamp")
+        message = signed_time.encode() + b"." + request.body
+
+        def expected(secret: bytes) -> bytes:
+            return base64.b64encode(hmac.new(secret, message, hashlib.sha256).digest())
+
+        if not self.matches_any(signature.encode(), expected):
+            raise AuthenticationError("request: the signature does not match", field="x-acme-signature")
+
+
+#: The fixed time the signature tests run at.
+NOW = 1_764_720_000.0
+
+
+def acme_headers(secret: bytes, signed_time: int, body: bytes) -> list[tuple[str, str]]:
+    digest = hmac.new(secret, str(signed_time).encode() + b"." + body, hashlib.sha256).digest()
+    return [("X-Acme-Signature", base64.b64encode(digest).decode()), ("X-Acme-Timestamp", str(signed_time))]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from typing import Any
 
 import pytest
+from _support import NOW, AcmeSignature, acme_headers
 
 import mmsdr
 from mmsdr import AuthenticationError, Limits, UntrustedSourceError
 from mmsdr._request import Request, read_request
-from mmsdr.auth import BasicAuth, SignatureCheck, SourceNetworks
+from mmsdr.auth import BasicAuth, SourceNetworks
 from mmsdr.testing import TestRequest
 
 CHALLENGE = 'Basic realm="mmsdr", charset="UTF-8"'
@@ -170,30 +170,6 @@ def test_source_networks_configuration(networks: Any, kind: type[Exception], mes
 
 
 # --- SignatureCheck: a scheme of the usual shape, HMAC-SHA256 over "{time}.{body}" ----------------------------------
-
-
-class AcmeSignature(SignatureCheck):
-    """A test scheme: ``X-Acme-Signature`` is base64 HMAC-SHA256 of ``{X-Acme-Timestamp}.{body}``."""
-
-    def authenticate(self, request: Request, /) -> None:
-        signature = self.header(request, "X-Acme-Signature")
-        signed_time = self.header(request, "X-Acme-Timestamp")
-        self.check_time(signed_time, "x-acme-timestamp")
-        message = signed_time.encode() + b"." + request.body
-
-        def expected(secret: bytes) -> bytes:
-            return base64.b64encode(hmac.new(secret, message, hashlib.sha256).digest())
-
-        if not self.matches_any(signature.encode(), expected):
-            raise AuthenticationError("request: the signature does not match", field="x-acme-signature")
-
-
-NOW = 1_764_720_000.0
-
-
-def acme_headers(secret: bytes, signed_time: int, body: bytes) -> list[tuple[str, str]]:
-    digest = hmac.new(secret, str(signed_time).encode() + b"." + body, hashlib.sha256).digest()
-    return [("X-Acme-Signature", base64.b64encode(digest).decode()), ("X-Acme-Timestamp", str(signed_time))]
 
 
 ACME = AcmeSignature(["old-secret", b"new-secret"], clock=lambda: NOW)
