@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from _support import NOW, AcmeSignature, acme_headers
+from lxml import etree
 
 import mmsdr
 from mmsdr import AuthenticationError, Limits, UntrustedSourceError
@@ -282,10 +283,17 @@ def test_an_mm7_request_failing_basic_auth_gets_a_parseable_fault() -> None:
         built.parse(formats="mm7", auth=MM7_AUTH)
     ack = caught.value.ack
     assert (ack.status, ack.headers[-1]) == (401, ("WWW-Authenticate", MM7_CHALLENGE))
-    fault = ack.body.decode()
-    assert "<StatusCode>4001</StatusCode>" in fault
-    assert "<StatusText>Improper identification</StatusText>" in fault
-    assert "request: no Authorization header; this endpoint takes HTTP Basic credentials" in fault
+    root = etree.fromstring(ack.body)
+    status = {
+        element.tag.rpartition("}")[2]: element.text
+        for element in root.iter("{*}StatusCode", "{*}StatusText", "{*}Details")
+    }
+    assert status == {
+        "StatusCode": "4001",
+        "StatusText": "Improper identification",
+        "Details": "request: no Authorization header; this endpoint takes HTTP Basic credentials",
+    }
+    assert root.find("{*}Header/{*}TransactionID") is None  # refused before the body was read
 
 
 def test_a_refusal_on_a_several_provider_endpoint_is_plain_text() -> None:
