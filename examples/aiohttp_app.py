@@ -1,32 +1,34 @@
-"""An aiohttp callback endpoint with mmsdr: ``python -m aiohttp.web examples.aiohttp_app:create_app``."""
+"""aiohttp callback endpoints with mmsdr: ``PYTHONPATH=examples python -m aiohttp.web aiohttp_app:create_app``.
+
+One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
+``/mm7``, ``/openmarket``.
+"""
 
 from __future__ import annotations
 
-import os
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import endpoints
 from aiohttp import web
 
 import mmsdr
 import mmsdr.dedupe
 
-# Comma-separated networks the callbacks may come from; MX Telecom's published ranges when unset.
-TRUSTED_NETWORKS = os.environ.get("MMSDR_TRUSTED_NETWORKS", ",".join(map(str, mmsdr.mxtelecom.TRUSTED_NETWORKS)))
 received: list[mmsdr.Event] = []  # stands in for your queue or database
 
 
 def create_app(
     *_argv: Any,  # `python -m aiohttp.web` passes the command line arguments
-    trusted_networks: Iterable[str] = TRUSTED_NETWORKS.split(","),
+    mxtelecom_networks: Iterable[str] = endpoints.MXTELECOM_NETWORKS,
     on_event: Callable[[mmsdr.Event], object] = received.append,
-    deduplicator: mmsdr.dedupe.Deduplicator | None = None,
+    deduplicator: mmsdr.dedupe.AsyncDeduplicator | None = None,
 ) -> web.Application:
-    parser = mmsdr.Parser(trusted_networks=trusted_networks)  # once: checks the source, detects the format
-    # Drops the provider's retries; a MemoryStore (this process only) by default, a RedisStore for several.
-    dedupe = deduplicator or mmsdr.dedupe.Deduplicator()
+    # Drops the provider's retries; a MemoryStore (this process only) by default, an AsyncRedisStore for several.
+    dedupe = deduplicator or mmsdr.dedupe.AsyncDeduplicator()
 
-    async def endpoint(request: web.Request) -> web.Response:
+    async def endpoint(parser: mmsdr.Parser, request: web.Request) -> web.Response:
         body = bytearray()
         async for chunk in request.content.iter_any():
             body += chunk
@@ -44,16 +46,18 @@ def create_app(
             return ack_response(error.ack)  # the rejection this provider understands
         try:
             for event in callback.events:
-                with dedupe.processing(event) as first:
+                async with dedupe.processing(event) as first:  # final once on_event returns; a failure releases it
                     if first:
                         on_event(event)  # store it first: an exception here is a 500 and the provider retries
-        except mmsdr.dedupe.DedupeStoreError:
-            return ack_response(mmsdr.acknowledge(callback, retry=True))  # store down: "send it again later"
+        except mmsdr.dedupe.DedupeStoreError:  # the store is down, or another delivery holds the lease
+            return ack_response(mmsdr.acknowledge(callback, retry=True))  # "send it again later"
         return ack_response(mmsdr.acknowledge(callback))
 
     app = web.Application()
-    app.router.add_route("GET", "/callbacks", endpoint)
-    app.router.add_route("POST", "/callbacks", endpoint)
+    # One URL per callback kind, each with its own parser: its formats, its sources (endpoints.py).
+    for path, parser in endpoints.parsers(mxtelecom_networks=mxtelecom_networks).items():
+        app.router.add_route("GET", path, functools.partial(endpoint, parser))
+        app.router.add_route("POST", path, functools.partial(endpoint, parser))
     return app
 
 

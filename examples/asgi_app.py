@@ -1,30 +1,64 @@
-"""A complete ASGI callback endpoint with mmsdr and no framework: serve ``app`` with any ASGI server."""
+"""A complete ASGI callback app with mmsdr and no framework: serve ``app`` with any ASGI server, from this directory.
+
+One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
+``/mm7``, ``/openmarket``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
+
+import endpoints
 
 import mmsdr
 import mmsdr.asgi
 import mmsdr.dedupe
 
-parser = mmsdr.Parser(formats="mxtelecom")
-deduplicator = mmsdr.dedupe.Deduplicator()  # this process only; a RedisStore for several workers
 received: list[mmsdr.Event] = []  # stands in for your queue or database
+refused: list[tuple[mmsdr.RefusedRequest, mmsdr.MmsdrError]] = []  # stands in for your dead-letter table
+NOT_FOUND = mmsdr.Ack.plain_text(404, "no callback endpoint at this path")
+App = Callable[[dict[str, Any], mmsdr.asgi.Receive, mmsdr.asgi.Send], Coroutine[Any, Any, None]]
 
 
-async def on_callback(callback: mmsdr.Callback) -> None:
-    """Your application: store each event once (the provider's retries are dropped)."""
-    for event in callback.events:
-        with deduplicator.processing(event) as first:  # a failed store releases the claim: the retry gets it
-            if first:
-                received.append(event)
+async def keep_refused(request: mmsdr.RefusedRequest, error: mmsdr.MmsdrError) -> None:
+    """Your application: keep what was refused, to replay it (docs/errors-and-limits.md)."""
+    refused.append((request, error))
 
 
-async def app(scope: dict[str, Any], receive: mmsdr.asgi.Receive, send: mmsdr.asgi.Send) -> None:
-    if scope["type"] != "http":
-        return
-    # The body is received within parser.limits: past max_body_bytes the request is refused with 413. Sent:
-    # acknowledge(callback) once on_callback returns; acknowledge(callback, retry=True) when the dedupe
-    # store is down (DedupeStoreError), so that the provider sends the callback again later.
-    await mmsdr.asgi.handle(scope, receive, send, parser, on_callback)
+def create_app(
+    parsers: Mapping[str, mmsdr.Parser],
+    on_event: Callable[[mmsdr.Event], object],
+    *,
+    deduplicator: mmsdr.dedupe.AsyncDeduplicator | None = None,
+) -> App:
+    """An endpoint at each path of ``parsers`` for that parser's formats and sources.
+
+    Each event goes to ``on_event`` once: the provider's retries are dropped by ``deduplicator`` (a
+    ``MemoryStore``, this process only, when None; an ``AsyncRedisStore`` for several workers).
+    """
+    dedupe = deduplicator or mmsdr.dedupe.AsyncDeduplicator()
+
+    async def on_callback(callback: mmsdr.Callback) -> None:
+        for event in callback.events:
+            async with dedupe.processing(event) as first:  # final once on_event returns; a failure releases it
+                if first:
+                    on_event(event)
+
+    async def app(scope: dict[str, Any], receive: mmsdr.asgi.Receive, send: mmsdr.asgi.Send) -> None:
+        if scope["type"] != "http":
+            return
+        parser = parsers.get(scope["path"])  # this URL's parser: its formats, its sources
+        if parser is None:
+            await mmsdr.asgi.respond(NOT_FOUND, send)
+            return
+        # The body is received within parser.limits: past max_body_bytes the request is refused with 413. Sent:
+        # acknowledge(callback) once on_callback returns; the error's ack for bad input (after on_error);
+        # acknowledge(callback, retry=True) for a DedupeStoreError (the store is down, or another delivery
+        # holds the event's lease), so that the provider sends the callback again later.
+        await mmsdr.asgi.handle(scope, receive, send, parser, on_callback, on_error=keep_refused)
+
+    return app
+
+
+app = create_app(endpoints.parsers(), received.append)

@@ -1,34 +1,35 @@
-"""A Flask callback endpoint with mmsdr: ``flask --app examples/flask_app run``."""
+"""Flask callback endpoints with mmsdr: ``flask --app examples/flask_app run``.
+
+One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
+``/mm7``, ``/openmarket``.
+"""
 
 from __future__ import annotations
 
-import os
+import functools
 from collections.abc import Callable, Iterable
 
+import endpoints
 from flask import Flask, Response, request
 
 import mmsdr
 import mmsdr.dedupe
 import mmsdr.wsgi
 
-# Comma-separated networks the callbacks may come from; MX Telecom's published ranges when unset.
-TRUSTED_NETWORKS = os.environ.get("MMSDR_TRUSTED_NETWORKS", ",".join(map(str, mmsdr.mxtelecom.TRUSTED_NETWORKS)))
 received: list[mmsdr.Event] = []  # stands in for your queue or database
 
 
 def create_app(
     *,
-    trusted_networks: Iterable[str] = TRUSTED_NETWORKS.split(","),
+    mxtelecom_networks: Iterable[str] = endpoints.MXTELECOM_NETWORKS,
     on_event: Callable[[mmsdr.Event], object] = received.append,
     deduplicator: mmsdr.dedupe.Deduplicator | None = None,
 ) -> Flask:
     app = Flask(__name__)
-    parser = mmsdr.Parser(trusted_networks=trusted_networks)  # once: checks the source, detects the format
     # Drops the provider's retries; a MemoryStore (this process only) by default, a RedisStore for several.
     dedupe = deduplicator or mmsdr.dedupe.Deduplicator()
 
-    @app.route("/callbacks", methods=["GET", "POST"])
-    def endpoint() -> Response:
+    def endpoint(parser: mmsdr.Parser) -> Response:
         try:
             # The adapter reads the body within parser.limits (Flask's get_data() would read it all).
             callback = mmsdr.wsgi.request_from_environ(request.environ, limits=parser.limits).parse(parser)
@@ -36,13 +37,16 @@ def create_app(
             return ack_response(error.ack)  # the rejection this provider understands
         try:
             for event in callback.events:
-                with dedupe.processing(event) as first:
+                with dedupe.processing(event) as first:  # final once on_event returns; a failure releases it
                     if first:
                         on_event(event)  # store it first: an exception here is a 500 and the provider retries
-        except mmsdr.dedupe.DedupeStoreError:
-            return ack_response(mmsdr.acknowledge(callback, retry=True))  # store down: "send it again later"
+        except mmsdr.dedupe.DedupeStoreError:  # the store is down, or another delivery holds the lease
+            return ack_response(mmsdr.acknowledge(callback, retry=True))  # "send it again later"
         return ack_response(mmsdr.acknowledge(callback))
 
+    # One URL per callback kind, each with its own parser: its formats, its sources (endpoints.py).
+    for path, parser in endpoints.parsers(mxtelecom_networks=mxtelecom_networks).items():
+        app.add_url_rule(path, path, functools.partial(endpoint, parser), methods=["GET", "POST"])
     return app
 
 

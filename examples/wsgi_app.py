@@ -1,30 +1,37 @@
-"""A complete WSGI callback endpoint with mmsdr and no framework: serve ``app`` with any WSGI server."""
+"""A complete WSGI callback app with mmsdr and no framework: serve ``app`` with any WSGI server, from this directory.
+
+One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
+``/mm7``, ``/openmarket``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+import endpoints
 
 import mmsdr
 import mmsdr.dedupe
 import mmsdr.wsgi
 
-parser = mmsdr.Parser(formats="mxtelecom")
 received: list[mmsdr.Event] = []  # stands in for your queue or database
+refused: list[tuple[mmsdr.RefusedRequest, mmsdr.MmsdrError]] = []  # stands in for your dead-letter table
+NOT_FOUND = mmsdr.Ack.plain_text(404, "no callback endpoint at this path")
 
 
-def handle(event: mmsdr.Event) -> None:
-    """Your application: store the event."""
-    received.append(event)
+def keep_refused(request: mmsdr.RefusedRequest, error: mmsdr.MmsdrError) -> None:
+    """Your application: keep what was refused, to replay it (docs/errors-and-limits.md)."""
+    refused.append((request, error))
 
 
 def create_app(
-    parser: mmsdr.Parser,
+    parsers: Mapping[str, mmsdr.Parser],
     on_event: Callable[[mmsdr.Event], object],
     *,
     deduplicator: mmsdr.dedupe.Deduplicator | None = None,
 ) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """An endpoint for ``parser``'s formats and sources; the body is read within ``parser.limits``.
+    """An endpoint at each path of ``parsers`` for that parser's formats and sources.
 
     Each event goes to ``on_event`` once: the provider's retries are dropped by ``deduplicator`` (a
     ``MemoryStore``, this process only, when None; a ``RedisStore`` for several workers).
@@ -33,18 +40,21 @@ def create_app(
 
     def on_callback(callback: mmsdr.Callback) -> None:
         for event in callback.events:
-            with dedupe.processing(event) as first:  # a failed on_event releases the claim: the retry gets it
+            with dedupe.processing(event) as first:  # final once on_event returns; a failure releases it
                 if first:
                     on_event(event)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        # handle() answers acknowledge(callback) once on_callback returns, the error's ack for bad input, and
-        # acknowledge(callback, retry=True) when the dedupe store is down (DedupeStoreError): the provider
-        # sends the callback again later. Behind your own reverse proxy, add trusted_proxies=["10.0.0.0/8"]
-        # (docs/frameworks.md).
-        return mmsdr.wsgi.handle(environ, start_response, parser, on_callback)
+        parser = parsers.get(environ.get("PATH_INFO", ""))  # this URL's parser: its formats, its sources
+        if parser is None:
+            return mmsdr.wsgi.respond(NOT_FOUND, start_response)
+        # handle() answers acknowledge(callback) once on_callback returns, the error's ack for bad input (after
+        # on_error), and acknowledge(callback, retry=True) for a DedupeStoreError (the store is down, or another
+        # delivery holds the event's lease): the provider sends the callback again later. Behind your own
+        # reverse proxy, add trusted_proxies=["10.0.0.0/8"] (docs/frameworks.md).
+        return mmsdr.wsgi.handle(environ, start_response, parser, on_callback, on_error=keep_refused)
 
     return app
 
 
-app = create_app(parser, handle)
+app = create_app(endpoints.parsers(), received.append)

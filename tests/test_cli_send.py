@@ -1,4 +1,6 @@
-"""``mmsdr send FILE URL`` against a real local server: the WSGI example served by wsgiref on a free port.
+"""``mmsdr send FILE URL`` against a real local server: an endpoint for every format at every path, on wsgiref.
+
+(``tests/test_end_to_end.py`` sends the samples to the example app's own endpoints, one per callback kind.)
 
 Bounded: a handful of requests, a 10 s timeout on every socket, and the server stops with the test module.
 """
@@ -19,10 +21,8 @@ import pytest
 
 import mmsdr
 import mmsdr.testing
+import mmsdr.wsgi
 from mmsdr.__main__ import main, read_raw_request
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
-import wsgi_app
 
 EXAMPLES_DIR = Path(__file__).parent.parent / "examples" / "requests"
 TIMEOUT = 10.0
@@ -43,12 +43,14 @@ class Server:
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     state = Server()
-    inner = wsgi_app.create_app(mmsdr.Parser(), state.received.append)
+    parser = mmsdr.Parser()
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         query = environ.get("QUERY_STRING") or ""
         state.targets.append(environ["PATH_INFO"] + (f"?{query}" if query else ""))
-        return inner(environ, start_response)
+        return mmsdr.wsgi.handle(
+            environ, start_response, parser, lambda callback: state.received.extend(callback.events)
+        )
 
     httpd = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
     httpd.timeout = TIMEOUT

@@ -1,13 +1,16 @@
-"""End to end: the WSGI example served by a real HTTP server on 127.0.0.1, fed every example request.
+"""End to end: the WSGI example served by a real HTTP server on 127.0.0.1, fed every example request and every
+sample at its endpoint, and ``mmsdr sample | mmsdr send`` to it.
 
 wsgiref's server on port 0 (a free port) in a thread; each request is sent over a real socket with
 http.client, so the body reaches mmsdr.wsgi through a real ``wsgi.input`` and ``CONTENT_LENGTH``. Bounded:
-one request per file plus two, a 10 s timeout on every socket, and the server stops with the test.
+one request per file and per sample plus a few, a 10 s timeout on every socket, and a server per test (so that
+no test's events are another's retries), stopped with it.
 """
 
 from __future__ import annotations
 
 import http.client
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -19,8 +22,10 @@ import pytest
 
 import mmsdr
 from mmsdr.__main__ import read_raw_request
+from mmsdr.testing import BUILDERS
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
+import endpoints
 import wsgi_app
 
 REQUESTS = sorted((Path(__file__).parent.parent / "examples" / "requests").glob("*.http"))
@@ -32,11 +37,11 @@ class QuietHandler(WSGIRequestHandler):
         pass  # keep the test output clean
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server() -> Iterator[tuple[int, list[mmsdr.Event]]]:
     received: list[mmsdr.Event] = []
-    parser = mmsdr.Parser(trusted_networks=["127.0.0.0/8"], limits=mmsdr.Limits(max_body_bytes=64 * 1024))
-    httpd = make_server("127.0.0.1", 0, wsgi_app.create_app(parser, received.append), handler_class=QuietHandler)
+    parsers = endpoints.parsers(mxtelecom_networks=["127.0.0.0/8"], limits=mmsdr.Limits(max_body_bytes=64 * 1024))
+    httpd = make_server("127.0.0.1", 0, wsgi_app.create_app(parsers, received.append), handler_class=QuietHandler)
     httpd.timeout = TIMEOUT
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -64,14 +69,18 @@ def send(port: int, method: str, target: str, headers: list[tuple[str, str]], bo
 
 
 @pytest.mark.parametrize("path", REQUESTS, ids=lambda path: path.stem)
-def test_every_example_request_over_http(server: tuple[int, list[mmsdr.Event]], path: Path) -> None:
+def test_every_example_request_over_http_at_its_format_s_endpoint(
+    server: tuple[int, list[mmsdr.Event]], path: Path
+) -> None:
     port, received = server
     raw = read_raw_request(path.read_bytes())
     expected = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method)
     ack = mmsdr.acknowledge(expected)
     received.clear()
     headers = [(name, value) for name, value in raw.headers if name.lower() != "content-length"]
-    status, sent_headers, body = send(port, raw.method, raw.target, headers, raw.body)
+    # The file's own path is where its provider once posted it; the example's is the builder's for the format.
+    target = BUILDERS[expected.format]().path + (f"?{raw.query}" if raw.query else "")
+    status, sent_headers, body = send(port, raw.method, target, headers, raw.body)
     assert (status, body) == (ack.status, ack.body)
     for header in ack.headers:
         assert header in sent_headers
@@ -82,10 +91,37 @@ def test_every_example_request_over_http(server: tuple[int, list[mmsdr.Event]], 
 def test_bad_input_and_an_oversized_body_get_their_acks(server: tuple[int, list[mmsdr.Event]]) -> None:
     port, received = server
     received.clear()
-    status, _, body = send(port, "GET", "/x?smsmsg=REPORT+1+DELIVERED&smsdate=2002-04-30+21%3A58%3A00", [], b"")
+    target = "/mxtelecom/sms-report?smsmsg=REPORT+1+DELIVERED&smsdate=2002-04-30+21%3A58%3A00"
+    status, _, body = send(port, "GET", target, [], b"")
     assert (status, body) == (400, b"mxtelecom.sms_report: field 'smsfrom' is missing")
     # Declared over the limit: refused before the body is read, so the client need not send it (no unread data
     # left for the server to reset the connection over).
-    status, _, _ = send(port, "POST", "/x", [("Content-Type", "application/json"), ("Content-Length", "100000")], b"")
+    headers = [("Content-Type", "application/json"), ("Content-Length", "100000")]
+    status, _, _ = send(port, "POST", "/openmarket", headers, b"")
     assert status == 413
+    status, _, body = send(port, "GET", "/callbacks", [], b"")
+    assert (status, body) == (404, b"no callback endpoint at this path")
     assert received == []
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_a_sample_piped_to_send_reaches_its_endpoint(server: tuple[int, list[mmsdr.Event]], name: str) -> None:
+    # `mmsdr sample FORMAT | mmsdr send - http://HOST:PORT`, as docs/testing.md says, with no path given.
+    port, received = server
+    received.clear()
+    sample = subprocess.run([sys.executable, "-m", "mmsdr", "sample", name], capture_output=True, check=True)
+    sent = subprocess.run(
+        [sys.executable, "-m", "mmsdr", "send", "-", f"http://127.0.0.1:{port}"],
+        input=sample.stdout,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    expected = BUILDERS[name]().parse()
+    ack = mmsdr.acknowledge(expected)
+    assert (sent.returncode, sent.stderr) == (0, b"")
+    assert sent.stdout.startswith(f"HTTP/1.0 {ack.status_line}\r\n".encode())
+    assert sent.stdout.endswith(b"\r\n\r\n" + ack.body)
+    assert [(type(event), event.dedupe_key) for event in received] == [
+        (type(event), event.dedupe_key) for event in expected.events
+    ]

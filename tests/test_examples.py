@@ -1,8 +1,10 @@
-"""The README's WSGI and ASGI examples, run against real requests (no server needed: both are plain callables)."""
+"""The WSGI and ASGI examples as they are served (no server needed: both are plain callables), and the docs that
+show the examples' code. Every example at every endpoint is in ``tests/test_frameworks.py``."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import io
 import re
 import sys
@@ -13,51 +15,107 @@ import pytest
 from _support import query_fixture
 
 import mmsdr
+import mmsdr.testing
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
 import asgi_app
+import endpoints
 import wsgi_app
+
+ROOT = Path(__file__).parent.parent
+
+MXTELECOM_ADDRESS = "83.166.68.5"  # in MX Telecom's published ranges
 
 
 def call_wsgi(
-    query: str, remote_address: str = "83.166.68.5", body: bytes = b""
+    method: str, path: str, query: str = "", remote_address: str = MXTELECOM_ADDRESS, body: bytes = b"", **extra: str
 ) -> tuple[str, list[tuple[str, str]], bytes]:
     environ = {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
         "QUERY_STRING": query,
         "REMOTE_ADDR": remote_address,
         "CONTENT_LENGTH": str(len(body)),
         "HTTP_HOST": "callbacks.example.com",
         "wsgi.input": io.BytesIO(body),
+        **extra,
     }
     started: list[Any] = []
     body_parts = wsgi_app.app(environ, lambda status, headers: started.extend([status, headers]))
     return started[0], started[1], b"".join(body_parts)
 
 
-def test_wsgi_example_acknowledges_and_hands_over_the_event() -> None:
-    wsgi_app.received.clear()
+@pytest.fixture(autouse=True)
+def empty_stores() -> None:
+    for module in (wsgi_app, asgi_app):
+        module.received.clear()
+        module.refused.clear()
+
+
+def test_wsgi_example_acknowledges_mxtelecom_from_its_ranges_and_hands_over_the_event_once() -> None:
     query = query_fixture("mxtelecom", "sms-report-mx-us")
-    expected = mmsdr.parse_request({"Host": "callbacks.example.com"}, b"", query, formats="mxtelecom")
-    status, headers, body = call_wsgi(query)
+    expected = mmsdr.parse_request({"Host": "callbacks.example.com"}, b"", query, formats="mxtelecom.sms_report")
+    status, headers, body = call_wsgi("GET", "/mxtelecom/sms-report", query)
     assert (status, body) == ("200 OK", b"OK")
     assert ("Content-Length", "2") in headers
     assert isinstance(expected.events[0], mmsdr.DeliveryReport)
     assert wsgi_app.received == list(expected.events)
     # The provider's retry of the same callback is acknowledged again, and its event not handed over twice.
-    assert call_wsgi(query)[::2] == ("200 OK", b"OK")
+    assert call_wsgi("GET", "/mxtelecom/sms-report", query)[::2] == ("200 OK", b"OK")
     assert wsgi_app.received == list(expected.events)
 
 
-def test_wsgi_example_rejects_bad_input_with_the_error_ack() -> None:
-    wsgi_app.received.clear()
-    status, _, body = call_wsgi("smsmsg=REPORT+1+DELIVERED")
+def test_wsgi_example_checks_mxtelecom_s_ranges_on_mxtelecom_s_endpoints_only() -> None:
+    query = query_fixture("mxtelecom", "sms-report-mx-us")
+    status, _, body = call_wsgi("GET", "/mxtelecom/sms-report", query, remote_address="192.0.2.7")
+    assert (status, body) == (
+        "403 Forbidden",
+        b"request: source address '192.0.2.7' is not in the trusted networks",
+    )
+    request = mmsdr.testing.mm7_delivery_report()
+    status, _, body = call_wsgi(
+        "POST",
+        "/mm7",
+        remote_address="192.0.2.7",
+        body=request.body,
+        **{
+            name.upper().replace("-", "_")
+            if name == "Content-Type"
+            else "HTTP_" + name.upper().replace("-", "_"): value
+            for name, value in request.headers
+            if name not in {"Host", "Content-Length"}
+        },
+    )
+    expected = request.parse()
+    assert (status, body) == ("200 OK", mmsdr.acknowledge(expected).body)
+    # The same event; raw differs in its header order only (a WSGI environ is a dict).
+    assert [event.to_dict() | {"raw": None} for event in wsgi_app.received] == [
+        event.to_dict() | {"raw": None} for event in expected.events
+    ]
+
+
+def test_wsgi_example_refuses_bad_input_with_the_error_ack_and_keeps_it() -> None:
+    status, _, body = call_wsgi("GET", "/mxtelecom/sms-report", "smsmsg=REPORT+1+DELIVERED")
     assert status == "400 Bad Request"
     assert body == b"mxtelecom.sms_report: field 'smsfrom' is missing"
     assert wsgi_app.received == []
+    ((request, error),) = wsgi_app.refused
+    assert (request.method, request.query, request.remote_address) == (
+        "GET",
+        b"smsmsg=REPORT+1+DELIVERED",
+        MXTELECOM_ADDRESS,
+    )
+    assert str(error) == "mxtelecom.sms_report: field 'smsfrom' is missing"
 
 
-def call_asgi(query: bytes, chunks: list[bytes]) -> list[dict[str, Any]]:
+def test_wsgi_example_answers_404_where_it_has_no_endpoint() -> None:
+    status, headers, body = call_wsgi("GET", "/callbacks", query_fixture("mxtelecom", "sms-report-mx-us"))
+    assert (status, body) == ("404 Not Found", b"no callback endpoint at this path")
+    assert ("Content-Type", "text/plain; charset=utf-8") in headers
+    assert (wsgi_app.received, wsgi_app.refused) == ([], [])
+
+
+def call_asgi(path: str, query: bytes, chunks: list[bytes], content_type: bytes) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
     messages = [
         {"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1} for i, chunk in enumerate(chunks)
@@ -72,18 +130,21 @@ def call_asgi(query: bytes, chunks: list[bytes]) -> list[dict[str, Any]]:
     scope = {
         "type": "http",
         "method": "POST",
-        "headers": [(b"content-type", b"application/x-www-form-urlencoded")],
+        "path": path,
+        "headers": [(b"content-type", content_type)],
         "query_string": query,
-        "client": ("83.166.68.5", 40000),
+        "client": (MXTELECOM_ADDRESS, 40000),
     }
     asyncio.run(asgi_app.app(scope, receive, send))
     return sent
 
 
+FORM = b"application/x-www-form-urlencoded"
+
+
 def test_asgi_example_reads_a_chunked_body() -> None:
-    asgi_app.received.clear()
     body = query_fixture("mxtelecom", "sms-inbound-mx-uk").encode()
-    sent = call_asgi(b"", [body[:10], body[10:30], body[30:]])
+    sent = call_asgi("/mxtelecom/sms-inbound", b"", [body[:10], body[10:30], body[30:]], FORM)
     assert sent[0]["status"] == 200
     assert sent[1]["body"] == b"OK"
     expected = mmsdr.parse_request(
@@ -95,18 +156,49 @@ def test_asgi_example_reads_a_chunked_body() -> None:
 
 @pytest.mark.parametrize("chunks", [[b"x" * 30_000_000], [b"x" * 10_000_000] * 3])
 def test_asgi_example_stops_reading_past_the_limit(chunks: list[bytes]) -> None:
-    sent = call_asgi(b"", chunks)
+    sent = call_asgi("/openmarket", b"", chunks, b"application/json")
     assert sent[0]["status"] == 413
+    ((request, error),) = asgi_app.refused
+    assert (request.body, type(error)) == (None, mmsdr.LimitExceededError)  # over its limit: not kept
 
 
-# --- docs/frameworks.md shows the examples' own code ------------------------------------------------------------
+def test_asgi_example_refuses_a_forged_report_and_keeps_it() -> None:
+    forged = mmsdr.testing.mxtelecom_sms_inbound(text="REPORT 17218733 DELIVERED", network="TMOBILEUK")
+    sent = call_asgi("/mxtelecom/sms-report", forged.query.encode(), [b""], FORM)
+    assert (sent[0]["status"], sent[1]["body"]) == (
+        415,
+        b"mxtelecom.sms_report: field 'network' is only sent with an inbound SMS: this request is not this format",
+    )
+    assert asgi_app.received == []
+    ((request, _),) = asgi_app.refused
+    assert request.query == forged.query.encode()
+
+
+def test_asgi_example_answers_404_where_it_has_no_endpoint() -> None:
+    sent = call_asgi("/callbacks", b"", [b""], FORM)
+    assert (sent[0]["status"], sent[1]["body"]) == (404, b"no callback endpoint at this path")
+
+
+def test_mxtelecom_s_networks_are_its_published_ranges_or_the_environment_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert endpoints.MXTELECOM_NETWORKS == ["83.166.68.0/23", "83.166.72.0/24", "208.93.48.0/22"]
+    monkeypatch.setenv("MMSDR_TRUSTED_NETWORKS", "192.0.2.0/24,2001:db8::/32")
+    try:
+        assert importlib.reload(endpoints).MXTELECOM_NETWORKS == ["192.0.2.0/24", "2001:db8::/32"]
+    finally:
+        monkeypatch.delenv("MMSDR_TRUSTED_NETWORKS")
+        importlib.reload(endpoints)
+    assert endpoints.MXTELECOM_NETWORKS == ["83.166.68.0/23", "83.166.72.0/24", "208.93.48.0/22"]
+
+
+# --- the docs show the examples' own code --------------------------------------------------------------------
 
 DOCS_SECTIONS = {
-    "## Flask": "flask_app.py",
-    "## Django": "django_app.py",
-    "## FastAPI and Starlette": "fastapi_app.py",
-    "## aiohttp": "aiohttp_app.py",
-    "## WSGI and ASGI without a framework": "wsgi_app.py",
+    "## One endpoint per callback kind": ("endpoints.py", "def parser("),
+    "## Flask": ("flask_app.py", "for event in callback.events:"),
+    "## Django": ("django_app.py", "for event in callback.events:"),
+    "## FastAPI and Starlette": ("fastapi_app.py", "for event in callback.events:"),
+    "## aiohttp": ("aiohttp_app.py", "for event in callback.events:"),
+    "## WSGI and ASGI without a framework": ("wsgi_app.py", "for event in callback.events:"),
 }
 
 
@@ -116,16 +208,80 @@ def code_lines(text: str) -> list[str]:
     return [line for line in stripped if line and not line.startswith("#")]
 
 
-@pytest.mark.parametrize(("heading", "example"), DOCS_SECTIONS.items())
-def test_docs_frameworks_md_shows_the_example_s_code(heading: str, example: str) -> None:
-    page = (Path(__file__).parent.parent / "docs" / "frameworks.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize(("heading", "example", "shown_line"), [(h, *v) for h, v in DOCS_SECTIONS.items()])
+def test_docs_frameworks_md_shows_the_example_s_code(heading: str, example: str, shown_line: str) -> None:
+    page = (ROOT / "docs" / "frameworks.md").read_text(encoding="utf-8")
     section = page[page.index(f"\n{heading}\n") :]
     snippet = re.search(r"```python\n(.*?)```", section, flags=re.DOTALL)
     assert snippet is not None
-    source = code_lines((Path(__file__).parent.parent / "examples" / example).read_text(encoding="utf-8"))
+    source = code_lines((ROOT / "examples" / example).read_text(encoding="utf-8"))
     shown = code_lines(snippet[1])
-    assert "for event in callback.events:" in shown
+    assert any(line.startswith(shown_line) for line in shown)
     assert [line for line in shown if line not in source] == []
     # In the example's order: the snippet is an excerpt, not a rewrite.
     positions = [source.index(line) for line in shown if shown.count(line) == 1 and source.count(line) == 1]
     assert positions == sorted(positions)
+
+
+def section_code(path: Path, heading: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    section = text[text.index(f"\n{heading}\n") :]
+    snippet = re.search(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert snippet is not None
+    return snippet[1]
+
+
+def test_the_quickstart_shows_the_readme_s_use() -> None:
+    readme = section_code(ROOT / "README.md", "## Use")
+    assert 'mmsdr.Parser(formats="mxtelecom.sms_report"' in readme
+    assert section_code(ROOT / "docs" / "quickstart.md", "## Use") == readme
+
+
+def run_readme_use(request: mmsdr.testing.TestRequest, client_address: str) -> tuple[mmsdr.Ack, list[mmsdr.Event]]:
+    """The README's "Use" code, run on ``request`` from ``client_address``: the ack it sends, the events stored."""
+    stored: list[mmsdr.Event] = []
+    namespace: dict[str, Any] = {
+        "headers": request.headers,
+        "body": request.body,
+        "query": request.query,
+        "client_address": client_address,
+        "store": stored.append,
+    }
+    exec(compile(section_code(ROOT / "README.md", "## Use"), "README.md", "exec"), namespace)  # noqa: S102 - our docs
+    ack: mmsdr.Ack = namespace["ack"]
+    return ack, stored
+
+
+def test_the_readme_s_use_stores_a_report_once_refuses_a_forged_one_and_other_sources() -> None:
+    report = mmsdr.testing.mxtelecom_sms_report()
+    ack, stored = run_readme_use(report, MXTELECOM_ADDRESS)
+    assert ((ack.status, ack.body), stored) == ((200, b"OK"), list(report.parse().events))
+    forged = mmsdr.testing.mxtelecom_sms_inbound(text="REPORT 17218733 DELIVERED", network="TMOBILEUK")
+    ack, stored = run_readme_use(forged, MXTELECOM_ADDRESS)
+    assert ((ack.status, ack.body), stored) == (
+        (
+            415,
+            b"mxtelecom.sms_report: field 'network' is only sent with an inbound SMS: this request is not this format",
+        ),
+        [],
+    )
+    ack, stored = run_readme_use(report, "192.0.2.7")
+    assert ((ack.status, ack.body), stored) == (
+        (403, b"request: source address '192.0.2.7' is not in the trusted networks"),
+        [],
+    )
+
+
+def test_every_docs_code_line_fits_in_120_columns() -> None:
+    # The API reference and the site cut longer lines of code; the README is read on GitHub.
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    long_lines = [
+        f"{page.relative_to(ROOT)}: {line}"
+        for page in pages
+        for block in re.findall(
+            r"^```[^\n]*\n(.*?)^```", page.read_text(encoding="utf-8"), flags=re.DOTALL | re.MULTILINE
+        )
+        for line in block.splitlines()
+        if len(line) > 120
+    ]
+    assert long_lines == []
