@@ -182,3 +182,31 @@ def test_docstrings_use_the_style_the_api_reference_renders() -> None:
         for name, text in docstrings.items()
         if re.search(r"^\s*\.\. \w+::|:(class|func|meth):`", text, re.MULTILINE)
     } == set()
+
+
+def _code_lines() -> list[tuple[str, int, str]]:
+    """Every line inside a fenced code block of README.md and docs/, as (file, line number, text)."""
+    lines: list[tuple[str, int, str]] = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        inside = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.lstrip().startswith("```"):
+                inside = not inside
+            elif inside:
+                lines.append((path.relative_to(ROOT).as_posix(), number, line))
+    return lines
+
+
+def test_code_blocks_fit_the_page() -> None:
+    """Code is at most 120 columns, and the site's page is wide enough to show 120 columns of code uncut."""
+    lines = _code_lines()
+    assert len(lines) > 500
+    assert [(path, number) for path, number, line in lines if len(line) > 120] == []
+    css = (ROOT / "docs" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert "stylesheets/extra.css" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    match = re.search(r"\.md-grid \{\s*max-width: ([\d.]+)rem;", css)
+    assert match is not None
+    # Material's measures, in rem: two sidebars of 12.1, margins of 1.2, code at 0.8 x 0.85 with a padding of
+    # 2 x 1.1765em; a column of Roboto Mono is 0.6 of the font size.
+    code_width = float(match.group(1)) - 2 * 12.1 - 2 * 1.2 - 2 * 1.1765 * 0.8 * 0.85
+    assert code_width / (0.8 * 0.85 * 0.6) >= 120

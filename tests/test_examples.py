@@ -270,18 +270,3 @@ def test_the_readme_s_use_stores_a_report_once_refuses_a_forged_one_and_other_so
         (403, b"request: source address '192.0.2.7' is not in the trusted networks"),
         [],
     )
-
-
-def test_every_docs_code_line_fits_in_120_columns() -> None:
-    # The API reference and the site cut longer lines of code; the README is read on GitHub.
-    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
-    long_lines = [
-        f"{page.relative_to(ROOT)}: {line}"
-        for page in pages
-        for block in re.findall(
-            r"^```[^\n]*\n(.*?)^```", page.read_text(encoding="utf-8"), flags=re.DOTALL | re.MULTILINE
-        )
-        for line in block.splitlines()
-        if len(line) > 120
-    ]
-    assert long_lines == []
