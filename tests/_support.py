@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TypeVar, overload
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from mmsdr import (
     Ack,
     AuthenticationError,
@@ -145,3 +147,16 @@ NOW = 1_764_720_000.0
 def acme_headers(secret: bytes, signed_time: int, body: bytes) -> list[tuple[str, str]]:
     digest = hmac.new(secret, str(signed_time).encode() + b"." + body, hashlib.sha256).digest()
     return [("X-Acme-Signature", base64.b64encode(digest).decode()), ("X-Acme-Timestamp", str(signed_time))]
+
+
+def count_comparisons(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Record every ``hmac.compare_digest`` call (its second argument) from now to the end of the test."""
+    compared: list[bytes] = []
+    real = hmac.compare_digest
+
+    def counting(a: bytes, b: bytes) -> bool:
+        compared.append(b)
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", counting)
+    return compared

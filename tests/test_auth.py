@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import base64
-import hmac
 from typing import Any
 
 import pytest
-from _support import NOW, AcmeSignature, acme_headers
+from _support import NOW, AcmeSignature, acme_headers, count_comparisons
 from lxml import etree
 
 import mmsdr
@@ -85,14 +84,7 @@ def test_a_basic_refusal_asks_for_credentials() -> None:
 def test_basic_auth_compares_every_pair_in_constant_time(
     monkeypatch: pytest.MonkeyPatch, user: str, password: str, passes: bool
 ) -> None:
-    compared: list[tuple[bytes, bytes]] = []
-    real = hmac.compare_digest
-
-    def counting(a: bytes, b: bytes) -> bool:
-        compared.append((a, b))
-        return real(a, b)
-
-    monkeypatch.setattr(hmac, "compare_digest", counting)
+    compared = count_comparisons(monkeypatch)
     assert (outcome(AUTH, request([("Authorization", basic(user, password))])) is None) is passes
     assert len(compared) == 4  # user and password of both pairs, whichever matched
 
@@ -224,14 +216,7 @@ def test_signature_check(headers: list[tuple[str, str]], body: bytes, expected: 
 
 
 def test_signature_check_compares_every_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[bytes] = []
-    real = hmac.compare_digest
-
-    def counting(a: bytes, b: bytes) -> bool:
-        calls.append(b)
-        return real(a, b)
-
-    monkeypatch.setattr(hmac, "compare_digest", counting)
+    calls = count_comparisons(monkeypatch)
     ACME.authenticate(request(acme_headers(b"old-secret", int(NOW), BODY), BODY))
     assert len(calls) == 2  # the first secret matched; the second was compared all the same
 

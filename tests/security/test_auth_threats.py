@@ -8,10 +8,9 @@ Every attack goes through ``mmsdr.parse_request`` with the endpoint's ``auth=``:
 from __future__ import annotations
 
 import base64
-import hmac
 
 import pytest
-from _support import NOW, AcmeSignature, acme_headers
+from _support import NOW, AcmeSignature, acme_headers, count_comparisons
 
 import mmsdr
 from mmsdr import AuthenticationError
@@ -73,14 +72,7 @@ def test_a3_a_replay_inside_the_window_passes_and_outside_is_refused() -> None:
 
 def test_a4_every_secret_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """hmac.compare_digest for every secret and every credential pair, whichever matched (or none)."""
-    compared: list[bytes] = []
-    real = hmac.compare_digest
-
-    def counting(a: bytes, b: bytes) -> bool:
-        compared.append(b)
-        return real(a, b)
-
-    monkeypatch.setattr(hmac, "compare_digest", counting)
+    compared = count_comparisons(monkeypatch)
     for secret in (b"previous", b"current", b"guess"):
         compared.clear()
         try:
