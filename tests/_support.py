@@ -28,6 +28,7 @@ from mmsdr import (
 from mmsdr._format import ParseContext, make_dedupe_key, retry_later
 from mmsdr._request import Request
 from mmsdr.auth import SignatureCheck
+from mmsdr.testing import TestRequest
 
 DATA = Path(__file__).parent / "data"
 LONDON = ZoneInfo("Europe/London")
@@ -138,6 +139,11 @@ class AcmeSignature(SignatureCheck):
 
         if not self.matches_any(signature.encode(), expected):
             raise AuthenticationError("request: the signature does not match", field="x-acme-signature")
+
+    def sign(self, request: TestRequest, /) -> TestRequest:
+        """``request`` signed with the last secret at the clock's time (what ``TestRequest.signed`` calls)."""
+        headers = acme_headers(self.secrets[-1], int(self._clock()), request.body)
+        return dataclasses.replace(request, headers=(*request.headers, *headers))
 
 
 #: The fixed time the signature tests run at.

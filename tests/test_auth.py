@@ -331,3 +331,16 @@ def test_request_for_signs() -> None:
     event = mmsdr.testing.BUILDERS["mm7.deliver"]().parse().events[0]
     signed = mmsdr.testing.request_for(event, auth=MM7_AUTH)
     assert signed.parse(auth=MM7_AUTH).events == (event,)
+
+
+@pytest.mark.parametrize("name", list(mmsdr.testing.BUILDERS))
+def test_a_signed_builder_request_passes_and_fails_after_one_changed_byte(name: str) -> None:
+    signed = mmsdr.testing.BUILDERS[name]().signed(ACME)
+    assert signed.parse(auth=ACME).events
+    if signed.body:
+        changed = signed.body[:-1] + bytes([signed.body[-1] ^ 1])
+        with pytest.raises(AuthenticationError, match="the signature does not match"):
+            mmsdr.parse_request(signed.headers, changed, signed.query, method=signed.method, auth=ACME)
+    stale = tuple((n, str(int(v) - 301) if n == "X-Acme-Timestamp" else v) for n, v in signed.headers)
+    with pytest.raises(AuthenticationError, match="the signed time is 301 s away"):
+        mmsdr.parse_request(stale, signed.body, signed.query, method=signed.method, auth=ACME)
