@@ -7,7 +7,7 @@ One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import endpoints
@@ -22,6 +22,8 @@ received: list[mmsdr.Event] = []  # stands in for your queue or database
 def create_app(
     *_argv: Any,  # `python -m aiohttp.web` passes the command line arguments
     mxtelecom_networks: Iterable[str] = endpoints.MXTELECOM_NETWORKS,
+    mm7_credentials: Mapping[str, str] | None = endpoints.MM7_CREDENTIALS,
+    openmarket_credentials: Mapping[str, str] | None = endpoints.OPENMARKET_CREDENTIALS,
     on_event: Callable[[mmsdr.Event], object] = received.append,
     deduplicator: mmsdr.dedupe.AsyncDeduplicator | None = None,
 ) -> web.Application:
@@ -54,8 +56,13 @@ def create_app(
         return ack_response(mmsdr.acknowledge(callback))
 
     app = web.Application()
-    # One URL per callback kind, each with its own parser: its formats, its sources (endpoints.py).
-    for path, parser in endpoints.parsers(mxtelecom_networks=mxtelecom_networks).items():
+    # One URL per callback kind, each with its own parser: its formats, its provider's check (endpoints.py).
+    configured = endpoints.parsers(
+        mxtelecom_networks=mxtelecom_networks,
+        mm7_credentials=mm7_credentials,
+        openmarket_credentials=openmarket_credentials,
+    )
+    for path, parser in configured.items():
         app.router.add_route("GET", path, functools.partial(endpoint, parser))
         app.router.add_route("POST", path, functools.partial(endpoint, parser))
     return app

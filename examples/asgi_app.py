@@ -32,7 +32,7 @@ def create_app(
     *,
     deduplicator: mmsdr.dedupe.AsyncDeduplicator | None = None,
 ) -> App:
-    """An endpoint at each path of ``parsers`` for that parser's formats and sources.
+    """An endpoint at each path of ``parsers`` for that parser's formats and check of its provider.
 
     Each event goes to ``on_event`` once: the provider's retries are dropped by ``deduplicator`` (a
     ``MemoryStore``, this process only, when None; an ``AsyncRedisStore`` for several workers).
@@ -48,7 +48,7 @@ def create_app(
     async def app(scope: dict[str, Any], receive: mmsdr.asgi.Receive, send: mmsdr.asgi.Send) -> None:
         if scope["type"] != "http":
             return
-        parser = parsers.get(scope["path"])  # this URL's parser: its formats, its sources
+        parser = parsers.get(scope["path"])  # this URL's parser: its formats, its provider's check
         if parser is None:
             await mmsdr.asgi.respond(NOT_FOUND, send)
             return

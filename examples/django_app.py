@@ -6,7 +6,6 @@ One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 
@@ -27,24 +26,19 @@ settings.configure(
     SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "only-for-this-example"),
     ALLOWED_HOSTS=["*"],
     ROOT_URLCONF=__name__,
-    # The networks MX Telecom's callbacks may come from (MMSDR_TRUSTED_NETWORKS, comma-separated, when set).
-    MMSDR_MXTELECOM_NETWORKS=endpoints.MXTELECOM_NETWORKS,
+    # Every endpoint's parser by its path, built once: MX Telecom's networks (MMSDR_TRUSTED_NETWORKS) and the
+    # MM7 and OpenMarket credentials (MMSDR_MM7_CREDENTIALS, MMSDR_OPENMARKET_CREDENTIALS) from the environment.
+    MMSDR_PARSERS=endpoints.parsers(),
 )
 received: list[mmsdr.Event] = []  # stands in for your queue or database
 # Drops the provider's retries; a MemoryStore (this process only), a RedisStore for several workers.
 deduplicator = mmsdr.dedupe.Deduplicator()
 
 
-@functools.cache
-def parser_for(formats: str, mxtelecom_networks: tuple[str, ...]) -> mmsdr.Parser:
-    # Built once per endpoint and setting, not per request; each provider's checks are in endpoints.py.
-    return endpoints.parser(formats, mxtelecom_networks=mxtelecom_networks)
-
-
-@csrf_exempt  # providers post without a CSRF token; the source check stands in for it
+@csrf_exempt  # providers post without a CSRF token; each endpoint's check of its provider stands in for it
 @require_http_methods(["GET", "POST"])
-def endpoint(request: HttpRequest, formats: str) -> HttpResponse:
-    parser = parser_for(formats, tuple(settings.MMSDR_MXTELECOM_NETWORKS))
+def endpoint(request: HttpRequest, url: str) -> HttpResponse:
+    parser: mmsdr.Parser = settings.MMSDR_PARSERS[url]  # this URL's formats, its provider's check (endpoints.py)
     try:
         # request.META is the WSGI environ; the adapter reads the body within parser.limits
         # (request.body would stop at DATA_UPLOAD_MAX_MEMORY_SIZE with Django's own 400).
@@ -69,8 +63,8 @@ def ack_response(ack: mmsdr.Ack) -> HttpResponse:
     return response
 
 
-# One URL per callback kind, each with its own formats (endpoints.py).
-urlpatterns = [path(url.lstrip("/"), endpoint, {"formats": formats}) for url, formats in endpoints.ENDPOINTS.items()]
+# One URL per callback kind, each with its own parser (endpoints.py).
+urlpatterns = [path(url.lstrip("/"), endpoint, {"url": url}) for url in endpoints.ENDPOINTS]
 application = get_wsgi_application()  # for any WSGI server; sets Django up
 
 if __name__ == "__main__":

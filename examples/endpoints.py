@@ -1,4 +1,5 @@
-"""The examples' endpoints: one URL per callback kind, each with its own parser, shared by every example app.
+"""The examples' endpoints: one URL per callback kind, each with its own parser and its provider's check, shared
+by every example app.
 
 MX Telecom sends each kind of callback to its own URL (you set one for SMS reports, one for inbound SMS, and so
 on), so each of its endpoints reads only its own format: an inbound SMS whose text is ``REPORT 17218733
@@ -6,14 +7,19 @@ DELIVERED`` sent to the report URL is refused, never stored as a report. An MMSC
 the one VASP URL, and OpenMarket posts its inbound MMS and its delivery reports to the same URL: one endpoint
 each, for all of that provider's formats. The paths are the ``mmsdr.testing`` builders' defaults, so that
 ``mmsdr sample FORMAT | mmsdr send - http://HOST:PORT`` reaches the right endpoint.
+
+Each endpoint checks who sent it (docs/security.md, "Who sent it"): MX Telecom's endpoints its source networks,
+``/mm7`` and ``/openmarket`` HTTP Basic credentials. An endpoint whose credentials are not set refuses every
+request: it never accepts a callback it cannot check, and there is no default password.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import mmsdr
+import mmsdr.auth
 
 # Comma-separated networks MX Telecom's callbacks may come from; its published ranges when unset.
 MXTELECOM_NETWORKS = os.environ.get(
@@ -32,21 +38,94 @@ ENDPOINTS = {
     "/openmarket": "openmarket",  # inbound MMS and delivery reports
 }
 
+#: The realm of the ``WWW-Authenticate`` challenge a refused request gets.
+REALM = "mmsdr"
 
-def parser(formats: str, *, mxtelecom_networks: Iterable[str], limits: mmsdr.Limits | None = None) -> mmsdr.Parser:
+
+def credentials_from(variable: str) -> dict[str, str] | None:
+    """The credentials in the environment variable ``variable``, ``user:password[,user:password...]`` (several
+    during a rotation: add the new user, move the provider to it, remove the old); None when unset or empty.
+
+    Raises:
+        ValueError: an entry without a user name or password, or a user named twice (never the password shown).
+    """
+    value = os.environ.get(variable, "")
+    if not value:
+        return None
+    credentials: dict[str, str] = {}
+    for number, entry in enumerate(value.split(","), start=1):
+        user, _, password = entry.partition(":")  # the first ':': a user name cannot hold one (RFC 7617)
+        if not user or not password:
+            msg = f"{variable}: entry {number} is not user:password"
+            raise ValueError(msg)
+        if user in credentials:
+            msg = f"{variable}: user {user!r} is named twice; give the new password a new user name"
+            raise ValueError(msg)
+        credentials[user] = password
+    return credentials
+
+
+# The HTTP Basic credentials you gave the MMSC for its MM7 requests, and those you asked OpenMarket to send.
+MM7_CREDENTIALS = credentials_from("MMSDR_MM7_CREDENTIALS")
+OPENMARKET_CREDENTIALS = credentials_from("MMSDR_OPENMARKET_CREDENTIALS")
+
+
+class NotConfigured:
+    """The check of an endpoint whose credentials are not set: every request is refused (fail closed)."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+
+    def authenticate(self, _request: mmsdr.Request, /) -> None:  # whatever the request holds
+        msg = f"request: this endpoint has no credentials to check; set {self.variable} (user:password)"
+        raise mmsdr.AuthenticationError(msg, field="authorization", challenge=f'Basic realm="{REALM}"')
+
+
+def basic_auth(credentials: Mapping[str, str] | None, variable: str) -> mmsdr.auth.Authenticator:
+    """``BasicAuth`` with ``credentials``; without any, a check that refuses every request, naming ``variable``."""
+    if not credentials:
+        return NotConfigured(variable)
+    return mmsdr.auth.BasicAuth(credentials, realm=REALM)
+
+
+def parser(
+    formats: str,
+    *,
+    mxtelecom_networks: Iterable[str],
+    mm7_credentials: Mapping[str, str] | None,
+    openmarket_credentials: Mapping[str, str] | None,
+    limits: mmsdr.Limits | None = None,
+) -> mmsdr.Parser:
     """The parser of one endpoint, built once at start-up: each provider's checks are added here."""
     provider = formats.partition(".")[0]
     if provider == "mxtelecom":
         # MX Telecom signs nothing: its source address is the only proof a callback is its own.
         return mmsdr.Parser(formats=formats, limits=limits, trusted_networks=mxtelecom_networks)
     if provider == "mm7":
-        return mmsdr.Parser(formats=formats, limits=limits)
-    return mmsdr.Parser(formats=formats, limits=limits)  # OpenMarket
+        # The MMSC sends the HTTP Basic credentials you gave it; MM7 callbacks come from the MMSC's addresses.
+        auth = basic_auth(mm7_credentials, "MMSDR_MM7_CREDENTIALS")
+        return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
+    # OpenMarket sends HTTP Basic credentials when you ask it to, and publishes no networks.
+    auth = basic_auth(openmarket_credentials, "MMSDR_OPENMARKET_CREDENTIALS")
+    return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
 
 
 def parsers(
-    *, mxtelecom_networks: Iterable[str] = MXTELECOM_NETWORKS, limits: mmsdr.Limits | None = None
+    *,
+    mxtelecom_networks: Iterable[str] = MXTELECOM_NETWORKS,
+    mm7_credentials: Mapping[str, str] | None = MM7_CREDENTIALS,
+    openmarket_credentials: Mapping[str, str] | None = OPENMARKET_CREDENTIALS,
+    limits: mmsdr.Limits | None = None,
 ) -> dict[str, mmsdr.Parser]:
-    """Every endpoint's parser by its path."""
+    """Every endpoint's parser by its path: the environment's networks and credentials unless given."""
     networks = list(mxtelecom_networks)
-    return {path: parser(formats, mxtelecom_networks=networks, limits=limits) for path, formats in ENDPOINTS.items()}
+    return {
+        path: parser(
+            formats,
+            mxtelecom_networks=networks,
+            mm7_credentials=mm7_credentials,
+            openmarket_credentials=openmarket_credentials,
+            limits=limits,
+        )
+        for path, formats in ENDPOINTS.items()
+    }

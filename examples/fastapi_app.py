@@ -6,7 +6,7 @@ One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 import endpoints
 from fastapi import FastAPI, Request, Response
@@ -21,6 +21,8 @@ received: list[mmsdr.Event] = []  # stands in for your queue or database
 def create_app(
     *,
     mxtelecom_networks: Iterable[str] = endpoints.MXTELECOM_NETWORKS,
+    mm7_credentials: Mapping[str, str] | None = endpoints.MM7_CREDENTIALS,
+    openmarket_credentials: Mapping[str, str] | None = endpoints.OPENMARKET_CREDENTIALS,
     on_event: Callable[[mmsdr.Event], object] = received.append,
     deduplicator: mmsdr.dedupe.AsyncDeduplicator | None = None,
 ) -> FastAPI:
@@ -47,8 +49,13 @@ def create_app(
 
         return endpoint
 
-    # One URL per callback kind, each with its own parser: its formats, its sources (endpoints.py).
-    for path, parser in endpoints.parsers(mxtelecom_networks=mxtelecom_networks).items():
+    # One URL per callback kind, each with its own parser: its formats, its provider's check (endpoints.py).
+    configured = endpoints.parsers(
+        mxtelecom_networks=mxtelecom_networks,
+        mm7_credentials=mm7_credentials,
+        openmarket_credentials=openmarket_credentials,
+    )
+    for path, parser in configured.items():
         app.add_api_route(path, endpoint_for(parser), methods=["GET", "POST"], include_in_schema=False)
     return app
 

@@ -7,7 +7,7 @@ One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import endpoints
 from flask import Flask, Response, request
@@ -22,6 +22,8 @@ received: list[mmsdr.Event] = []  # stands in for your queue or database
 def create_app(
     *,
     mxtelecom_networks: Iterable[str] = endpoints.MXTELECOM_NETWORKS,
+    mm7_credentials: Mapping[str, str] | None = endpoints.MM7_CREDENTIALS,
+    openmarket_credentials: Mapping[str, str] | None = endpoints.OPENMARKET_CREDENTIALS,
     on_event: Callable[[mmsdr.Event], object] = received.append,
     deduplicator: mmsdr.dedupe.Deduplicator | None = None,
 ) -> Flask:
@@ -44,8 +46,13 @@ def create_app(
             return ack_response(mmsdr.acknowledge(callback, retry=True))  # "send it again later"
         return ack_response(mmsdr.acknowledge(callback))
 
-    # One URL per callback kind, each with its own parser: its formats, its sources (endpoints.py).
-    for path, parser in endpoints.parsers(mxtelecom_networks=mxtelecom_networks).items():
+    # One URL per callback kind, each with its own parser: its formats, its provider's check (endpoints.py).
+    configured = endpoints.parsers(
+        mxtelecom_networks=mxtelecom_networks,
+        mm7_credentials=mm7_credentials,
+        openmarket_credentials=openmarket_credentials,
+    )
+    for path, parser in configured.items():
         app.add_url_rule(path, path, functools.partial(endpoint, parser), methods=["GET", "POST"])
     return app
 

@@ -31,7 +31,7 @@ def create_app(
     *,
     deduplicator: mmsdr.dedupe.Deduplicator | None = None,
 ) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """An endpoint at each path of ``parsers`` for that parser's formats and sources.
+    """An endpoint at each path of ``parsers`` for that parser's formats and check of its provider.
 
     Each event goes to ``on_event`` once: the provider's retries are dropped by ``deduplicator`` (a
     ``MemoryStore``, this process only, when None; a ``RedisStore`` for several workers).
@@ -45,7 +45,7 @@ def create_app(
                     on_event(event)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        parser = parsers.get(environ.get("PATH_INFO", ""))  # this URL's parser: its formats, its sources
+        parser = parsers.get(environ.get("PATH_INFO", ""))  # this URL's parser: its formats, its provider's check
         if parser is None:
             return mmsdr.wsgi.respond(NOT_FOUND, start_response)
         # handle() answers acknowledge(callback) once on_callback returns, the error's ack for bad input (after

@@ -1,5 +1,6 @@
 """End to end: the WSGI example served by a real HTTP server on 127.0.0.1, fed every example request and every
-sample at its endpoint, and ``mmsdr sample | mmsdr send`` to it.
+sample at its endpoint, and ``mmsdr sample | mmsdr send`` to it; ``/mm7`` and ``/openmarket`` with the HTTP Basic
+credentials the server is given, and refused without them.
 
 wsgiref's server on port 0 (a free port) in a thread; each request is sent over a real socket with
 http.client, so the body reaches mmsdr.wsgi through a real ``wsgi.input`` and ``CONTENT_LENGTH``. Bounded:
@@ -21,8 +22,9 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import pytest
 
 import mmsdr
+import mmsdr.auth
 from mmsdr.__main__ import read_raw_request
-from mmsdr.testing import BUILDERS
+from mmsdr.testing import BUILDERS, TestRequest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
 import endpoints
@@ -30,6 +32,17 @@ import wsgi_app
 
 REQUESTS = sorted((Path(__file__).parent.parent / "examples" / "requests").glob("*.http"))
 TIMEOUT = 10.0
+# The credentials the server's Basic endpoints are given, as MMSDR_MM7_CREDENTIALS and
+# MMSDR_OPENMARKET_CREDENTIALS would give them.
+CREDENTIALS = {"/mm7": {"vasp": "mm7-password"}, "/openmarket": {"openmarket": "om-password"}}
+
+
+def authorization(path: str) -> list[tuple[str, str]]:
+    """The ``Authorization`` header for the endpoint at ``path``, none where it checks no credentials."""
+    if path not in CREDENTIALS:
+        return []
+    auth = mmsdr.auth.BasicAuth(CREDENTIALS[path])
+    return list(TestRequest(method="POST", target=path, headers=()).signed(auth).headers)
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -40,7 +53,12 @@ class QuietHandler(WSGIRequestHandler):
 @pytest.fixture
 def server() -> Iterator[tuple[int, list[mmsdr.Event]]]:
     received: list[mmsdr.Event] = []
-    parsers = endpoints.parsers(mxtelecom_networks=["127.0.0.0/8"], limits=mmsdr.Limits(max_body_bytes=64 * 1024))
+    parsers = endpoints.parsers(
+        mxtelecom_networks=["127.0.0.0/8"],
+        mm7_credentials=CREDENTIALS["/mm7"],
+        openmarket_credentials=CREDENTIALS["/openmarket"],
+        limits=mmsdr.Limits(max_body_bytes=64 * 1024),
+    )
     httpd = make_server("127.0.0.1", 0, wsgi_app.create_app(parsers, received.append), handler_class=QuietHandler)
     httpd.timeout = TIMEOUT
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -77,9 +95,11 @@ def test_every_example_request_over_http_at_its_format_s_endpoint(
     expected = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method)
     ack = mmsdr.acknowledge(expected)
     received.clear()
-    headers = [(name, value) for name, value in raw.headers if name.lower() != "content-length"]
     # The file's own path is where its provider once posted it; the example's is the builder's for the format.
-    target = BUILDERS[expected.format]().path + (f"?{raw.query}" if raw.query else "")
+    endpoint = BUILDERS[expected.format]().path
+    headers = [(name, value) for name, value in raw.headers if name.lower() != "content-length"]
+    headers += authorization(endpoint)
+    target = endpoint + (f"?{raw.query}" if raw.query else "")
     status, sent_headers, body = send(port, raw.method, target, headers, raw.body)
     assert (status, body) == (ack.status, ack.body)
     for header in ack.headers:
@@ -110,9 +130,12 @@ def test_a_sample_piped_to_send_reaches_its_endpoint(server: tuple[int, list[mms
     port, received = server
     received.clear()
     sample = subprocess.run([sys.executable, "-m", "mmsdr", "sample", name], capture_output=True, check=True)
+    # Where the endpoint checks Basic credentials, the line a user adds under the request line.
+    request_line, _, rest = sample.stdout.partition(b"\r\n")
+    added = b"".join(f"{header}: {value}\r\n".encode() for header, value in authorization(BUILDERS[name]().path))
     sent = subprocess.run(
         [sys.executable, "-m", "mmsdr", "send", "-", f"http://127.0.0.1:{port}"],
-        input=sample.stdout,
+        input=request_line + b"\r\n" + added + rest,
         capture_output=True,
         check=False,
         timeout=60,
@@ -125,3 +148,27 @@ def test_a_sample_piped_to_send_reaches_its_endpoint(server: tuple[int, list[mms
     assert [(type(event), event.dedupe_key) for event in received] == [
         (type(event), event.dedupe_key) for event in expected.events
     ]
+
+
+@pytest.mark.parametrize(("name", "path"), [("mm7.deliver", "/mm7"), ("openmarket.mms_inbound", "/openmarket")])
+def test_a_sample_without_credentials_is_refused_with_the_challenge(
+    server: tuple[int, list[mmsdr.Event]], name: str, path: str
+) -> None:
+    port, received = server
+    received.clear()
+    sample = subprocess.run([sys.executable, "-m", "mmsdr", "sample", name], capture_output=True, check=True)
+    sent = subprocess.run(
+        [sys.executable, "-m", "mmsdr", "send", "-", f"http://127.0.0.1:{port}"],
+        input=sample.stdout,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    with pytest.raises(mmsdr.AuthenticationError) as refused:
+        BUILDERS[name]().parse(formats=path.lstrip("/"), auth=mmsdr.auth.BasicAuth(CREDENTIALS[path], realm="mmsdr"))
+    ack = refused.value.ack
+    assert (sent.returncode, sent.stderr, ack.status) == (1, b"", 401)
+    assert sent.stdout.startswith(b"HTTP/1.0 401 Unauthorized\r\n")
+    assert b'\r\nWWW-Authenticate: Basic realm="mmsdr", charset="UTF-8"\r\n' in sent.stdout
+    assert sent.stdout.endswith(b"\r\n\r\n" + ack.body)
+    assert received == []

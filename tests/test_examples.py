@@ -8,6 +8,7 @@ import importlib
 import io
 import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from _support import query_fixture
 
 import mmsdr
+import mmsdr.auth
 import mmsdr.testing
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
@@ -25,10 +27,18 @@ import wsgi_app
 ROOT = Path(__file__).parent.parent
 
 MXTELECOM_ADDRESS = "83.166.68.5"  # in MX Telecom's published ranges
+MM7_AUTH = mmsdr.auth.BasicAuth({"vasp": "mm7-password"})  # what the MMSC was given
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def call_wsgi(
-    method: str, path: str, query: str = "", remote_address: str = MXTELECOM_ADDRESS, body: bytes = b"", **extra: str
+    method: str,
+    path: str,
+    query: str = "",
+    remote_address: str = MXTELECOM_ADDRESS,
+    body: bytes = b"",
+    app: WsgiApp = wsgi_app.app,
+    extra: dict[str, str] | None = None,
 ) -> tuple[str, list[tuple[str, str]], bytes]:
     environ = {
         "REQUEST_METHOD": method,
@@ -38,10 +48,10 @@ def call_wsgi(
         "CONTENT_LENGTH": str(len(body)),
         "HTTP_HOST": "callbacks.example.com",
         "wsgi.input": io.BytesIO(body),
-        **extra,
+        **(extra or {}),
     }
     started: list[Any] = []
-    body_parts = wsgi_app.app(environ, lambda status, headers: started.extend([status, headers]))
+    body_parts = app(environ, lambda status, headers: started.extend([status, headers]))
     return started[0], started[1], b"".join(body_parts)
 
 
@@ -65,6 +75,15 @@ def test_wsgi_example_acknowledges_mxtelecom_from_its_ranges_and_hands_over_the_
     assert wsgi_app.received == list(expected.events)
 
 
+def environ_headers(request: mmsdr.testing.TestRequest) -> dict[str, str]:
+    """``request``'s headers as WSGI environ keys, without those the server sets."""
+    return {
+        name.upper().replace("-", "_") if name == "Content-Type" else "HTTP_" + name.upper().replace("-", "_"): value
+        for name, value in request.headers
+        if name not in {"Host", "Content-Length"}
+    }
+
+
 def test_wsgi_example_checks_mxtelecom_s_ranges_on_mxtelecom_s_endpoints_only() -> None:
     query = query_fixture("mxtelecom", "sms-report-mx-us")
     status, _, body = call_wsgi("GET", "/mxtelecom/sms-report", query, remote_address="192.0.2.7")
@@ -72,26 +91,39 @@ def test_wsgi_example_checks_mxtelecom_s_ranges_on_mxtelecom_s_endpoints_only() 
         "403 Forbidden",
         b"request: source address '192.0.2.7' is not in the trusted networks",
     )
-    request = mmsdr.testing.mm7_delivery_report()
+    # MM7 from any address, with the credentials the MMSC was given.
+    app = wsgi_app.create_app(endpoints.parsers(mm7_credentials={"vasp": "mm7-password"}), wsgi_app.received.append)
+    request = mmsdr.testing.mm7_delivery_report().signed(MM7_AUTH)
     status, _, body = call_wsgi(
-        "POST",
-        "/mm7",
-        remote_address="192.0.2.7",
-        body=request.body,
-        **{
-            name.upper().replace("-", "_")
-            if name == "Content-Type"
-            else "HTTP_" + name.upper().replace("-", "_"): value
-            for name, value in request.headers
-            if name not in {"Host", "Content-Length"}
-        },
+        "POST", "/mm7", remote_address="192.0.2.7", body=request.body, app=app, extra=environ_headers(request)
     )
-    expected = request.parse()
+    expected = request.parse(auth=MM7_AUTH)
     assert (status, body) == ("200 OK", mmsdr.acknowledge(expected).body)
     # The same event; raw differs in its header order only (a WSGI environ is a dict).
     assert [event.to_dict() | {"raw": None} for event in wsgi_app.received] == [
         event.to_dict() | {"raw": None} for event in expected.events
     ]
+
+
+@pytest.mark.parametrize(
+    ("request_", "variable"),
+    [
+        (mmsdr.testing.mm7_deliver().signed(MM7_AUTH), "MMSDR_MM7_CREDENTIALS"),
+        (mmsdr.testing.openmarket_mms_report().signed(MM7_AUTH), "MMSDR_OPENMARKET_CREDENTIALS"),
+    ],
+)
+def test_wsgi_example_as_served_without_its_credentials_set_refuses_even_signed_requests(
+    request_: mmsdr.testing.TestRequest, variable: str
+) -> None:
+    # The environment of the tests sets neither variable: wsgi_app.app fails closed, there is no default password.
+    assert (endpoints.MM7_CREDENTIALS, endpoints.OPENMARKET_CREDENTIALS) == (None, None)
+    status, headers, body = call_wsgi("POST", request_.path, body=request_.body, extra=environ_headers(request_))
+    message = f"request: this endpoint has no credentials to check; set {variable} (user:password)"
+    assert (status, ("WWW-Authenticate", 'Basic realm="mmsdr"') in headers) == ("401 Unauthorized", True)
+    assert message.encode() in body
+    assert wsgi_app.received == []
+    ((_, error),) = wsgi_app.refused
+    assert (type(error), str(error)) == (mmsdr.AuthenticationError, message)
 
 
 def test_wsgi_example_refuses_bad_input_with_the_error_ack_and_keeps_it() -> None:
@@ -190,6 +222,76 @@ def test_mxtelecom_s_networks_are_its_published_ranges_or_the_environment_s(monk
     assert endpoints.MXTELECOM_NETWORKS == ["83.166.68.0/23", "83.166.72.0/24", "208.93.48.0/22"]
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("vasp:s3cret", {"vasp": "s3cret"}),
+        ("old:first,new:pa:ss word", {"old": "first", "new": "pa:ss word"}),  # rotation; a password may hold ':'
+    ],
+)
+def test_credentials_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: dict[str, str] | None
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("MMSDR_MM7_CREDENTIALS", value)
+    assert endpoints.credentials_from("MMSDR_MM7_CREDENTIALS") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("vasp", "MMSDR_MM7_CREDENTIALS: entry 1 is not user:password"),
+        ("vasp:s3cret,", "MMSDR_MM7_CREDENTIALS: entry 2 is not user:password"),
+        (":s3cret", "MMSDR_MM7_CREDENTIALS: entry 1 is not user:password"),
+        ("vasp:", "MMSDR_MM7_CREDENTIALS: entry 1 is not user:password"),
+        (
+            "vasp:old,vasp:new",
+            "MMSDR_MM7_CREDENTIALS: user 'vasp' is named twice; give the new password a new user name",
+        ),
+    ],
+)
+def test_malformed_credentials_stop_the_start_without_showing_a_password(
+    monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    monkeypatch.setenv("MMSDR_MM7_CREDENTIALS", value)
+    with pytest.raises(ValueError) as caught:
+        endpoints.credentials_from("MMSDR_MM7_CREDENTIALS")
+    assert str(caught.value) == message
+
+
+def test_the_environment_s_credentials_are_each_endpoint_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MMSDR_MM7_CREDENTIALS", "vasp:mm7-password")
+    monkeypatch.setenv("MMSDR_OPENMARKET_CREDENTIALS", "openmarket:om-password")
+    try:
+        reloaded = importlib.reload(endpoints)
+        assert (reloaded.MM7_CREDENTIALS, reloaded.OPENMARKET_CREDENTIALS) == (
+            {"vasp": "mm7-password"},
+            {"openmarket": "om-password"},
+        )
+        parsers = reloaded.parsers()
+        mm7 = mmsdr.testing.mm7_deliver()
+        openmarket = mmsdr.testing.openmarket_mms_report()
+        om_auth = mmsdr.auth.BasicAuth({"openmarket": "om-password"})
+        for path, request, auth, other in [
+            ("/mm7", mm7, MM7_AUTH, om_auth),
+            ("/openmarket", openmarket, om_auth, MM7_AUTH),
+        ]:
+            signed = request.signed(auth)
+            assert parsers[path].parse(signed.headers, signed.body, signed.query, method=signed.method).events
+            wrong = request.signed(other)
+            with pytest.raises(
+                mmsdr.AuthenticationError, match="^request: the Basic credentials are not this endpoint's$"
+            ):
+                parsers[path].parse(wrong.headers, wrong.body, wrong.query, method=wrong.method)
+    finally:
+        monkeypatch.delenv("MMSDR_MM7_CREDENTIALS")
+        monkeypatch.delenv("MMSDR_OPENMARKET_CREDENTIALS")
+        importlib.reload(endpoints)
+    assert (endpoints.MM7_CREDENTIALS, endpoints.OPENMARKET_CREDENTIALS) == (None, None)
+
+
 # --- the docs show the examples' own code --------------------------------------------------------------------
 
 DOCS_SECTIONS = {
@@ -270,3 +372,43 @@ def test_the_readme_s_use_stores_a_report_once_refuses_a_forged_one_and_other_so
         (403, b"request: source address '192.0.2.7' is not in the trusted networks"),
         [],
     )
+
+
+def test_the_quickstart_shows_the_readme_s_endpoint_with_auth() -> None:
+    readme = section_code(ROOT / "README.md", "### Who sent it")
+    assert 'auth=mmsdr.auth.BasicAuth({"vasp": mm7_password})' in readme
+    assert section_code(ROOT / "docs" / "quickstart.md", "### Who sent it") == readme
+    for page in (ROOT / "README.md", ROOT / "docs" / "quickstart.md"):
+        text = page.read_text(encoding="utf-8")
+        section = text[text.index("\n### Who sent it\n") :]
+        assert "security.md#who-sent-it)" in section[: section.index("```python")]
+
+
+def run_readme_auth(request: mmsdr.testing.TestRequest) -> mmsdr.Ack:
+    """The README's "Who sent it" code, its password the MMSC's, run on ``request``: the ack it sends."""
+    namespace: dict[str, Any] = {
+        "headers": request.headers,
+        "body": request.body,
+        "query": request.query,
+        "mm7_password": "mm7-password",
+    }
+    code = compile(section_code(ROOT / "README.md", "### Who sent it"), "README.md", "exec")
+    exec(code, namespace)  # noqa: S102 - our docs
+    ack: mmsdr.Ack = namespace["ack"]
+    return ack
+
+
+def test_the_readme_s_mm7_endpoint_acknowledges_the_mmsc_and_refuses_others() -> None:
+    request = mmsdr.testing.mm7_deliver()
+    ack = run_readme_auth(request.signed(MM7_AUTH))
+    assert (ack.status, ack.body) == (200, mmsdr.acknowledge(request.parse()).body)
+    challenge = ("WWW-Authenticate", 'Basic realm="mmsdr", charset="UTF-8"')
+    guessed = mmsdr.auth.BasicAuth({"vasp": "guessed"})
+    for forged, details in [
+        (request, b"<Details>request: no Authorization header; this endpoint takes HTTP Basic credentials</Details>"),
+        (request.signed(guessed), b"<Details>request: the Basic credentials are not this endpoint's</Details>"),
+    ]:
+        ack = run_readme_auth(forged)
+        assert (ack.status, challenge in ack.headers) == (401, True)
+        assert b"<StatusCode>4001</StatusCode>" in ack.body
+        assert details in ack.body

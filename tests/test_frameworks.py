@@ -1,6 +1,8 @@
 """Every example app (WSGI, ASGI, Flask, Django, FastAPI, aiohttp), each through its own test client, at every
 endpoint: each builder's sample and each request in ``examples/requests/`` at its own endpoint, each sample at
-every other endpoint (refused), the forged report, the source checks, retries and a dedupe store that cannot say.
+every other endpoint (refused), the forged report, each endpoint's check of its provider (a forged request without
+credentials refused at every endpoint, an endpoint without its credentials set refusing every request), retries
+and a dedupe store that cannot say.
 
 The frameworks are test dependencies (the ``frameworks`` extra, in ``dev``): locally a missing one skips its
 tests, on CI (``CI`` set) it fails them, so that nothing is silently skipped there.
@@ -13,18 +15,20 @@ import importlib
 import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from lxml import etree
 
 import mmsdr
+import mmsdr.auth
 import mmsdr.dedupe
 from mmsdr.__main__ import read_raw_request
-from mmsdr.testing import BUILDERS
+from mmsdr.testing import BUILDERS, TestRequest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
 import endpoints
@@ -58,10 +62,54 @@ def require(name: str) -> ModuleType:
     return module
 
 
-def reference_parser(path: str, mxtelecom_networks: Sequence[str]) -> mmsdr.Parser:
+Credentials = Mapping[str, Mapping[str, str]]
+# The HTTP Basic credentials each endpoint is given here (the examples read them from the environment), and the
+# variable that holds them: MM7's and OpenMarket's endpoints check Basic credentials, MX Telecom's the networks.
+CREDENTIALS: Credentials = {"/mm7": {"vasp": "mm7-password"}, "/openmarket": {"openmarket": "om-password"}}
+VARIABLES = {"/mm7": "MMSDR_MM7_CREDENTIALS", "/openmarket": "MMSDR_OPENMARKET_CREDENTIALS"}
+UNSET: Credentials = {}  # neither variable set
+CHALLENGE = 'Basic realm="mmsdr", charset="UTF-8"'
+
+
+class RefusesAll:
+    """What an endpoint whose credentials are not set does: refuse every request, naming the variable to set."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+
+    def authenticate(self, request: mmsdr.Request, /) -> None:
+        message = f"request: this endpoint has no credentials to check; set {self.variable} (user:password)"
+        raise mmsdr.AuthenticationError(message, field="authorization", challenge='Basic realm="mmsdr"')
+
+
+def reference_parser(path: str, mxtelecom_networks: Sequence[str], credentials: Credentials) -> mmsdr.Parser:
     """What the endpoint at ``path`` should do, written out here rather than taken from the examples."""
     networks = mxtelecom_networks if path.startswith("/mxtelecom/") else None
-    return mmsdr.Parser(formats=FORMATS_AT[path], trusted_networks=networks)
+    auth: mmsdr.auth.Authenticator | None = None
+    if path in VARIABLES:
+        given = credentials.get(path)
+        auth = mmsdr.auth.BasicAuth(given, realm="mmsdr") if given else RefusesAll(VARIABLES[path])
+    return mmsdr.Parser(formats=FORMATS_AT[path], trusted_networks=networks, auth=auth)
+
+
+def example_parsers(mxtelecom_networks: Sequence[str], credentials: Credentials) -> dict[str, mmsdr.Parser]:
+    """The examples' parsers, given the networks and credentials as the environment would."""
+    return endpoints.parsers(
+        mxtelecom_networks=mxtelecom_networks,
+        mm7_credentials=credentials.get("/mm7"),
+        openmarket_credentials=credentials.get("/openmarket"),
+    )
+
+
+def authorization(credentials: Mapping[str, str]) -> tuple[str, str]:
+    """The ``Authorization`` header of ``credentials``, as ``mmsdr.testing`` signs a request."""
+    (header,) = TestRequest(method="POST", target="/", headers=()).signed(mmsdr.auth.BasicAuth(credentials)).headers
+    return header
+
+
+def signed_for(path: str, headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` with the ``Authorization`` of ``CREDENTIALS`` for ``path`` where its endpoint checks them."""
+    return [*headers, authorization(CREDENTIALS[path])] if path in CREDENTIALS else list(headers)
 
 
 @dataclass(frozen=True)
@@ -83,10 +131,11 @@ def case_of(
     headers: Sequence[tuple[str, str]],
     body: bytes,
     mxtelecom_networks: Sequence[str] = LOCAL,
+    credentials: Credentials = CREDENTIALS,
 ) -> Case:
     callback: mmsdr.Callback | None
     try:
-        callback = reference_parser(path, mxtelecom_networks).parse(
+        callback = reference_parser(path, mxtelecom_networks, credentials).parse(
             headers, body, query, method=method, remote_address=CLIENT
         )
     except mmsdr.MmsdrError as error:
@@ -104,12 +153,28 @@ def case_of(
     )
 
 
-def sample_at(name: str, path: str | None = None, mxtelecom_networks: Sequence[str] = LOCAL) -> Case:
-    """The builder's sample request for ``name``, sent to ``path`` (its own endpoint when None)."""
+def sample_at(
+    name: str,
+    path: str | None = None,
+    mxtelecom_networks: Sequence[str] = LOCAL,
+    credentials: Credentials = CREDENTIALS,
+    *,
+    signed: bool = True,
+) -> Case:
+    """The builder's sample request for ``name``, sent to ``path`` (its own endpoint when None), with the
+    credentials of ``CREDENTIALS`` for that endpoint unless not ``signed``; the endpoint has ``credentials``."""
     request = BUILDERS[name]()
     path = path or request.path
+    headers = signed_for(path, request.headers) if signed else request.headers
     return case_of(
-        f"{name} at {path}", request.method, path, request.query, request.headers, request.body, mxtelecom_networks
+        f"{name} at {path}",
+        request.method,
+        path,
+        request.query,
+        headers,
+        request.body,
+        mxtelecom_networks,
+        credentials,
     )
 
 
@@ -117,7 +182,8 @@ def file_case(file: Path) -> Case:
     """A request from ``examples/requests/``, sent to its format's endpoint whatever path the file names."""
     raw = read_raw_request(file.read_bytes())
     name = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method).format
-    return case_of(file.stem, raw.method, PATH_OF[name], raw.query, raw.headers, raw.body)
+    path = PATH_OF[name]
+    return case_of(file.stem, raw.method, path, raw.query, signed_for(path, raw.headers), raw.body)
 
 
 SAMPLES = [sample_at(name) for name in BUILDERS]
@@ -252,11 +318,13 @@ def wsgi_environ(case: Case) -> dict[str, Any]:
     return environ
 
 
-def wsgi_call(cases: Sequence[Case], networks: Sequence[str], store: str | None = None) -> Replies:
+def wsgi_call(
+    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+) -> Replies:
     import wsgi_app
 
     received: list[mmsdr.Event] = []
-    parsers = endpoints.parsers(mxtelecom_networks=networks)
+    parsers = example_parsers(networks, credentials)
     app = wsgi_app.create_app(parsers, received.append, deduplicator=sync_dedupe(store))
     replies = []
     for case in cases:
@@ -268,11 +336,13 @@ def wsgi_call(cases: Sequence[Case], networks: Sequence[str], store: str | None 
     return replies, received
 
 
-def asgi_call(cases: Sequence[Case], networks: Sequence[str], store: str | None = None) -> Replies:
+def asgi_call(
+    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+) -> Replies:
     import asgi_app
 
     received: list[mmsdr.Event] = []
-    parsers = endpoints.parsers(mxtelecom_networks=networks)
+    parsers = example_parsers(networks, credentials)
     app = asgi_app.create_app(parsers, received.append, deduplicator=async_dedupe(store))
 
     async def one(case: Case) -> Reply:
@@ -313,12 +383,20 @@ def asgi_call(cases: Sequence[Case], networks: Sequence[str], store: str | None 
     return asyncio.run(run()), received
 
 
-def flask_call(cases: Sequence[Case], networks: Sequence[str], store: str | None = None) -> Replies:
+def flask_call(
+    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+) -> Replies:
     require("flask")
     import flask_app
 
     received: list[mmsdr.Event] = []
-    app = flask_app.create_app(mxtelecom_networks=networks, on_event=received.append, deduplicator=sync_dedupe(store))
+    app = flask_app.create_app(
+        mxtelecom_networks=networks,
+        mm7_credentials=credentials.get("/mm7"),
+        openmarket_credentials=credentials.get("/openmarket"),
+        on_event=received.append,
+        deduplicator=sync_dedupe(store),
+    )
     client = app.test_client()
     replies = []
     for case in cases:
@@ -329,7 +407,9 @@ def flask_call(cases: Sequence[Case], networks: Sequence[str], store: str | None
     return replies, received
 
 
-def django_call(cases: Sequence[Case], networks: Sequence[str], store: str | None = None) -> Replies:
+def django_call(
+    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+) -> Replies:
     require("django")
     import django_app
     from django.test import Client, override_settings
@@ -338,7 +418,7 @@ def django_call(cases: Sequence[Case], networks: Sequence[str], store: str | Non
     replies = []
     saved, django_app.deduplicator = django_app.deduplicator, sync_dedupe(store) or mmsdr.dedupe.Deduplicator()
     try:
-        with override_settings(MMSDR_MXTELECOM_NETWORKS=list(networks)):
+        with override_settings(MMSDR_PARSERS=example_parsers(networks, credentials)):
             for case in cases:
                 content_type = next((value for name, value in case.headers if name.lower() == "content-type"), None)
                 headers = {name: value for name, value in case.headers if name.lower() != "content-type"}
@@ -352,7 +432,9 @@ def django_call(cases: Sequence[Case], networks: Sequence[str], store: str | Non
     return replies, list(django_app.received)
 
 
-def fastapi_call(cases: Sequence[Case], networks: Sequence[str], store: str | None = None) -> Replies:
+def fastapi_call(
+    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+) -> Replies:
     require("fastapi")
     require("httpx")
     import fastapi_app
@@ -360,7 +442,11 @@ def fastapi_call(cases: Sequence[Case], networks: Sequence[str], store: str | No
 
     received: list[mmsdr.Event] = []
     app = fastapi_app.create_app(
-        mxtelecom_networks=networks, on_event=received.append, deduplicator=async_dedupe(store)
+        mxtelecom_networks=networks,
+        mm7_credentials=credentials.get("/mm7"),
+        openmarket_credentials=credentials.get("/openmarket"),
+        on_event=received.append,
+        deduplicator=async_dedupe(store),
     )
     replies = []
     with TestClient(app, client=(CLIENT, 50000)) as client:
@@ -370,7 +456,9 @@ def fastapi_call(cases: Sequence[Case], networks: Sequence[str], store: str | No
     return replies, received
 
 
-def aiohttp_call(cases: Sequence[Case], networks: Sequence[str], store: str | None = None) -> Replies:
+def aiohttp_call(
+    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+) -> Replies:
     require("aiohttp")
     import aiohttp_app
     from aiohttp.test_utils import TestClient, TestServer
@@ -380,7 +468,11 @@ def aiohttp_call(cases: Sequence[Case], networks: Sequence[str], store: str | No
 
     async def run() -> list[Reply]:
         app = aiohttp_app.create_app(
-            mxtelecom_networks=networks, on_event=received.append, deduplicator=async_dedupe(store)
+            mxtelecom_networks=networks,
+            mm7_credentials=credentials.get("/mm7"),
+            openmarket_credentials=credentials.get("/openmarket"),
+            on_event=received.append,
+            deduplicator=async_dedupe(store),
         )
         replies = []
         async with TestClient(TestServer(app, host=CLIENT)) as client:
@@ -472,8 +564,106 @@ def test_only_mxtelecom_s_endpoints_check_mxtelecom_s_networks(framework: str) -
         f"{name} at {PATH_OF[name]}": (403, True) if name.startswith("mxtelecom.") else (200, False)
         for name in BUILDERS
     }
-    check(cases, replies, received)  # MM7 and OpenMarket from any address: acknowledged, their events received
+    # MM7 and OpenMarket from any address, with their credentials: acknowledged, their events received.
+    check(cases, replies, received)
     assert {event.provider for event in received} == {"mm7", "openmarket"}
+
+
+def mm7_fault(body: bytes) -> dict[str, str | None]:
+    """The status of an MM7 SOAP fault, read back as an MMSC would."""
+    root = etree.fromstring(body)
+    fields = root.iter("{*}faultcode", "{*}StatusCode", "{*}StatusText", "{*}Details")
+    return {element.tag.rpartition("}")[2]: element.text for element in fields}
+
+
+def refusal(reply: Reply) -> tuple[Any, ...]:
+    """The status, the challenge and what the refusal says: MM7's fault read back, the others' plain text."""
+    challenges = [value for name, value in reply.headers if name.lower() == "www-authenticate"]
+    said = mm7_fault(reply.body) if reply.body.startswith(b"<") else reply.body
+    return reply.status, challenges, said
+
+
+def mm7_refusal(details: str, challenge: str = CHALLENGE) -> tuple[Any, ...]:
+    fault = {
+        "faultcode": "soap-env:Client",
+        "StatusCode": "4001",
+        "StatusText": "Improper identification",
+        "Details": details,
+    }
+    return 401, [challenge], fault
+
+
+NO_CREDENTIALS = "request: no Authorization header; this endpoint takes HTTP Basic credentials"
+WRONG_CREDENTIALS = "request: the Basic credentials are not this endpoint's"
+OUTSIDE: tuple[Any, ...] = (
+    403,
+    [],
+    b"request: source address '127.0.0.1' is not in the trusted networks",
+)  # CLIENT is outside
+# A forged request at each endpoint, without credentials: each sample unsigned at its own endpoint, MX Telecom's
+# from outside its networks; and at each Basic endpoint, a guessed password and the other endpoint's credentials.
+GUESSED = {"/mm7": {"vasp": "guessed"}, "/openmarket": {"openmarket": "guessed"}}
+FORGED_EVERYWHERE = [sample_at(name, mxtelecom_networks=MXTELECOM, signed=False) for name in BUILDERS] + [
+    case_of(f"{what} at {path}", "POST", path, "", [*request.headers, authorization(given)], request.body)
+    for path, name, other in [("/mm7", "mm7.deliver", "/openmarket"), ("/openmarket", "openmarket.mms_report", "/mm7")]
+    for request in [BUILDERS[name]()]
+    for what, given in [("a guessed password", GUESSED[path]), ("the other endpoint's credentials", CREDENTIALS[other])]
+]
+
+
+def test_the_forged_requests_reach_every_endpoint() -> None:
+    assert sorted({case.url.partition("?")[0] for case in FORGED_EVERYWHERE}) == sorted(FORMATS_AT)
+    assert [case.name for case in FORGED_EVERYWHERE if case.callback] == []
+    authorization = [dict(case.headers).get("Authorization", "") for case in FORGED_EVERYWHERE]
+    assert [value.startswith("Basic ") for value in authorization] == [False] * len(BUILDERS) + [True] * 4
+    assert len(set(authorization)) == 5  # none, a guessed password and each endpoint's credentials
+
+
+@pytest.mark.parametrize("framework", CALLERS)
+def test_forged_requests_without_credentials_are_refused_at_every_endpoint(framework: str) -> None:
+    replies, received = CALLERS[framework](FORGED_EVERYWHERE, MXTELECOM)
+    check(FORGED_EVERYWHERE, replies, received)  # the reference parser's ack, and no event received
+    assert {case.name: refusal(reply) for case, reply in zip(FORGED_EVERYWHERE, replies, strict=True)} == {
+        **{f"{name} at {PATH_OF[name]}": OUTSIDE for name in BUILDERS if name.startswith("mxtelecom.")},
+        **{f"{name} at /mm7": mm7_refusal(NO_CREDENTIALS) for name in BUILDERS if name.startswith("mm7.")},
+        **{
+            f"{name} at /openmarket": (401, [CHALLENGE], NO_CREDENTIALS.encode())
+            for name in BUILDERS
+            if name.startswith("openmarket.")
+        },
+        "a guessed password at /mm7": mm7_refusal(WRONG_CREDENTIALS),
+        "the other endpoint's credentials at /mm7": mm7_refusal(WRONG_CREDENTIALS),
+        "a guessed password at /openmarket": (401, [CHALLENGE], WRONG_CREDENTIALS.encode()),
+        "the other endpoint's credentials at /openmarket": (401, [CHALLENGE], WRONG_CREDENTIALS.encode()),
+    }
+
+
+@pytest.mark.parametrize("framework", CALLERS)
+def test_an_endpoint_without_its_credentials_set_refuses_every_request(framework: str) -> None:
+    # Fail closed: with neither variable set, /mm7 and /openmarket refuse even the rightly signed request.
+    cases = [sample_at(name, credentials=UNSET) for name in BUILDERS]
+    replies, received = CALLERS[framework](cases, LOCAL, None, UNSET)
+    check(cases, replies, received)
+    unset = 'Basic realm="mmsdr"'
+    assert {case.name: refusal(reply) for case, reply in zip(cases, replies, strict=True) if reply.status != 200} == {
+        **{
+            f"{name} at /mm7": mm7_refusal(
+                "request: this endpoint has no credentials to check; set MMSDR_MM7_CREDENTIALS (user:password)", unset
+            )
+            for name in BUILDERS
+            if name.startswith("mm7.")
+        },
+        **{
+            f"{name} at /openmarket": (
+                401,
+                [unset],
+                b"request: this endpoint has no credentials to check; set MMSDR_OPENMARKET_CREDENTIALS (user:password)",
+            )
+            for name in BUILDERS
+            if name.startswith("openmarket.")
+        },
+    }
+    assert {event.provider for event in received} == {"mxtelecom"}  # its endpoints check its networks only
 
 
 @pytest.mark.parametrize("framework", CALLERS)
