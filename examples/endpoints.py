@@ -16,10 +16,13 @@ request: it never accepts a callback it cannot check, and there is no default pa
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import mmsdr
 import mmsdr.auth
+
+#: User name to password, or to the passwords of a rotation.
+Credentials = Mapping[str, str | Sequence[str]]
 
 # Comma-separated networks MX Telecom's callbacks may come from; its published ranges when unset.
 MXTELECOM_NETWORKS = os.environ.get(
@@ -42,26 +45,23 @@ ENDPOINTS = {
 REALM = "mmsdr"
 
 
-def credentials_from(variable: str) -> dict[str, str] | None:
+def credentials_from(variable: str) -> Credentials | None:
     """The credentials in the environment variable ``variable``, ``user:password[,user:password...]`` (several
-    during a rotation: add the new user, move the provider to it, remove the old); None when unset or empty.
+    during a rotation: add the new password, move the provider to it, remove the old); None when unset or empty.
 
     Raises:
-        ValueError: an entry without a user name or password, or a user named twice (never the password shown).
+        ValueError: an entry without a user name or password (never the password shown).
     """
     value = os.environ.get(variable, "")
     if not value:
         return None
-    credentials: dict[str, str] = {}
+    credentials: dict[str, list[str]] = {}
     for number, entry in enumerate(value.split(","), start=1):
         user, _, password = entry.partition(":")  # the first ':': a user name cannot hold one (RFC 7617)
         if not user or not password:
             msg = f"{variable}: entry {number} is not user:password"
             raise ValueError(msg)
-        if user in credentials:
-            msg = f"{variable}: user {user!r} is named twice; give the new password a new user name"
-            raise ValueError(msg)
-        credentials[user] = password
+        credentials.setdefault(user, []).append(password)
     return credentials
 
 
@@ -81,7 +81,7 @@ class NotConfigured:
         raise mmsdr.AuthenticationError(msg, field="authorization", challenge=f'Basic realm="{REALM}"')
 
 
-def basic_auth(credentials: Mapping[str, str] | None, variable: str) -> mmsdr.auth.Authenticator:
+def basic_auth(credentials: Credentials | None, variable: str) -> mmsdr.auth.Authenticator:
     """``BasicAuth`` with ``credentials``; without any, a check that refuses every request, naming ``variable``."""
     if not credentials:
         return NotConfigured(variable)
@@ -92,8 +92,8 @@ def parser(
     formats: str,
     *,
     mxtelecom_networks: Iterable[str],
-    mm7_credentials: Mapping[str, str] | None,
-    openmarket_credentials: Mapping[str, str] | None,
+    mm7_credentials: Credentials | None,
+    openmarket_credentials: Credentials | None,
     limits: mmsdr.Limits | None = None,
 ) -> mmsdr.Parser:
     """The parser of one endpoint, built once at start-up: each provider's checks are added here."""
@@ -113,8 +113,8 @@ def parser(
 def parsers(
     *,
     mxtelecom_networks: Iterable[str] = MXTELECOM_NETWORKS,
-    mm7_credentials: Mapping[str, str] | None = MM7_CREDENTIALS,
-    openmarket_credentials: Mapping[str, str] | None = OPENMARKET_CREDENTIALS,
+    mm7_credentials: Credentials | None = MM7_CREDENTIALS,
+    openmarket_credentials: Credentials | None = OPENMARKET_CREDENTIALS,
     limits: mmsdr.Limits | None = None,
 ) -> dict[str, mmsdr.Parser]:
     """Every endpoint's parser by its path: the environment's networks and credentials unless given."""

@@ -6,7 +6,7 @@ One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 
 import endpoints
 from fastapi import FastAPI, Request, Response
@@ -21,8 +21,8 @@ received: list[mmsdr.Event] = []  # stands in for your queue or database
 def create_app(
     *,
     mxtelecom_networks: Iterable[str] = endpoints.MXTELECOM_NETWORKS,
-    mm7_credentials: Mapping[str, str] | None = endpoints.MM7_CREDENTIALS,
-    openmarket_credentials: Mapping[str, str] | None = endpoints.OPENMARKET_CREDENTIALS,
+    mm7_credentials: endpoints.Credentials | None = endpoints.MM7_CREDENTIALS,
+    openmarket_credentials: endpoints.Credentials | None = endpoints.OPENMARKET_CREDENTIALS,
     on_event: Callable[[mmsdr.Event], object] = received.append,
     deduplicator: mmsdr.dedupe.AsyncDeduplicator | None = None,
 ) -> FastAPI:

@@ -7,7 +7,7 @@ One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 
 import endpoints
 from flask import Flask, Response, request
@@ -22,8 +22,8 @@ received: list[mmsdr.Event] = []  # stands in for your queue or database
 def create_app(
     *,
     mxtelecom_networks: Iterable[str] = endpoints.MXTELECOM_NETWORKS,
-    mm7_credentials: Mapping[str, str] | None = endpoints.MM7_CREDENTIALS,
-    openmarket_credentials: Mapping[str, str] | None = endpoints.OPENMARKET_CREDENTIALS,
+    mm7_credentials: endpoints.Credentials | None = endpoints.MM7_CREDENTIALS,
+    openmarket_credentials: endpoints.Credentials | None = endpoints.OPENMARKET_CREDENTIALS,
     on_event: Callable[[mmsdr.Event], object] = received.append,
     deduplicator: mmsdr.dedupe.Deduplicator | None = None,
 ) -> Flask:

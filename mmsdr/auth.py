@@ -90,8 +90,9 @@ class BasicAuth:
     """HTTP Basic credentials (RFC 7617): the request's ``Authorization`` must hold one of ``credentials``.
 
     Args:
-        credentials: user name to password; several for rotation (add the new pair, move the provider to it,
-            remove the old). Names and passwords are compared in constant time, every pair every time.
+        credentials: user name to password, or to several passwords; several for rotation (add the new
+            password or user, move the provider to it, remove the old). Names and passwords are compared in
+            constant time, every pair every time.
         realm: the realm of the ``WWW-Authenticate`` challenge a refusal carries (clients such as Twilio send
             credentials only after a 401 that asks for them).
 
@@ -101,17 +102,18 @@ class BasicAuth:
 
     __slots__ = ("_challenge", "_credentials")
 
-    def __init__(self, credentials: Mapping[str, str], /, *, realm: str = "mmsdr") -> None:
-        if not credentials:
-            msg = "BasicAuth needs at least one user name and password"
-            raise ValueError(msg)
+    def __init__(self, credentials: Mapping[str, str | Sequence[str]], /, *, realm: str = "mmsdr") -> None:
         pairs: list[tuple[bytes, bytes]] = []
-        for user, password in credentials.items():
+        for user, passwords in credentials.items():
             user_bytes = _as_bytes(user, "a BasicAuth user name")
             if b":" in user_bytes:
                 msg = f"a BasicAuth user name cannot hold ':' (RFC 7617 section 2), got {user!r}"
                 raise ValueError(msg)
-            pairs.append((user_bytes, _as_bytes(password, "a BasicAuth password")))
+            listed = [passwords] if isinstance(passwords, (str, bytes)) else list(passwords)
+            pairs.extend((user_bytes, _as_bytes(password, "a BasicAuth password")) for password in listed)
+        if not pairs:
+            msg = "BasicAuth needs at least one user name and password"
+            raise ValueError(msg)
         if '"' in realm or "\\" in realm or not realm.isprintable():
             msg = f"the realm must be printable text without quotes or backslashes, got {realm!r}"
             raise ValueError(msg)
@@ -119,7 +121,7 @@ class BasicAuth:
         self._challenge = f'Basic realm="{realm}", charset="UTF-8"'
 
     def __repr__(self) -> str:  # never the passwords
-        users = ", ".join(repr(user.decode("utf-8")) for user, _ in self._credentials)
+        users = ", ".join(repr(user) for user in dict.fromkeys(user.decode("utf-8") for user, _ in self._credentials))
         return f"BasicAuth(users=[{users}])"
 
     def authenticate(self, request: Request, /) -> None:

@@ -27,6 +27,7 @@ def basic(user: str, password: str) -> str:
 
 
 AUTH = BasicAuth({"mmsc": "s3cret", "mmsc-next": "n3w:pass"})
+ROTATING = BasicAuth({"mmsc": ["old", "new"]})  # one user's password during a rotation
 
 
 def outcome(authenticator: Any, checked: Request) -> str | None:
@@ -71,6 +72,12 @@ def test_basic_auth(headers: list[tuple[str, str]], expected: str | None) -> Non
     assert outcome(AUTH, request(headers)) == expected
 
 
+@pytest.mark.parametrize(("password", "passes"), [("old", True), ("new", True), ("older", False)])
+def test_basic_auth_rotates_one_users_password(password: str, passes: bool) -> None:
+    assert (outcome(ROTATING, request([("Authorization", basic("mmsc", password))])) is None) is passes
+    assert repr(ROTATING) == "BasicAuth(users=['mmsc'])"
+
+
 def test_a_basic_refusal_asks_for_credentials() -> None:
     with pytest.raises(AuthenticationError) as caught:
         AUTH.authenticate(request())
@@ -100,6 +107,7 @@ def test_basic_auth_with_utf8_credentials() -> None:
         ({}, "mmsdr", "BasicAuth needs at least one user name and password"),
         ({"": "x"}, "mmsdr", "a BasicAuth user name must not be empty"),
         ({"u": ""}, "mmsdr", "a BasicAuth password must not be empty"),
+        ({"u": []}, "mmsdr", "BasicAuth needs at least one user name and password"),
         ({"a:b": "x"}, "mmsdr", "a BasicAuth user name cannot hold ':' (RFC 7617 section 2), got 'a:b'"),
         ({"u": "p"}, 'a"b', "the realm must be printable text without quotes or backslashes, got 'a\"b'"),
     ],
