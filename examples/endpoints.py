@@ -25,9 +25,7 @@ import mmsdr.auth
 Credentials = Mapping[str, str | Sequence[str]]
 
 # Comma-separated networks MX Telecom's callbacks may come from; its published ranges when unset.
-MXTELECOM_NETWORKS = os.environ.get(
-    "MMSDR_TRUSTED_NETWORKS", ",".join(map(str, mmsdr.mxtelecom.TRUSTED_NETWORKS))
-).split(",")
+MXTELECOM_NETWORKS = os.environ.get("MMSDR_TRUSTED_NETWORKS", ",".join(map(str, mmsdr.mxtelecom.NETWORKS))).split(",")
 
 #: Each endpoint's path and the formats it accepts.
 ENDPOINTS = {

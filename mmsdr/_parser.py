@@ -122,7 +122,7 @@ class Parser:
             [`AuthenticationError`][mmsdr.AuthenticationError] (401, or 403 for a source outside the networks),
             answered in the provider's own way where it has one (MM7: a SOAP fault, StatusCode 4001).
         trusted_networks: ``auth=mmsdr.auth.SourceNetworks(trusted_networks)``, checked first: every request
-            must come from an address in these networks (``mxtelecom.TRUSTED_NETWORKS``, or your own list), and
+            must come from an address in these networks (``mxtelecom.NETWORKS``, or your own list), and
             one without ``remote_address`` is refused.
         undeclared_base64: OpenMarket documents "Encoding: Base64" for MMS parts but its example declares no
             ``Content-Transfer-Encoding``; when True, a media part that is entirely base64 text and declares

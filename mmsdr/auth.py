@@ -9,7 +9,7 @@ an error that names it.
 
 - [`BasicAuth`][mmsdr.auth.BasicAuth]: HTTP Basic credentials (MM7 MMSCs, Bandwidth, OpenMarket on request).
 - [`SourceNetworks`][mmsdr.auth.SourceNetworks]: the source address in the networks a provider publishes
-  (``mmsdr.mxtelecom.TRUSTED_NETWORKS``).
+  (``mmsdr.mxtelecom.NETWORKS``).
 - [`SignatureCheck`][mmsdr.auth.SignatureCheck]: what the providers' signature checks share (several secrets for
   rotation, constant-time comparison, the replay window of a signed time).
 
@@ -175,7 +175,7 @@ class SourceNetworks:
     """The request's remote address must lie in ``networks`` (403 otherwise).
 
     Only for a provider that publishes the networks its callbacks come from (MX Telecom:
-    ``mmsdr.mxtelecom.TRUSTED_NETWORKS``); pass the address *you* trust to have seen the provider (see
+    ``mmsdr.mxtelecom.NETWORKS``); pass the address *you* trust to have seen the provider (see
     [`mmsdr.wsgi.client_address`][mmsdr.wsgi.client_address]). A request without an address is refused.
 
     Raises:

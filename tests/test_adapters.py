@@ -242,7 +242,7 @@ def call_wsgi_handle(environ: dict[str, Any], parser: mmsdr.Parser, **options: A
 
 def test_wsgi_handle_acknowledges_hands_over_and_rejects() -> None:
     raw = (Path(__file__).parent.parent / "examples" / "requests" / "mxtelecom-sms-report.http").read_bytes()
-    parser = mmsdr.Parser(trusted_networks=mmsdr.mxtelecom.TRUSTED_NETWORKS)
+    parser = mmsdr.Parser(trusted_networks=mmsdr.mxtelecom.NETWORKS)
     status, received, body = call_wsgi_handle(environ_of(raw), parser)
     assert (status, body) == ("200 OK", b"OK")
     assert received == [mmsdr.parse_request(*environ_args(raw))]

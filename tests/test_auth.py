@@ -147,7 +147,7 @@ def test_a_signed_test_request_passes_and_fails_once_changed() -> None:
     ],
 )
 def test_source_networks(address: str | None, expected: str | None) -> None:
-    assert outcome(SourceNetworks(mmsdr.mxtelecom.TRUSTED_NETWORKS), request(remote_address=address)) == expected
+    assert outcome(SourceNetworks(mmsdr.mxtelecom.NETWORKS), request(remote_address=address)) == expected
 
 
 def test_source_networks_refusals_are_untrusted_source_errors() -> None:
@@ -323,7 +323,7 @@ def test_every_authenticator_must_pass_in_order() -> None:
 
 def test_trusted_networks_is_source_networks_checked_first() -> None:
     built = mmsdr.testing.BUILDERS["mxtelecom.sms_report"]().signed(MM7_AUTH)
-    parser = mmsdr.Parser(trusted_networks=mmsdr.mxtelecom.TRUSTED_NETWORKS, auth=MM7_AUTH)
+    parser = mmsdr.Parser(trusted_networks=mmsdr.mxtelecom.NETWORKS, auth=MM7_AUTH)
     with pytest.raises(UntrustedSourceError):
         parser.parse(built.headers, built.body, built.query, remote_address="192.0.2.1")
     assert parser.parse(built.headers, built.body, built.query, remote_address="83.166.68.5").events

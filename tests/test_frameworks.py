@@ -36,7 +36,7 @@ import endpoints
 REQUESTS = sorted((Path(__file__).parent.parent / "examples" / "requests").glob("*.http"))
 CLIENT = "127.0.0.1"  # where every test request comes from
 LOCAL = ["127.0.0.0/8", "::1/128"]
-MXTELECOM = [str(network) for network in mmsdr.mxtelecom.TRUSTED_NETWORKS]  # CLIENT is not in them
+MXTELECOM = [str(network) for network in mmsdr.mxtelecom.NETWORKS]  # CLIENT is not in them
 # Set by each test client from the body or the URL; the requests' own values are not sent.
 CLIENT_SET = {"host", "content-length"}
 # What each endpoint is for: one per MX Telecom callback kind, one for MM7, one for OpenMarket.

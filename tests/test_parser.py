@@ -188,7 +188,7 @@ def test_is_trusted_source_takes_no_other_types(address: object) -> None:
 
 
 def test_parser_with_trusted_networks_checks_every_request() -> None:
-    parser = Parser(trusted_networks=mmsdr.mxtelecom.TRUSTED_NETWORKS)
+    parser = Parser(trusted_networks=mmsdr.mxtelecom.NETWORKS)
     assert isinstance(only_event(parser.parse({}, b"", REPORT, remote_address="83.166.68.7")), DeliveryReport)
     with pytest.raises(UntrustedSourceError) as caught:
         parser.parse({}, b"", REPORT, remote_address="198.51.100.7")

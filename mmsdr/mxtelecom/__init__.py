@@ -7,7 +7,7 @@ first: an SMS report is an ``smsmsg`` that starts with ``REPORT``, so it is trie
 from __future__ import annotations
 
 from .._public import public_dir
-from .._source import MXTELECOM_NETWORKS as TRUSTED_NETWORKS
+from .._source import MXTELECOM_NETWORKS as NETWORKS
 from . import mms_inbound, mms_report, mmszip, sms_inbound, sms_report, subscriptions
 from .details import MmsInboundDetails, MmsReportDetails, SmsInboundDetails, SmsReportDetails
 from .mms_inbound import RETRIEVE_MMS_ENDPOINTS, retrieve_mms_url
@@ -15,8 +15,8 @@ from .reason import BillingType, NetworkInfo, ReasonCode, ReasonType
 
 __all__ = (
     "FORMATS",
+    "NETWORKS",
     "RETRIEVE_MMS_ENDPOINTS",
-    "TRUSTED_NETWORKS",
     "BillingType",
     "MmsInboundDetails",
     "MmsReportDetails",
