@@ -143,6 +143,10 @@ class Times:
             return ProviderTime(self._now(), text.strip())
         return ProviderTime(value, value.isoformat())
 
+    def now(self) -> datetime:
+        """The time of reading, without a warning: for a format whose document gives its events no time."""
+        return self._now()
+
     def optional(self, name: str, text: str | None) -> datetime | None:
         """A secondary time (an expiry): None when absent or unreadable, the latter with a warning."""
         if text is None or not text.strip():

@@ -16,11 +16,21 @@ import mmsdr.dedupe
 import mmsdr.mm7
 import mmsdr.mxtelecom
 import mmsdr.openmarket
+import mmsdr.sinch
 import mmsdr.testing
 import mmsdr.testing.strategies
 import mmsdr.wsgi
 
-PUBLIC_MODULES = (mmsdr, mmsdr.mxtelecom, mmsdr.mm7, mmsdr.openmarket, mmsdr.testing, mmsdr.dedupe, mmsdr.auth)
+PUBLIC_MODULES = (
+    mmsdr,
+    mmsdr.mxtelecom,
+    mmsdr.mm7,
+    mmsdr.openmarket,
+    mmsdr.sinch,
+    mmsdr.testing,
+    mmsdr.dedupe,
+    mmsdr.auth,
+)
 
 
 def public_classes() -> list[type]:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 
 import mmsdr
-from mmsdr import mm7, openmarket, testing
+from mmsdr import mm7, openmarket, sinch, testing
 from mmsdr.__main__ import read_raw_request
 from mmsdr.mm7 import Envelope
 from mmsdr.mxtelecom import MmsInboundDetails, MmsReportDetails, ReasonCode, SmsInboundDetails, SmsReportDetails
@@ -50,10 +50,17 @@ def built_warnings(name: str) -> tuple[str, ...]:
     return () if field is None else (f"field {field!r} has no UTC offset: read in Europe/London",)
 
 
+def _clock_at(value: datetime) -> Callable[[], datetime]:
+    return lambda: value
+
+
+READ_AT = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # a Sinch batch report's timestamp: it carries none
+
+
 @pytest.mark.parametrize("name", list(mmsdr.FORMATS))
 def test_the_default_request_parses_as_its_format(name: str) -> None:
     request = testing.BUILDERS[name]()
-    callback = request.parse()
+    callback = request.parse(clock=lambda: READ_AT)
     assert callback.format == name
     assert callback.warnings == built_warnings(name)
     assert [event.format for event in callback.events] == [name]
@@ -65,7 +72,7 @@ def test_the_default_request_parses_as_its_format(name: str) -> None:
         request.headers,
         request.body,
     )
-    assert mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method) == callback
+    assert mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method, clock=lambda: READ_AT) == callback
 
 
 def test_the_sms_report_is_the_vendor_example() -> None:
@@ -127,7 +134,9 @@ def test_request_for_reproduces_every_example(path: Path) -> None:
     callback = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method)
     for event in callback.events:
         request = testing.request_for(event)
-        assert mmsdr.parse_request(request.headers, request.body, request.query).events == (event,)
+        # A Sinch batch report's timestamp is the time it was read.
+        read = mmsdr.parse_request(request.headers, request.body, request.query, clock=_clock_at(event.timestamp))
+        assert read.events == (event,)
 
 
 def test_request_for_refuses_an_event_it_cannot_reproduce() -> None:
@@ -246,6 +255,8 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
         # The builder's message_id is the DeliverReq's LinkedID.
         deliver_details = mm7.DeliverDetails(priority=k["priority"], linked_id=k["message_id"], network=k["network"])
         return {key: k[key] for key in deliver} | {"details": deliver_details}, _mm7_envelope(k)
+    if name.startswith("sinch."):
+        return _sinch_typed(name, k), None
     request = openmarket.RequestDetails(request_id=k["request_id"])
     if name == "openmarket.mms_report":
         return {
@@ -263,13 +274,88 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
     return {key: k[key] for key in inbound} | {"details": details}, request
 
 
+def _sinch_typed(name: str, k: dict[str, Any]) -> dict[str, Any]:
+    """The first event of a Sinch callback (a batch report gives one per listed recipient, then the counts)."""
+    if name == "sinch.recipient_delivery_report":
+        code = None if k["code"] is None else str(k["code"])
+        details: mmsdr.Details = sinch.ReportDetails(
+            kind=f"recipient_delivery_report_{k['channel']}",
+            client_reference=k["client_reference"],
+            operator=k["operator"],
+            applied_originator=k["applied_originator"],
+            encoding=k["encoding"],
+            message_parts=k["message_parts"],
+            operator_status_at=k["operator_status_at"],
+        )
+        same = {key: k[key] for key in ("recipient", "timestamp")}
+        status = sinch.status_for(k["status"], code)
+        return (
+            same
+            | {"message_id": k["batch_id"], "provider_status": k["status"], "provider_code": code}
+            | {
+                "status": status,
+                "details": details,
+            }
+        )
+    if name == "sinch.delivery_report":
+        total = sum(listed if isinstance(listed, int) else len(listed) for _, _, listed in k["statuses"])
+        batch = sinch.BatchReportDetails(
+            kind=f"delivery_report_{k['channel']}", client_reference=k["client_reference"], total_message_count=total
+        )
+        listed = [(status, code, given) for status, code, given in k["statuses"] if not isinstance(given, int)]
+        if listed:
+            status, code, recipients = listed[0]
+            listed_details = dataclasses.replace(batch, count=len(recipients))
+            return {"recipient": recipients[0], "provider_status": status, "provider_code": str(code)} | {
+                "message_id": k["batch_id"],
+                "details": listed_details,
+            }
+        counts = tuple(sinch.StatusCount(status=s, code=str(c), count=n) for s, c, n in k["statuses"])
+        return {"recipient": None, "message_id": k["batch_id"], "details": dataclasses.replace(batch, counts=counts)}
+    media = k["kind"] == "mo_media"
+    binary = k["kind"] == "mo_binary"
+    items = tuple(
+        sinch.MediaItem(url=part.url, content_type=part.content_type, status="Uploaded", code="0")
+        for part in k["parts"]
+    )
+    inbound = sinch.InboundDetails(
+        kind=k["kind"],
+        operator_id=k["operator_id"],
+        client_reference=k["client_reference"],
+        sent_at=k["sent_at"],
+        udh=k["udh"] if binary else None,
+        media=items if media else (),
+    )
+    binary_part = mmsdr.Part(content_type="application/octet-stream", data=k["data"])
+    return {
+        "message_id": k["message_id"],
+        "sender": k["sender"],
+        "recipients": (k["recipient"],),
+        "channel": "mms" if media else "sms",
+        "timestamp": k["timestamp"],
+        "subject": k["subject"] if media else None,
+        "text": None if binary else k["text"],
+        "parts": tuple(k["parts"]) if media else (binary_part,) if binary else (),
+        "details": inbound,
+    }
+
+
+def _event_count(name: str, kwargs: dict[str, Any]) -> int:
+    if name != "sinch.delivery_report":
+        return 1
+    statuses = kwargs["statuses"]
+    listed = sum(0 if isinstance(given, int) else len(given) for _, _, given in statuses)
+    return listed + any(isinstance(given, int) for _, _, given in statuses)
+
+
 @pytest.mark.parametrize("name", list(mmsdr.FORMATS))
 def test_builders_make_the_event_they_are_told(name: str) -> None:
     @PROPERTY
     @given(strategies.arguments(name))
     def check(kwargs: dict[str, Any]) -> None:
         callback = testing.BUILDERS[name](**kwargs).parse()
-        (event,) = callback.events
+        assert len(callback.events) == _event_count(name, kwargs)
+        event = callback.events[0]
         expected, callback_details = _typed(name, kwargs)
         assert (callback.format, callback.warnings, callback.details) == (name, built_warnings(name), callback_details)
         assert event.format == name
@@ -286,7 +372,9 @@ def test_request_for_gives_back_an_equal_event(name: str) -> None:
     @given(strategies.events(name))
     def check(event: mmsdr.Event) -> None:
         request = testing.request_for(event)
-        assert mmsdr.parse_request(request.headers, request.body, request.query).events == (event,)
+        # A Sinch batch report's timestamp is the time it was read.
+        read = mmsdr.parse_request(request.headers, request.body, request.query, clock=_clock_at(event.timestamp))
+        assert read.events == (event,)
 
     check()
 
@@ -302,7 +390,7 @@ def test_callbacks_hold_events_that_request_for_reproduces(name: str) -> None:
         for event in callback.events:
             assert event.format == name
             request = testing.request_for(event)
-            assert request.parse().events == (event,)
+            assert request.parse(clock=lambda event=event: event.timestamp).events == (event,)
         assert mmsdr.acknowledge(callback).status == 200
 
     check()
@@ -317,9 +405,9 @@ def test_callbacks_of_every_format_are_acknowledged(callback: mmsdr.Callback) ->
 
 
 _KINDS: list[tuple[Callable[[], SearchStrategy[Any]], type[mmsdr.Event], set[str]]] = [
-    (strategies.delivery_reports, mmsdr.DeliveryReport, {"mxtelecom", "mm7", "openmarket"}),
+    (strategies.delivery_reports, mmsdr.DeliveryReport, {"mxtelecom", "mm7", "openmarket", "sinch"}),
     (strategies.read_reports, mmsdr.ReadReport, {"mxtelecom", "mm7"}),
-    (strategies.inbound_messages, mmsdr.InboundMessage, {"mxtelecom", "mm7", "openmarket"}),
+    (strategies.inbound_messages, mmsdr.InboundMessage, {"mxtelecom", "mm7", "openmarket", "sinch"}),
     (strategies.unsubscribes, mmsdr.Unsubscribe, {"mxtelecom"}),
     (strategies.subscription_renewals, mmsdr.SubscriptionRenewal, {"mxtelecom"}),
 ]

@@ -33,6 +33,8 @@ from ..mxtelecom._builders import (
 )
 from ..openmarket import _builders as _openmarket
 from ..openmarket._builders import openmarket_mms_inbound, openmarket_mms_report
+from ..sinch import _builders as _sinch
+from ..sinch._builders import sinch_delivery_report, sinch_inbound, sinch_recipient_delivery_report
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -56,6 +58,9 @@ __all__ = (
     "openmarket_mms_inbound",
     "openmarket_mms_report",
     "request_for",
+    "sinch_delivery_report",
+    "sinch_inbound",
+    "sinch_recipient_delivery_report",
 )
 
 
@@ -72,6 +77,9 @@ BUILDERS: Mapping[str, Callable[..., TestRequest]] = {
     "mm7.read_reply": mm7_read_reply,
     "openmarket.mms_report": openmarket_mms_report,
     "openmarket.mms_inbound": openmarket_mms_inbound,
+    "sinch.recipient_delivery_report": sinch_recipient_delivery_report,
+    "sinch.delivery_report": sinch_delivery_report,
+    "sinch.inbound": sinch_inbound,
 }
 
 
@@ -81,7 +89,9 @@ def request_for(event: Event, /, *, auth: Signer | None = None) -> TestRequest:
     It is built from the event's typed fields and from ``event.raw`` (which holds every field as sent), for
     events mmsdr parsed with its default options or built by this module's builders. The request is checked
     by parsing it: ``ValueError`` when the event cannot be reproduced (an event built by hand with
-    values that disagree with its ``raw``, one parsed with another ``default_zone``, and the like).
+    values that disagree with its ``raw``, one parsed with another ``default_zone``, and the like). An event
+    whose ``timestamp`` is the time its request was read (the provider sent none) comes back when the request is
+    parsed with ``clock`` returning that time.
 
     With ``auth`` (an authenticator of [`mmsdr.auth`][mmsdr.auth] that can sign, such as ``BasicAuth``), the
     request carries the credentials or the signature it checks, so that a test goes through the same check as
@@ -95,13 +105,15 @@ def request_for(event: Event, /, *, auth: Signer | None = None) -> TestRequest:
         "mxtelecom": _mxtelecom.request_for_event,
         "mm7": _mm7.request_for_event,
         "openmarket": _openmarket.request_for_event,
+        "sinch": _sinch.request_for_event,
     }
     if provider not in builders:
         msg = f"request_for() does not know the format {event.format!r}"
         raise ValueError(msg)
     request = builders[provider](event)
     try:
-        parsed: tuple[Event, ...] = request.parse().events
+        # Read at the event's time: where the provider sends none (a Sinch batch report), it was the time of reading.
+        parsed: tuple[Event, ...] = request.parse(clock=lambda: event.timestamp).events
     except Exception:  # noqa: BLE001 - any failure means the same thing here: not reproducible
         parsed = ()
     if parsed != (event,):

@@ -168,6 +168,25 @@ _MM7_COMMON: dict[str, SearchStrategy[Any]] = {
     "network": _optional(_digits(7, 7)),
 }
 
+
+def _listed_once(statuses: tuple[tuple[str, int, Any], ...]) -> bool:
+    # A recipient listed twice gives two events that differ only in their keys: request_for cannot tell them apart.
+    listed = [recipient for _, _, given in statuses if not isinstance(given, int) for recipient in given]
+    return len(listed) == len(set(listed))
+
+
+_SINCH_STATUSES = (
+    "Queued",
+    "Dispatched",
+    "Delivered",
+    "Failed",
+    "Aborted",
+    "Cancelled",
+    "Deleted",
+    "Expired",
+    "Unknown",
+)
+
 _ARGUMENTS: dict[str, dict[str, SearchStrategy[Any]]] = {
     "mxtelecom.sms_report": {
         "message_id": _sms_id(),
@@ -278,6 +297,60 @@ _ARGUMENTS: dict[str, dict[str, SearchStrategy[Any]]] = {
         "parts": _parts(),
         "request_id": _optional(_token(30)),
     },
+    "sinch.recipient_delivery_report": {
+        "batch_id": _token(26),
+        "recipient": _phone(),
+        "status": st.sampled_from(_SINCH_STATUSES),
+        "code": _optional(st.sampled_from((0, *range(400, 419)))),
+        "timestamp": _milliseconds(),
+        "operator_status_at": _optional(_milliseconds()),
+        "client_reference": _optional(_words()),
+        "operator": _optional(_words()),
+        "applied_originator": _optional(_digits(3, 15)),
+        "encoding": _optional(st.sampled_from(("GSM", "UNICODE"))),
+        "message_parts": _optional(st.integers(1, 10)),
+        "channel": st.sampled_from(("sms", "mms")),
+    },
+    "sinch.delivery_report": {
+        "batch_id": _token(26),
+        "statuses": st.lists(
+            st.tuples(
+                st.sampled_from(_SINCH_STATUSES),
+                st.sampled_from((0, 401, 402, 406)),
+                st.lists(_phone(), min_size=1, max_size=3, unique=True).map(tuple) | st.integers(1, 1000),
+            ),
+            min_size=1,
+            max_size=3,
+        )
+        .map(tuple)
+        .filter(_listed_once),
+        "client_reference": _optional(_words()),
+        "channel": st.sampled_from(("sms", "mms")),
+    },
+    "sinch.inbound": {
+        "kind": st.sampled_from(("mo_text", "mo_binary", "mo_media")),
+        "message_id": _token(26),
+        "sender": _phone(),
+        "recipient": _phone(),
+        "text": _optional(st.text(max_size=160)),
+        "subject": _optional(_words()),
+        "data": st.binary(max_size=140),
+        "udh": _optional(st.binary(min_size=1, max_size=6)),
+        "parts": st.lists(
+            st.builds(
+                lambda media, name: Part(
+                    content_type=media, url=f"https://media.example.com/{name}{_EXTENSIONS[media]}"
+                ),
+                st.sampled_from(_MEDIA),
+                _token(12),
+            ),
+            max_size=3,
+        ).map(tuple),
+        "timestamp": _milliseconds(),
+        "sent_at": _optional(_milliseconds()),
+        "operator_id": _optional(_digits(5, 6)),
+        "client_reference": _optional(_words()),
+    },
 }
 
 
@@ -310,7 +383,14 @@ def _of(kind: type[Event], *names: str) -> SearchStrategy[Any]:
 
 def delivery_reports() -> SearchStrategy[DeliveryReport]:
     """Delivery reports of every provider."""
-    names = ("mxtelecom.sms_report", "mxtelecom.mms_report", "mm7.delivery_report", "openmarket.mms_report")
+    names = (
+        "mxtelecom.sms_report",
+        "mxtelecom.mms_report",
+        "mm7.delivery_report",
+        "openmarket.mms_report",
+        "sinch.recipient_delivery_report",
+        "sinch.delivery_report",
+    )
     return _of(DeliveryReport, *names)
 
 
@@ -325,7 +405,13 @@ def read_reports() -> SearchStrategy[ReadReport]:
 
 def inbound_messages() -> SearchStrategy[InboundMessage]:
     """Inbound SMS and MMS of every provider."""
-    names = ("mxtelecom.sms_inbound", "mxtelecom.mms_inbound", "mm7.deliver", "openmarket.mms_inbound")
+    names = (
+        "mxtelecom.sms_inbound",
+        "mxtelecom.mms_inbound",
+        "mm7.deliver",
+        "openmarket.mms_inbound",
+        "sinch.inbound",
+    )
     return _of(InboundMessage, *names)
 
 
