@@ -504,3 +504,11 @@ def test_a_batch_events_raw_is_built_once_for_all_of_them() -> None:
     # The shared members are the same objects in every event's raw.
     assert all(items[0] is pairs[0][0] for items in pairs)
     assert dataclasses.replace(events[0], dedupe_key="") != dataclasses.replace(events[1], dedupe_key="")
+
+
+def test_an_inbound_sms_reading_report_is_not_taken_for_openmarket() -> None:
+    """Detection reads OpenMarket's "type" member, not the word REPORT anywhere in a JSON body."""
+    request = mmsdr.testing.BUILDERS["sinch.inbound"]()
+    body = request.body.replace(b"Hello John!", b'\\"REPORT\\"')
+    callback = mmsdr.parse_request(request.headers, body, None, method="POST")
+    assert (callback.format, callback.events[0].text) == ("sinch.inbound", '"REPORT" \U0001f44b')  # type: ignore[attr-defined]

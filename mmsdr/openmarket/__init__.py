@@ -63,8 +63,12 @@ def _acknowledge(callback: Callback) -> Ack:  # noqa: ARG001 - one answer fits b
     return _OK
 
 
+# The "type" member, not the word anywhere: another provider's JSON may carry "REPORT" as text (an SMS body).
+_REPORT_TYPE = re.compile(rb'"type"\s*:\s*"REPORT"')
+
+
 def _is_report(request: Request) -> bool:
-    return request.media_type in _JSON_TYPES and request.body.find(b'"REPORT"', 0, _SNIFF_BYTES) >= 0
+    return request.media_type in _JSON_TYPES and _REPORT_TYPE.search(request.body, 0, _SNIFF_BYTES) is not None
 
 
 def _is_inbound(request: Request) -> bool:
