@@ -8,7 +8,7 @@ semantic versioning promise covers what the documentation describes.
 
 from __future__ import annotations
 
-from . import mm7, mxtelecom, openmarket
+from . import mm7, mxtelecom, openmarket, twilio
 from ._errors import (
     AuthenticationError,
     LimitExceededError,
@@ -77,6 +77,7 @@ __all__ = (
     "mxtelecom",
     "openmarket",
     "parse_request",
+    "twilio",
 )
 
 __dir__ = public_dir(globals())

@@ -143,6 +143,11 @@ class Times:
             return ProviderTime(self._now(), text.strip())
         return ProviderTime(value, value.isoformat())
 
+    def now(self) -> datetime:
+        """The time of reading, for an event whose provider documents no time (Twilio's inbound message): no
+        warning, since nothing departed from the document."""
+        return self._now()
+
     def optional(self, name: str, text: str | None) -> datetime | None:
         """A secondary time (an expiry): None when absent or unreadable, the latter with a warning."""
         if text is None or not text.strip():

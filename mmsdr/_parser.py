@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from . import _events, mm7, mxtelecom, openmarket
+from . import _events, mm7, mxtelecom, openmarket, twilio
 from ._errors import AuthenticationError, MmsdrError, UnsupportedFormatError
 from ._events import Callback, Event, dataclass_from_dict
 from ._format import Format, ParseContext, utc_now
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ("FORMATS", "Parser", "acknowledge", "event_from_dict", "parse_request")
 
 # Detection order: each provider's own order, providers in turn.
-_ORDERED_FORMATS: tuple[Format, ...] = (*mxtelecom.FORMATS, *mm7.FORMATS, *openmarket.FORMATS)
+_ORDERED_FORMATS: tuple[Format, ...] = (*mxtelecom.FORMATS, *mm7.FORMATS, *openmarket.FORMATS, *twilio.FORMATS)
 
 #: Every format mmsdr reads, by name, in detection order.
 FORMATS: Mapping[str, Format] = MappingProxyType({fmt.name: fmt for fmt in _ORDERED_FORMATS})

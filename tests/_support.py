@@ -31,6 +31,9 @@ from mmsdr.auth import SignatureCheck
 from mmsdr.testing import TestRequest
 
 DATA = Path(__file__).parent / "data"
+# Formats the example apps (examples/) do not serve yet, nor examples/requests/ hold: issue 16 gives them a Twilio
+# endpoint with its Signature. When it lands, empty this; the tests that read the examples then cover them.
+AWAITING_AN_EXAMPLE = ("twilio.status", "twilio.inbound")
 LONDON = ZoneInfo("Europe/London")
 E = TypeVar("E", bound=Event)
 

@@ -20,7 +20,16 @@ import mmsdr.testing
 import mmsdr.testing.strategies
 import mmsdr.wsgi
 
-PUBLIC_MODULES = (mmsdr, mmsdr.mxtelecom, mmsdr.mm7, mmsdr.openmarket, mmsdr.testing, mmsdr.dedupe, mmsdr.auth)
+PUBLIC_MODULES = (
+    mmsdr,
+    mmsdr.mxtelecom,
+    mmsdr.mm7,
+    mmsdr.openmarket,
+    mmsdr.twilio,
+    mmsdr.testing,
+    mmsdr.dedupe,
+    mmsdr.auth,
+)
 
 
 def public_classes() -> list[type]:
@@ -61,11 +70,13 @@ def test_the_classes_are_found() -> None:
         "DeliverDetails",
         "RequestDetails",
         "InboundDetails",
+        "StatusDetails",
         "TestRequest",
     } <= names
     # Two providers name their report details ReportDetails: both are found.
     assert mmsdr.mm7.ReportDetails in DATACLASSES
     assert mmsdr.openmarket.ReportDetails in DATACLASSES
+    assert mmsdr.twilio.InboundDetails in DATACLASSES  # as is openmarket's InboundDetails
     # Every details class of every format is public.
     for fmt in mmsdr.FORMATS.values():
         assert set(fmt.details_types) <= set(DATACLASSES), fmt.name

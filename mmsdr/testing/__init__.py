@@ -33,6 +33,8 @@ from ..mxtelecom._builders import (
 )
 from ..openmarket import _builders as _openmarket
 from ..openmarket._builders import openmarket_mms_inbound, openmarket_mms_report
+from ..twilio import _builders as _twilio
+from ..twilio._builders import twilio_inbound, twilio_status
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -56,6 +58,8 @@ __all__ = (
     "openmarket_mms_inbound",
     "openmarket_mms_report",
     "request_for",
+    "twilio_inbound",
+    "twilio_status",
 )
 
 
@@ -72,6 +76,8 @@ BUILDERS: Mapping[str, Callable[..., TestRequest]] = {
     "mm7.read_reply": mm7_read_reply,
     "openmarket.mms_report": openmarket_mms_report,
     "openmarket.mms_inbound": openmarket_mms_inbound,
+    "twilio.status": twilio_status,
+    "twilio.inbound": twilio_inbound,
 }
 
 
@@ -81,7 +87,9 @@ def request_for(event: Event, /, *, auth: Signer | None = None) -> TestRequest:
     It is built from the event's typed fields and from ``event.raw`` (which holds every field as sent), for
     events mmsdr parsed with its default options or built by this module's builders. The request is checked
     by parsing it: ``ValueError`` when the event cannot be reproduced (an event built by hand with
-    values that disagree with its ``raw``, one parsed with another ``default_zone``, and the like).
+    values that disagree with its ``raw``, one parsed with another ``default_zone``, and the like). An event
+    whose ``timestamp`` is the time its request was read (Twilio's inbound message; a report without a
+    provider time) comes back equal when the request is parsed at that time (``parse(clock=...)``).
 
     With ``auth`` (an authenticator of [`mmsdr.auth`][mmsdr.auth] that can sign, such as ``BasicAuth``), the
     request carries the credentials or the signature it checks, so that a test goes through the same check as
@@ -95,13 +103,15 @@ def request_for(event: Event, /, *, auth: Signer | None = None) -> TestRequest:
         "mxtelecom": _mxtelecom.request_for_event,
         "mm7": _mm7.request_for_event,
         "openmarket": _openmarket.request_for_event,
+        "twilio": _twilio.request_for_event,
     }
     if provider not in builders:
         msg = f"request_for() does not know the format {event.format!r}"
         raise ValueError(msg)
     request = builders[provider](event)
     try:
-        parsed: tuple[Event, ...] = request.parse().events
+        # At the event's own time: an event without a provider time (Twilio's inbound) took the time of reading.
+        parsed: tuple[Event, ...] = request.parse(clock=lambda: event.timestamp).events
     except Exception:  # noqa: BLE001 - any failure means the same thing here: not reproducible
         parsed = ()
     if parsed != (event,):
