@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import re
 import subprocess
 import sys
@@ -401,6 +402,17 @@ def test_strategies_draw_the_event_types_they_name(
 
 
 # --- docs/testing.md -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(testing.BUILDERS))
+def test_docs_testing_md_lists_every_builder_with_its_arguments(name: str) -> None:
+    text = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    builder = testing.BUILDERS[name]
+    row = re.search(rf"^\| `{re.escape(name)}` \| `{builder.__name__}\((.*?)\)`", text, flags=re.MULTILINE)
+    assert row is not None, name
+    if row[1] != "...":  # mm7_read_reply: "the arguments of mm7_delivery_report"
+        listed = [argument.partition("=")[0] for argument in row[1].split(", ")]
+        assert listed == [argument for argument in inspect.signature(builder).parameters if argument != "path"]
 
 
 def test_the_example_in_docs_testing_md_runs() -> None:

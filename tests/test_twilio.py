@@ -274,6 +274,17 @@ def test_status_callback_refusals(fields: str, message: str) -> None:
     assert (str(caught.value), caught.value.ack.status) == (message, 400)
 
 
+def test_error_message_is_the_status_text_and_retry_is_a_503() -> None:
+    callback = post("MessageSid=SM1&MessageStatus=failed&ErrorCode=30008&ErrorMessage=Unknown+error&EventType=X")
+    (event,) = callback.events
+    assert isinstance(event, DeliveryReport)
+    assert isinstance(event.details, StatusDetails)
+    assert (event.status_text, event.provider_code, event.details.event_type) == ("Unknown error", "30008", "X")
+    assert mmsdr.acknowledge(callback, retry=True).status == 503
+    inbound_callback = twilio_inbound().parse()
+    assert mmsdr.acknowledge(inbound_callback, retry=True).status == 503
+
+
 def test_a_status_callback_without_account_from_or_api_version_parses() -> None:
     (event,) = post("MessageSid=SM1&MessageStatus=delivered").events
     assert isinstance(event, DeliveryReport)
@@ -647,6 +658,15 @@ def test_the_published_vectors_fail_after_any_one_byte_changes(
 )
 def test_what_the_check_cannot_do_without(url: str | None, signature: str | None, expected: str) -> None:
     assert check(url, "form", urlencode(PARAMS).encode(), signature) == expected
+
+
+def test_every_body_sha256_in_the_url_must_match() -> None:
+    # A GET may carry bodySHA256 twice (reported against Twilio's PHP SDK): each copy must be the body's.
+    twice = f"{URL}&bodySHA256={BODY_HASH}&bodySHA256={'0' * 64}"
+    assert check(twice, "json", JSON_BODY, "x") == "401 request: the body's SHA-256 is not the url's bodySHA256"
+    upper = f"{URL}&bodySHA256={BODY_HASH.upper()}"
+    signature = base64.b64encode(hmac.new(TOKEN.encode(), upper.encode(), hashlib.sha1).digest()).decode()
+    assert check(upper, "json", JSON_BODY, signature) is None  # hex digits in either case
 
 
 def test_several_tokens_are_each_compared_for_both_urls(monkeypatch: pytest.MonkeyPatch) -> None:

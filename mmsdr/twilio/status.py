@@ -90,8 +90,7 @@ def parse(request: Request, context: ParseContext) -> Callback:
         status = Status.REJECTED
     done_text = fields.text(_DONE_DATE)
     timestamp, done_date = _done_date(Times(context, warnings, form=_DONE_DATE_FORM), done_text)
-    event_type = _common.text_or_none(fields, "EventType")
-    kind = ReadReport if status is Status.READ or (event_type or "").upper() == "READ" else DeliveryReport
+    kind = ReadReport if status is Status.READ else DeliveryReport
     event = kind(
         provider=_common.PROVIDER,
         format=NAME,
@@ -111,7 +110,7 @@ def parse(request: Request, context: ParseContext) -> Callback:
             account_sid=_common.text_or_none(fields, "AccountSid"),
             messaging_service_sid=_common.text_or_none(fields, "MessagingServiceSid"),
             raw_dlr_done_date=done_date,
-            event_type=event_type,
+            event_type=_common.text_or_none(fields, "EventType"),
             api_version=_common.text_or_none(fields, "ApiVersion"),
         ),
     )
