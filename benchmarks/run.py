@@ -30,6 +30,7 @@ Needs ``xmltodict`` (``pip install -e '.[dev]'``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import email.parser
 import email.policy
 import importlib
@@ -304,9 +305,9 @@ MX_REPORT = re.compile(r"REPORT (\S+) (\S+)")
 MX_DATE = "%Y-%m-%d %H:%M:%S"
 
 
-def read_query(name: str) -> str:
-    """The query string of a recorded MX Telecom callback (the line after the ``# seen:`` comment)."""
-    lines = [line for line in (DATA / "mxtelecom" / name).read_text(encoding="utf-8").splitlines() if line]
+def read_query(name: str, provider: str = "mxtelecom") -> str:
+    """The fields of a recorded callback (the line after the ``# seen:`` comment)."""
+    lines = [line for line in (DATA / provider / name).read_text(encoding="utf-8").splitlines() if line]
     return next(line for line in lines if not line.startswith("#"))
 
 
@@ -570,6 +571,50 @@ def openmarket_mms_report() -> Case:
     return Case(name="openmarket.mms_report", mmsdr=run_mmsdr, floor=run_floor, check=check)
 
 
+# --- Twilio: a status callback, form POST ---------------------------------------------------------------------------
+
+TWILIO_HEADERS: Headers = [("Content-Type", "application/x-www-form-urlencoded")]
+TWILIO_STATUSES = {"delivered": "delivered", "undelivered": "failed", "sent": "forwarded"}
+
+
+def twilio_status() -> Case:
+    body = read_query("status-delivered.query", "twilio").encode("ascii")
+    run_mmsdr = run_mmsdr_body(TWILIO_HEADERS, body)
+
+    # The floor: parse_qsl of the body, RawDlrDoneDate (YYMMDDhhmm) as an ISO date, the status lookup, the record.
+    def run_floor() -> FloorRecord:
+        fields = dict(parse_qsl(body.decode("ascii"), keep_blank_values=True))
+        done = fields["RawDlrDoneDate"]
+        date = f"20{done[0:2]}-{done[2:4]}-{done[4:6]}T{done[6:8]}:{done[8:10]}+00:00"
+        record = floor_record(
+            "twilio_status", fields["MessageSid"], date, recipient=fields["To"], sender=fields["From"]
+        )
+        return dataclasses.replace(record, status=TWILIO_STATUSES.get(fields["MessageStatus"]))
+
+    # What a user writes by hand: the form as a dict, the done date with strptime.
+    def run_alt() -> tuple[str, str, datetime]:
+        fields = dict(parse_qsl(body.decode("ascii"), keep_blank_values=True))
+        done = datetime.strptime(fields["RawDlrDoneDate"] + "+0000", "%y%m%d%H%M%z")
+        return fields["MessageSid"], fields["MessageStatus"], done
+
+    def check() -> None:
+        event, ack = run_mmsdr()
+        assert isinstance(event, mmsdr.DeliveryReport)
+        assert (event.message_id, event.status, ack.status) == ("SM55555555555555555555555555555555", "delivered", 200)
+        record = run_floor()
+        assert (record.message_id, record.status, record.timestamp) == (event.message_id, "delivered", event.timestamp)
+        assert run_alt() == (event.message_id, event.provider_status, event.timestamp)
+
+    return Case(
+        name="twilio.status",
+        mmsdr=run_mmsdr,
+        floor=run_floor,
+        alt_name="parse_qsl + strptime",
+        alt=run_alt,
+        check=check,
+    )
+
+
 MX_ZIP_BOUNDARY = "----mmsdrbench7d3f"
 MX_HEADERS: Headers = [("Content-Type", f"multipart/form-data; boundary={MX_ZIP_BOUNDARY}")]
 MX_SMIL = (
@@ -697,6 +742,7 @@ CASES: list[Callable[[], Case]] = [
     openmarket_mms_inbound_5m,
     openmarket_mms_report,
     mxtelecom_mms_inbound_post,
+    twilio_status,
 ]
 
 

@@ -8,7 +8,7 @@ semantic versioning promise covers what the documentation describes.
 
 from __future__ import annotations
 
-from . import mm7, mxtelecom, openmarket, sinch
+from . import mm7, mxtelecom, openmarket, sinch, twilio
 from ._errors import (
     AuthenticationError,
     LimitExceededError,
@@ -78,6 +78,7 @@ __all__ = (
     "openmarket",
     "parse_request",
     "sinch",
+    "twilio",
 )
 
 __dir__ = public_dir(globals())

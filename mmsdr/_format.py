@@ -144,7 +144,8 @@ class Times:
         return ProviderTime(value, value.isoformat())
 
     def now(self) -> datetime:
-        """The time of reading, without a warning: for a format whose document gives its events no time."""
+        """The time of reading, for an event whose provider documents no time (Twilio's inbound message): no
+        warning, since nothing departed from the document."""
         return self._now()
 
     def optional(self, name: str, text: str | None) -> datetime | None:

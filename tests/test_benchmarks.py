@@ -20,6 +20,7 @@ CASE_NAMES = [
     "openmarket.mms_inbound 5 MB",
     "openmarket.mms_report",
     "mxtelecom.mms_inbound POST mms.zip",
+    "twilio.status",
 ]
 MEMORY_KEYS = ["name", "body_bytes", "peak_bytes", "ratio"]
 MEMORY_NAMES = ["OpenMarket MO MMS", "MX Telecom POST mms.zip", "MM7 DeliverReq"]

@@ -20,6 +20,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
+from _support import AWAITING_AN_EXAMPLE
 
 import mmsdr
 import mmsdr.auth
@@ -124,8 +125,7 @@ def test_bad_input_and_an_oversized_body_get_their_acks(server: tuple[int, list[
     assert received == []
 
 
-# The examples' Sinch REST endpoint comes with issue 17's merge (examples/ is the lead's).
-@pytest.mark.parametrize("name", [name for name in BUILDERS if not name.startswith("sinch.")])
+@pytest.mark.parametrize("name", [name for name in BUILDERS if name not in AWAITING_AN_EXAMPLE])
 def test_a_sample_piped_to_send_reaches_its_endpoint(server: tuple[int, list[mmsdr.Event]], name: str) -> None:
     # `mmsdr sample FORMAT | mmsdr send - http://HOST:PORT`, as docs/testing.md says, with no path given.
     port, received = server

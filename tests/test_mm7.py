@@ -2370,8 +2370,11 @@ def test_the_first_operator_and_profile_header_with_a_value(
     assert (event.details.network, event.details.user_agent) == (network, user_agent)
 
 
-def test_request_for_reproduces_an_event_read_at_the_time_of_reading() -> None:
-    # Its timestamp was not the provider's: the request carries no date and is read at that time again.
+def test_request_for_reproduces_an_event_read_at_the_time_of_reading_when_parsed_then() -> None:
+    # Its timestamp was not the provider's: the request carries no date (one would change the dedupe key), and
+    # parses back into the event at the time it was read; at another time only the timestamp differs.
     event = only_event(parse("korean-delivery-report.http"))
     request = mmsdr.testing.request_for(event)
     assert request.parse(clock=lambda: event.timestamp).events == (event,)
+    later = event.timestamp + timedelta(hours=1)
+    assert request.parse(clock=lambda: later).events == (dataclasses.replace(event, timestamp=later),)

@@ -27,6 +27,7 @@ PUBLIC_MODULES = (
     mmsdr.mm7,
     mmsdr.openmarket,
     mmsdr.sinch,
+    mmsdr.twilio,
     mmsdr.testing,
     mmsdr.dedupe,
     mmsdr.auth,
@@ -71,11 +72,13 @@ def test_the_classes_are_found() -> None:
         "DeliverDetails",
         "RequestDetails",
         "InboundDetails",
+        "StatusDetails",
         "TestRequest",
     } <= names
     # Two providers name their report details ReportDetails: both are found.
     assert mmsdr.mm7.ReportDetails in DATACLASSES
     assert mmsdr.openmarket.ReportDetails in DATACLASSES
+    assert mmsdr.twilio.InboundDetails in DATACLASSES  # as is openmarket's InboundDetails
     # Every details class of every format is public.
     for fmt in mmsdr.FORMATS.values():
         assert set(fmt.details_types) <= set(DATACLASSES), fmt.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 
 import mmsdr
-from mmsdr import mm7, openmarket, sinch, testing
+from mmsdr import mm7, openmarket, sinch, testing, twilio
 from mmsdr.__main__ import read_raw_request
 from mmsdr.mm7 import Envelope
 from mmsdr.mxtelecom import MmsInboundDetails, MmsReportDetails, ReasonCode, SmsInboundDetails, SmsReportDetails
@@ -42,12 +43,18 @@ ZONE_LESS = {
     "mxtelecom.sms_inbound": "smsdate",
     "mxtelecom.unsubscribe": "date",
     "mxtelecom.renewal": "date",
+    "twilio.status": "RawDlrDoneDate",  # YYMMDDhhmm, read as UTC
 }
+# Twilio sends no time with an inbound message: its event's timestamp is the parser's clock, fixed here.
+READ_AT = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
-def built_warnings(name: str) -> tuple[str, ...]:
+def built_warnings(name: str, kwargs: dict[str, Any] | None = None) -> tuple[str, ...]:
+    if name == "twilio.status" and kwargs is not None and kwargs["timestamp"] is None:
+        return ()  # no RawDlrDoneDate: the time of reading, as documented for most statuses
     field = ZONE_LESS.get(name)
-    return () if field is None else (f"field {field!r} has no UTC offset: read in Europe/London",)
+    zone = "UTC" if name.startswith("twilio.") else "Europe/London"
+    return () if field is None else (f"field {field!r} has no UTC offset: read in {zone}",)
 
 
 def _clock_at(value: datetime) -> Callable[[], datetime]:
@@ -134,7 +141,7 @@ def test_request_for_reproduces_every_example(path: Path) -> None:
     callback = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method)
     for event in callback.events:
         request = testing.request_for(event)
-        # A Sinch batch report's timestamp is the time it was read.
+        # At the event's time: a Sinch batch report and Twilio's inbound message carry none.
         read = mmsdr.parse_request(request.headers, request.body, request.query, clock=_clock_at(event.timestamp))
         assert read.events == (event,)
 
@@ -257,6 +264,52 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
         return {key: k[key] for key in deliver} | {"details": deliver_details}, _mm7_envelope(k)
     if name.startswith("sinch."):
         return _sinch_typed(name, k), None
+    if name == "twilio.status":
+        code = k["error_code"]
+        status = twilio.STATUSES.get(k["status"], mmsdr.Status.UNKNOWN)
+        refused = status is mmsdr.Status.FAILED and code in twilio.REFUSAL_CODES
+        return {
+            "__class__": mmsdr.ReadReport if k["status"] == "read" else mmsdr.DeliveryReport,
+            "message_id": k["message_id"],
+            "status": mmsdr.Status.REJECTED if refused else status,
+            "provider_status": k["status"],
+            "provider_code": code,
+            "recipient": k["recipient"],
+            "sender": k["sender"],
+            "timestamp": READ_AT if k["timestamp"] is None else k["timestamp"],
+            "details": twilio.StatusDetails(
+                account_sid=k["account_sid"],
+                messaging_service_sid=k["messaging_service_sid"],
+                raw_dlr_done_date=k["timestamp"],
+                api_version="2010-04-01",
+            ),
+        }, None
+    if name == "twilio.inbound":
+        return {
+            "message_id": k["message_id"],
+            "channel": "mms" if k["media"] or k["message_id"].startswith("MM") else "sms",
+            "sender": k["sender"],
+            "recipients": (k["recipient"],),
+            "text": k["text"] or None,
+            "parts": tuple(mmsdr.Part(content_type=kind, url=url) for url, kind in k["media"]),
+            "timestamp": READ_AT,
+            "details": twilio.InboundDetails(
+                account_sid=k["account_sid"],
+                messaging_service_sid=k["messaging_service_sid"],
+                num_segments=k["num_segments"],
+                num_media=len(k["media"]),
+                opt_out_type=k["opt_out_type"],
+                from_city="VASS",
+                from_state="NC",
+                from_zip="28394",
+                from_country="US",
+                to_city="UTICA",
+                to_state="MI",
+                to_zip="48316",
+                to_country="US",
+                api_version="2010-04-01",
+            ),
+        }, None
     request = openmarket.RequestDetails(request_id=k["request_id"])
     if name == "openmarket.mms_report":
         return {
@@ -353,11 +406,12 @@ def test_builders_make_the_event_they_are_told(name: str) -> None:
     @PROPERTY
     @given(strategies.arguments(name))
     def check(kwargs: dict[str, Any]) -> None:
-        callback = testing.BUILDERS[name](**kwargs).parse()
+        callback = testing.BUILDERS[name](**kwargs).parse(clock=lambda: READ_AT)
         assert len(callback.events) == _event_count(name, kwargs)
         event = callback.events[0]
         expected, callback_details = _typed(name, kwargs)
-        assert (callback.format, callback.warnings, callback.details) == (name, built_warnings(name), callback_details)
+        warnings = built_warnings(name, kwargs)
+        assert (callback.format, callback.warnings, callback.details) == (name, warnings, callback_details)
         assert event.format == name
         if "__class__" in expected:
             assert type(event) is expected.pop("__class__")
@@ -372,7 +426,7 @@ def test_request_for_gives_back_an_equal_event(name: str) -> None:
     @given(strategies.events(name))
     def check(event: mmsdr.Event) -> None:
         request = testing.request_for(event)
-        # A Sinch batch report's timestamp is the time it was read.
+        # At the event's time: a Sinch batch report and Twilio's inbound message carry none.
         read = mmsdr.parse_request(request.headers, request.body, request.query, clock=_clock_at(event.timestamp))
         assert read.events == (event,)
 
@@ -405,9 +459,9 @@ def test_callbacks_of_every_format_are_acknowledged(callback: mmsdr.Callback) ->
 
 
 _KINDS: list[tuple[Callable[[], SearchStrategy[Any]], type[mmsdr.Event], set[str]]] = [
-    (strategies.delivery_reports, mmsdr.DeliveryReport, {"mxtelecom", "mm7", "openmarket", "sinch"}),
-    (strategies.read_reports, mmsdr.ReadReport, {"mxtelecom", "mm7"}),
-    (strategies.inbound_messages, mmsdr.InboundMessage, {"mxtelecom", "mm7", "openmarket", "sinch"}),
+    (strategies.delivery_reports, mmsdr.DeliveryReport, {"mxtelecom", "mm7", "openmarket", "sinch", "twilio"}),
+    (strategies.read_reports, mmsdr.ReadReport, {"mxtelecom", "mm7", "twilio"}),
+    (strategies.inbound_messages, mmsdr.InboundMessage, {"mxtelecom", "mm7", "openmarket", "sinch", "twilio"}),
     (strategies.unsubscribes, mmsdr.Unsubscribe, {"mxtelecom"}),
     (strategies.subscription_renewals, mmsdr.SubscriptionRenewal, {"mxtelecom"}),
 ]
@@ -432,6 +486,17 @@ def test_strategies_draw_the_event_types_they_name(
 
 
 # --- docs/testing.md -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(testing.BUILDERS))
+def test_docs_testing_md_lists_every_builder_with_its_arguments(name: str) -> None:
+    text = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    builder = testing.BUILDERS[name]
+    row = re.search(rf"^\| `{re.escape(name)}` \| `{builder.__name__}\((.*?)\)`", text, flags=re.MULTILINE)
+    assert row is not None, name
+    if row[1] != "...":  # mm7_read_reply: "the arguments of mm7_delivery_report"
+        listed = [argument.partition("=")[0] for argument in row[1].split(", ")]
+        assert listed == [argument for argument in inspect.signature(builder).parameters if argument != "path"]
 
 
 def test_the_example_in_docs_testing_md_runs() -> None:

@@ -35,6 +35,8 @@ from ..openmarket import _builders as _openmarket
 from ..openmarket._builders import openmarket_mms_inbound, openmarket_mms_report
 from ..sinch import _builders as _sinch
 from ..sinch._builders import sinch_delivery_report, sinch_inbound, sinch_recipient_delivery_report
+from ..twilio import _builders as _twilio
+from ..twilio._builders import twilio_inbound, twilio_status
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -61,6 +63,8 @@ __all__ = (
     "sinch_delivery_report",
     "sinch_inbound",
     "sinch_recipient_delivery_report",
+    "twilio_inbound",
+    "twilio_status",
 )
 
 
@@ -80,6 +84,8 @@ BUILDERS: Mapping[str, Callable[..., TestRequest]] = {
     "sinch.recipient_delivery_report": sinch_recipient_delivery_report,
     "sinch.delivery_report": sinch_delivery_report,
     "sinch.inbound": sinch_inbound,
+    "twilio.status": twilio_status,
+    "twilio.inbound": twilio_inbound,
 }
 
 
@@ -90,8 +96,9 @@ def request_for(event: Event, /, *, auth: Signer | None = None) -> TestRequest:
     events mmsdr parsed with its default options or built by this module's builders. The request is checked
     by parsing it: ``ValueError`` when the event cannot be reproduced (an event built by hand with
     values that disagree with its ``raw``, one parsed with another ``default_zone``, and the like). An event
-    whose ``timestamp`` is the time its request was read (the provider sent none) comes back when the request is
-    parsed with ``clock`` returning that time.
+    whose ``timestamp`` is the time its request was read (Twilio's inbound message, a Sinch batch report, a
+    report without a provider time) comes back equal when the request is parsed at that time
+    (``parse(clock=...)``).
 
     With ``auth`` (an authenticator of [`mmsdr.auth`][mmsdr.auth] that can sign, such as ``BasicAuth``), the
     request carries the credentials or the signature it checks, so that a test goes through the same check as
@@ -106,13 +113,15 @@ def request_for(event: Event, /, *, auth: Signer | None = None) -> TestRequest:
         "mm7": _mm7.request_for_event,
         "openmarket": _openmarket.request_for_event,
         "sinch": _sinch.request_for_event,
+        "twilio": _twilio.request_for_event,
     }
     if provider not in builders:
         msg = f"request_for() does not know the format {event.format!r}"
         raise ValueError(msg)
     request = builders[provider](event)
     try:
-        # Read at the event's time: where the provider sends none (a Sinch batch report), it was the time of reading.
+        # At the event's own time: an event without a provider time (Twilio's inbound, a Sinch batch report) took
+        # the time of reading.
         parsed: tuple[Event, ...] = request.parse(clock=lambda: event.timestamp).events
     except Exception:  # noqa: BLE001 - any failure means the same thing here: not reproducible
         parsed = ()

@@ -154,6 +154,32 @@ def _not_a_report(text: str) -> bool:
     return not text.lstrip().upper().startswith("REPORT")
 
 
+def _twilio_sid(prefix: str) -> SearchStrategy[str]:
+    return st.text("0123456789abcdef", min_size=32, max_size=32).map(lambda digits: prefix + digits)
+
+
+def _e164() -> SearchStrategy[str]:
+    return _digits(8, 15).map(lambda digits: "+" + digits)
+
+
+def _utc_minutes() -> SearchStrategy[datetime]:
+    # RawDlrDoneDate: YYMMDDhhmm, read as 20YY.
+    return st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31), timezones=st.just(UTC)).map(  # noqa: DTZ001
+        lambda value: value.replace(second=0, microsecond=0)
+    )
+
+
+_TWILIO_STATUSES = (
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+    "read",
+    "canceled",
+    "partially_delivered",
+)
 _MM7_STATUSES = ("Retrieved", "Deferred", "Forwarded", "Expired", "Rejected", "Unrecognised", "Indeterminate")
 _MM7_COMMON: dict[str, SearchStrategy[Any]] = {
     "transaction_id": _token(),
@@ -351,6 +377,34 @@ _ARGUMENTS: dict[str, dict[str, SearchStrategy[Any]]] = {
         "operator_id": _optional(_digits(5, 6)),
         "client_reference": _optional(_words()),
     },
+    "twilio.status": {
+        "message_id": _twilio_sid("SM") | _twilio_sid("MM"),
+        "status": st.sampled_from(_TWILIO_STATUSES),
+        "error_code": _optional(st.sampled_from(("30003", "30007", "21610", "30008", "99999"))),
+        "sender": _optional(_e164()),
+        "recipient": _optional(_e164()),
+        "timestamp": _optional(_utc_minutes()),
+        "account_sid": _optional(_twilio_sid("AC")),
+        "messaging_service_sid": _optional(_twilio_sid("MG")),
+        "method": st.sampled_from(("POST", "GET")),
+    },
+    "twilio.inbound": {
+        "message_id": _twilio_sid("SM") | _twilio_sid("MM"),
+        "sender": _e164(),
+        "recipient": _e164(),
+        "text": st.text(st.characters(codec="utf-8"), max_size=320),
+        "media": st.lists(
+            st.tuples(
+                _twilio_sid("ME").map(lambda sid: f"https://api.twilio.com/Media/{sid}"), st.sampled_from(_MEDIA)
+            ),
+            max_size=3,
+        ),
+        "num_segments": _optional(st.integers(1, 10)),
+        "account_sid": _twilio_sid("AC"),
+        "messaging_service_sid": _optional(_twilio_sid("MG")),
+        "opt_out_type": _optional(st.sampled_from(("STOP", "START", "HELP"))),
+        "method": st.sampled_from(("POST", "GET")),
+    },
 }
 
 
@@ -390,16 +444,20 @@ def delivery_reports() -> SearchStrategy[DeliveryReport]:
         "openmarket.mms_report",
         "sinch.recipient_delivery_report",
         "sinch.delivery_report",
+        "twilio.status",
     )
     return _of(DeliveryReport, *names)
 
 
 def read_reports() -> SearchStrategy[ReadReport]:
-    """Read reports: MX Telecom MMS (``type=2``) and MM7 ``ReadReplyReq``."""
+    """Read reports: MX Telecom MMS (``type=2``), MM7 ``ReadReplyReq`` and Twilio's ``read``."""
     mxtelecom: SearchStrategy[Any] = arguments("mxtelecom.mms_report").map(
         lambda kwargs: BUILDERS["mxtelecom.mms_report"](**{**kwargs, "kind": "read"}).parse().events[0]
     )
-    both: SearchStrategy[Any] = st.one_of(mxtelecom, events("mm7.read_reply"))
+    twilio: SearchStrategy[Any] = arguments("twilio.status").map(
+        lambda kwargs: BUILDERS["twilio.status"](**{**kwargs, "status": "read"}).parse().events[0]
+    )
+    both: SearchStrategy[Any] = st.one_of(mxtelecom, events("mm7.read_reply"), twilio)
     return both.filter(lambda event: isinstance(event, ReadReport))
 
 
@@ -411,6 +469,7 @@ def inbound_messages() -> SearchStrategy[InboundMessage]:
         "mm7.deliver",
         "openmarket.mms_inbound",
         "sinch.inbound",
+        "twilio.inbound",
     )
     return _of(InboundMessage, *names)
 
