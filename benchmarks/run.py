@@ -45,7 +45,7 @@ import tracemalloc
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -615,6 +615,40 @@ def twilio_status() -> Case:
     )
 
 
+# --- Sinch SMS REST API: a batch delivery report listing 1,000 recipients, one event each -----------------------------
+
+SINCH_RECIPIENTS = tuple(f"4670{number:07d}" for number in range(1000))
+
+
+def sinch_delivery_report() -> Case:
+    request = mmsdr.testing.sinch_delivery_report(statuses=(("Delivered", 0, SINCH_RECIPIENTS),))
+    headers, body = list(request.headers), request.body
+
+    def run_mmsdr() -> tuple[mmsdr.Callback, mmsdr.Ack]:
+        callback = mmsdr.parse_request(headers, body, None)
+        return callback, mmsdr.acknowledge(callback)
+
+    # The floor: json.loads, then one record per listed recipient, all at the time of reading (the batch has none).
+    def run_floor() -> list[FloorRecord]:
+        report = json.loads(body)
+        read_at = datetime.now(UTC).isoformat()
+        return [
+            floor_record("sinch_batch", report["batch_id"], read_at, entry["status"], recipient=recipient)
+            for entry in report["statuses"]
+            for recipient in entry["recipients"]
+        ]
+
+    def check() -> None:
+        callback, ack = run_mmsdr()
+        assert [event.recipient for event in callback.events] == list(SINCH_RECIPIENTS)  # type: ignore[attr-defined]
+        assert len({event.dedupe_key for event in callback.events}) == len(SINCH_RECIPIENTS)
+        assert ack.status == 200
+        records = run_floor()
+        assert [record.recipient for record in records] == list(SINCH_RECIPIENTS)
+
+    return Case(name="sinch.delivery_report 1,000 recipients", mmsdr=run_mmsdr, floor=run_floor, check=check)
+
+
 MX_ZIP_BOUNDARY = "----mmsdrbench7d3f"
 MX_HEADERS: Headers = [("Content-Type", f"multipart/form-data; boundary={MX_ZIP_BOUNDARY}")]
 MX_SMIL = (
@@ -743,6 +777,7 @@ CASES: list[Callable[[], Case]] = [
     openmarket_mms_report,
     mxtelecom_mms_inbound_post,
     twilio_status,
+    sinch_delivery_report,
 ]
 
 

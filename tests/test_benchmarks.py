@@ -21,6 +21,7 @@ CASE_NAMES = [
     "openmarket.mms_report",
     "mxtelecom.mms_inbound POST mms.zip",
     "twilio.status",
+    "sinch.delivery_report 1,000 recipients",
 ]
 MEMORY_KEYS = ["name", "body_bytes", "peak_bytes", "ratio"]
 MEMORY_NAMES = ["OpenMarket MO MMS", "MX Telecom POST mms.zip", "MM7 DeliverReq"]
