@@ -8,7 +8,7 @@ semantic versioning promise covers what the documentation describes.
 
 from __future__ import annotations
 
-from . import mm7, mxtelecom, openmarket, sinch, twilio
+from . import bandwidth, mm7, mxtelecom, openmarket, sinch, twilio
 from ._errors import (
     AuthenticationError,
     LimitExceededError,
@@ -71,6 +71,7 @@ __all__ = (
     "UntrustedSourceError",
     "__version__",
     "acknowledge",
+    "bandwidth",
     "event_from_dict",
     "is_trusted_source",
     "mm7",

@@ -28,6 +28,7 @@ PUBLIC_MODULES = (
     mmsdr.openmarket,
     mmsdr.sinch,
     mmsdr.twilio,
+    mmsdr.bandwidth,
     mmsdr.testing,
     mmsdr.dedupe,
     mmsdr.auth,

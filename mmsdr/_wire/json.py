@@ -11,7 +11,7 @@ from .._errors import LimitExceededError, MalformedRequestError, shown
 from .._events import RawFields
 from .text import first_lone_surrogate, without_lone_surrogates
 
-__all__ = ("JsonFields", "load_json_array", "load_json_object")
+__all__ = ("JsonFields", "load_json", "load_json_array", "load_json_object")
 
 
 class _DuplicateKeyError(ValueError):
@@ -67,6 +67,11 @@ def _load(data: bytes, *, max_bytes: int, format_name: str, what: str) -> Any:
 def _refuse(format_name: str, what: str, problem: str) -> MalformedRequestError:
     msg = f"{format_name}: {what} {problem}"
     return MalformedRequestError(msg, provider=format_name.split(".", 1)[0], format=format_name, field=what)
+
+
+def load_json(data: bytes, /, *, max_bytes: int, format_name: str, what: str = "body") -> Any:
+    """Decode one JSON value of any type (a format that takes an array or an object checks which)."""
+    return _load(data, max_bytes=max_bytes, format_name=format_name, what=what)
 
 
 def load_json_object(data: bytes, /, *, max_bytes: int, format_name: str, what: str = "body") -> dict[str, Any]:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from .._events import Event
 from .._public import public_dir
 from .._testing import DEFAULT_PARTS, TestRequest
+from ..bandwidth import _builders as _bandwidth
+from ..bandwidth._builders import bandwidth_inbound, bandwidth_report
 from ..mm7 import _builders as _mm7
 from ..mm7._builders import mm7_deliver, mm7_delivery_report, mm7_read_reply
 from ..mxtelecom import _builders as _mxtelecom
@@ -47,6 +49,8 @@ __all__ = (
     "BUILDERS",
     "DEFAULT_PARTS",
     "TestRequest",
+    "bandwidth_inbound",
+    "bandwidth_report",
     "mm7_deliver",
     "mm7_delivery_report",
     "mm7_read_reply",
@@ -86,6 +90,8 @@ BUILDERS: Mapping[str, Callable[..., TestRequest]] = {
     "sinch.inbound": sinch_inbound,
     "twilio.status": twilio_status,
     "twilio.inbound": twilio_inbound,
+    "bandwidth.report": bandwidth_report,
+    "bandwidth.inbound": bandwidth_inbound,
 }
 
 
@@ -114,6 +120,7 @@ def request_for(event: Event, /, *, auth: Signer | None = None) -> TestRequest:
         "openmarket": _openmarket.request_for_event,
         "sinch": _sinch.request_for_event,
         "twilio": _twilio.request_for_event,
+        "bandwidth": _bandwidth.request_for_event,
     }
     if provider not in builders:
         msg = f"request_for() does not know the format {event.format!r}"

@@ -162,6 +162,9 @@ def _e164() -> SearchStrategy[str]:
     return _digits(8, 15).map(lambda digits: "+" + digits)
 
 
+_BANDWIDTH_KINDS = ("message-sending", "message-sent", "message-delivered", "message-failed", "message-read")
+
+
 def _utc_minutes() -> SearchStrategy[datetime]:
     # RawDlrDoneDate: YYMMDDhhmm, read as 20YY.
     return st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31), timezones=st.just(UTC)).map(  # noqa: DTZ001
@@ -405,6 +408,31 @@ _ARGUMENTS: dict[str, dict[str, SearchStrategy[Any]]] = {
         "opt_out_type": _optional(st.sampled_from(("STOP", "START", "HELP"))),
         "method": st.sampled_from(("POST", "GET")),
     },
+    "bandwidth.report": {
+        "kind": st.sampled_from(_BANDWIDTH_KINDS),
+        "message_id": _token(29),
+        "recipient": _optional(_e164()),
+        "sender": _e164(),
+        "error_code": _optional(st.sampled_from((4432, 4360, 4720, 5600, 9902, 9999, 995))),
+        "description": _optional(_words()),
+        "timestamp": _milliseconds(),
+        "message_time": _optional(_milliseconds()),
+        "media": st.lists(_token(12).map(lambda name: f"https://messaging.bandwidth.com/media/{name}"), max_size=2),
+        "tag": _optional(_words()),
+        "segment_count": _optional(st.integers(1, 10)),
+        "as_object": st.booleans(),
+    },
+    "bandwidth.inbound": {
+        "message_id": _token(29),
+        "sender": _e164(),
+        "recipient": _e164(),
+        "recipients": _optional(st.lists(_e164(), min_size=1, max_size=3).map(tuple)),
+        "text": st.text(st.characters(codec="utf-8"), max_size=320),
+        "media": st.lists(_token(12).map(lambda name: f"https://messaging.bandwidth.com/media/{name}"), max_size=2),
+        "timestamp": _milliseconds(),
+        "message_time": _optional(_milliseconds()),
+        "segment_count": _optional(st.integers(1, 10)),
+    },
 }
 
 
@@ -445,19 +473,24 @@ def delivery_reports() -> SearchStrategy[DeliveryReport]:
         "sinch.recipient_delivery_report",
         "sinch.delivery_report",
         "twilio.status",
+        "bandwidth.report",
     )
     return _of(DeliveryReport, *names)
 
 
 def read_reports() -> SearchStrategy[ReadReport]:
-    """Read reports: MX Telecom MMS (``type=2``), MM7 ``ReadReplyReq`` and Twilio's ``read``."""
+    """Read reports: MX Telecom MMS (``type=2``), MM7 ``ReadReplyReq``, Twilio's ``read`` and Bandwidth's
+    ``message-read``."""
     mxtelecom: SearchStrategy[Any] = arguments("mxtelecom.mms_report").map(
         lambda kwargs: BUILDERS["mxtelecom.mms_report"](**{**kwargs, "kind": "read"}).parse().events[0]
     )
     twilio: SearchStrategy[Any] = arguments("twilio.status").map(
         lambda kwargs: BUILDERS["twilio.status"](**{**kwargs, "status": "read"}).parse().events[0]
     )
-    both: SearchStrategy[Any] = st.one_of(mxtelecom, events("mm7.read_reply"), twilio)
+    bandwidth: SearchStrategy[Any] = arguments("bandwidth.report").map(
+        lambda kwargs: BUILDERS["bandwidth.report"](**{**kwargs, "kind": "message-read"}).parse().events[0]
+    )
+    both: SearchStrategy[Any] = st.one_of(mxtelecom, events("mm7.read_reply"), twilio, bandwidth)
     return both.filter(lambda event: isinstance(event, ReadReport))
 
 
@@ -470,6 +503,7 @@ def inbound_messages() -> SearchStrategy[InboundMessage]:
         "openmarket.mms_inbound",
         "sinch.inbound",
         "twilio.inbound",
+        "bandwidth.inbound",
     )
     return _of(InboundMessage, *names)
 
