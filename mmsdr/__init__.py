@@ -8,7 +8,7 @@ semantic versioning promise covers what the documentation describes.
 
 from __future__ import annotations
 
-from . import bandwidth, mm7, mxtelecom, openmarket, sinch, twilio
+from . import bandwidth, mm7, mxtelecom, openmarket, sinch, telnyx, twilio
 from ._errors import (
     AuthenticationError,
     LimitExceededError,
@@ -79,6 +79,7 @@ __all__ = (
     "openmarket",
     "parse_request",
     "sinch",
+    "telnyx",
     "twilio",
 )
 

@@ -32,7 +32,7 @@ from mmsdr.testing import TestRequest
 
 DATA = Path(__file__).parent / "data"
 # Formats the example apps (examples/) do not serve yet, nor examples/requests/ hold: a Twilio, a Sinch (with
-# their Signature) and a Bandwidth endpoint (with BasicAuth) come next. Then empty this; the tests that read
+# their Signature), a Bandwidth endpoint (with BasicAuth) and a Telnyx one (with its Signature) come next. Then empty this; the tests that read
 # the examples cover them.
 AWAITING_AN_EXAMPLE = (
     "twilio.status",
@@ -42,6 +42,8 @@ AWAITING_AN_EXAMPLE = (
     "sinch.inbound",
     "bandwidth.report",
     "bandwidth.inbound",
+    "telnyx.report",
+    "telnyx.inbound",
 )
 LONDON = ZoneInfo("Europe/London")
 E = TypeVar("E", bound=Event)

@@ -203,9 +203,9 @@ FORGED = mmsdr.testing.mxtelecom_sms_inbound(text="REPORT 17218733 DELIVERED", n
 
 
 def test_the_formats_awaiting_an_endpoint_have_none() -> None:
-    assert {BUILDERS[name]().path for name in AWAITING_AN_EXAMPLE} == {"/twilio", "/sinch", "/bandwidth"}
+    assert {BUILDERS[name]().path for name in AWAITING_AN_EXAMPLE} == {"/twilio", "/sinch", "/bandwidth", "/telnyx"}
     # When they come, serve them: FORMATS_AT, SERVED.
-    assert not {"/twilio", "/sinch", "/bandwidth"} & set(endpoints.ENDPOINTS)
+    assert not {"/twilio", "/sinch", "/bandwidth", "/telnyx"} & set(endpoints.ENDPOINTS)
 
 
 def test_the_endpoints_are_one_per_callback_kind_at_the_builders_paths() -> None:

@@ -29,6 +29,7 @@ PUBLIC_MODULES = (
     mmsdr.sinch,
     mmsdr.twilio,
     mmsdr.bandwidth,
+    mmsdr.telnyx,
     mmsdr.testing,
     mmsdr.dedupe,
     mmsdr.auth,

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 
 import mmsdr
-from mmsdr import bandwidth, mm7, openmarket, sinch, testing, twilio
+from mmsdr import bandwidth, mm7, openmarket, sinch, telnyx, testing, twilio
 from mmsdr.__main__ import read_raw_request
 from mmsdr.mm7 import Envelope
 from mmsdr.mxtelecom import MmsInboundDetails, MmsReportDetails, ReasonCode, SmsInboundDetails, SmsReportDetails
@@ -314,6 +314,8 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
         }, None
     if name.startswith("bandwidth."):
         return _bandwidth_typed(name, k), None
+    if name.startswith("telnyx."):
+        return _telnyx_typed(name, k), None
     request = openmarket.RequestDetails(request_id=k["request_id"])
     if name == "openmarket.mms_report":
         return {
@@ -329,6 +331,62 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
     operator_id = None if k["network"] is None else int(k["network"])
     details = openmarket.InboundDetails(operator_id=operator_id, user_agent=k["user_agent"])
     return {key: k[key] for key in inbound} | {"details": details}, request
+
+
+def _telnyx_typed(name: str, k: dict[str, Any]) -> dict[str, Any]:
+    if name == "telnyx.inbound":
+        parts = tuple(
+            mmsdr.Part(content_type=kind or "application/octet-stream", url=url, size=size)
+            for url, kind, size, _ in k["media"]
+        )
+        return {
+            "message_id": k["message_id"],
+            "channel": "mms" if k["message_type"] == "MMS" or parts else "sms",
+            "sender": k["sender"],
+            "recipients": k["recipients"],
+            "cc": k["cc"],
+            "text": k["text"] or None,
+            "subject": k["subject"],
+            "parts": parts,
+            "timestamp": k["timestamp"],
+            "details": telnyx.InboundDetails(
+                event_id=k["event_id"],
+                attempt=k["attempt"],
+                message_type=k["message_type"],
+                carrier="T-MOBILE USA, INC.",
+                line_type="Wireless",
+                media=tuple(
+                    telnyx.MediaItem(url=url, content_type=kind, size=size, sha256=digest)
+                    for url, kind, size, digest in k["media"]
+                ),
+                messaging_profile_id="0f512bda-ae3f-4e1d-9fe9-b3d8ebb5a9a2",
+                encoding="GSM-7",
+                parts_count=1,
+            ),
+        }
+    number, status = k["recipients"][0]
+    errors = tuple(telnyx.TelnyxError(code=str(code), title=title) for code, title in k["errors"])
+    code = errors[0].code if errors else None
+    return {
+        "message_id": k["message_id"],
+        "status": telnyx.status_for(status, code),
+        "provider_status": status,
+        "provider_code": code,
+        "recipient": number,
+        "sender": k["sender"],
+        "status_text": errors[0].title if errors else None,
+        "timestamp": k["timestamp"],
+        "details": telnyx.ReportDetails(
+            event_id=k["event_id"],
+            event_type=k["event_type"],
+            attempt=k["attempt"],
+            message_type=k["message_type"],
+            carrier="T-MOBILE USA, INC.",
+            line_type="Wireless",
+            errors=errors,
+            tags=k["tags"],
+        ),
+    }
 
 
 def _bandwidth_typed(name: str, k: dict[str, Any]) -> dict[str, Any]:
@@ -444,6 +502,8 @@ def _sinch_typed(name: str, k: dict[str, Any]) -> dict[str, Any]:
 
 
 def _event_count(name: str, kwargs: dict[str, Any]) -> int:
+    if name == "telnyx.report":
+        return len(kwargs["recipients"])
     if name != "sinch.delivery_report":
         return 1
     statuses = kwargs["statuses"]
@@ -512,13 +572,13 @@ _KINDS: list[tuple[Callable[[], SearchStrategy[Any]], type[mmsdr.Event], set[str
     (
         strategies.delivery_reports,
         mmsdr.DeliveryReport,
-        {"mxtelecom", "mm7", "openmarket", "sinch", "twilio", "bandwidth"},
+        {"mxtelecom", "mm7", "openmarket", "sinch", "twilio", "bandwidth", "telnyx"},
     ),
     (strategies.read_reports, mmsdr.ReadReport, {"mxtelecom", "mm7", "twilio", "bandwidth"}),
     (
         strategies.inbound_messages,
         mmsdr.InboundMessage,
-        {"mxtelecom", "mm7", "openmarket", "sinch", "twilio", "bandwidth"},
+        {"mxtelecom", "mm7", "openmarket", "sinch", "twilio", "bandwidth", "telnyx"},
     ),
     (strategies.unsubscribes, mmsdr.Unsubscribe, {"mxtelecom"}),
     (strategies.subscription_renewals, mmsdr.SubscriptionRenewal, {"mxtelecom"}),

@@ -37,6 +37,8 @@ from ..openmarket import _builders as _openmarket
 from ..openmarket._builders import openmarket_mms_inbound, openmarket_mms_report
 from ..sinch import _builders as _sinch
 from ..sinch._builders import sinch_delivery_report, sinch_inbound, sinch_recipient_delivery_report
+from ..telnyx import _builders as _telnyx
+from ..telnyx._builders import telnyx_inbound, telnyx_report
 from ..twilio import _builders as _twilio
 from ..twilio._builders import twilio_inbound, twilio_status
 
@@ -67,6 +69,8 @@ __all__ = (
     "sinch_delivery_report",
     "sinch_inbound",
     "sinch_recipient_delivery_report",
+    "telnyx_inbound",
+    "telnyx_report",
     "twilio_inbound",
     "twilio_status",
 )
@@ -92,6 +96,8 @@ BUILDERS: Mapping[str, Callable[..., TestRequest]] = {
     "twilio.inbound": twilio_inbound,
     "bandwidth.report": bandwidth_report,
     "bandwidth.inbound": bandwidth_inbound,
+    "telnyx.report": telnyx_report,
+    "telnyx.inbound": telnyx_inbound,
 }
 
 
@@ -121,6 +127,7 @@ def request_for(event: Event, /, *, auth: Signer | None = None) -> TestRequest:
         "sinch": _sinch.request_for_event,
         "twilio": _twilio.request_for_event,
         "bandwidth": _bandwidth.request_for_event,
+        "telnyx": _telnyx.request_for_event,
     }
     if provider not in builders:
         msg = f"request_for() does not know the format {event.format!r}"

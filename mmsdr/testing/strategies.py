@@ -162,6 +162,16 @@ def _e164() -> SearchStrategy[str]:
     return _digits(8, 15).map(lambda digits: "+" + digits)
 
 
+_TELNYX_STATUSES = (
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "sending_failed",
+    "delivery_failed",
+    "delivery_unconfirmed",
+    "expired",
+)
 _BANDWIDTH_KINDS = ("message-sending", "message-sent", "message-delivered", "message-failed", "message-read")
 
 
@@ -433,6 +443,46 @@ _ARGUMENTS: dict[str, dict[str, SearchStrategy[Any]]] = {
         "message_time": _optional(_milliseconds()),
         "segment_count": _optional(st.integers(1, 10)),
     },
+    "telnyx.report": {
+        "event_type": st.sampled_from(("message.sent", "message.finalized")),
+        "message_id": _token(36),
+        "sender": _e164(),
+        "recipients": st.lists(
+            st.tuples(_e164(), st.sampled_from(_TELNYX_STATUSES)),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda pair: pair[0],
+        ).map(tuple),
+        "errors": st.lists(st.tuples(st.sampled_from((40001, 40002, 40004, 40005, 40008)), _words()), max_size=2).map(
+            tuple
+        ),
+        "message_type": st.sampled_from(("SMS", "MMS")),
+        "timestamp": _milliseconds(),
+        "event_id": _optional(_token(36)),
+        "attempt": _optional(st.integers(1, 3)),
+        "tags": st.lists(_words(), max_size=2).map(tuple),
+    },
+    "telnyx.inbound": {
+        "message_id": _token(36),
+        "sender": _e164(),
+        "recipients": st.lists(_e164(), min_size=1, max_size=3).map(tuple),
+        "cc": st.lists(_e164(), max_size=2).map(tuple),
+        "text": _optional(st.text(st.characters(codec="utf-8"), max_size=160)),
+        "subject": _optional(_words()),
+        "media": st.lists(
+            st.tuples(
+                _token(12).map(lambda name: f"https://media.telnyx.com/{name}"),
+                _optional(st.sampled_from(_MEDIA)),
+                _optional(st.integers(0, 10**7)),
+                _optional(st.text("0123456789abcdef", min_size=64, max_size=64)),
+            ),
+            max_size=2,
+        ).map(tuple),
+        "message_type": st.sampled_from(("SMS", "MMS")),
+        "timestamp": _milliseconds(),
+        "event_id": _optional(_token(36)),
+        "attempt": _optional(st.integers(1, 3)),
+    },
 }
 
 
@@ -474,6 +524,7 @@ def delivery_reports() -> SearchStrategy[DeliveryReport]:
         "sinch.delivery_report",
         "twilio.status",
         "bandwidth.report",
+        "telnyx.report",
     )
     return _of(DeliveryReport, *names)
 
@@ -504,6 +555,7 @@ def inbound_messages() -> SearchStrategy[InboundMessage]:
         "sinch.inbound",
         "twilio.inbound",
         "bandwidth.inbound",
+        "telnyx.inbound",
     )
     return _of(InboundMessage, *names)
 
