@@ -649,6 +649,42 @@ def sinch_delivery_report() -> Case:
     return Case(name="sinch.delivery_report 1,000 recipients", mmsdr=run_mmsdr, floor=run_floor, check=check)
 
 
+# --- Bandwidth Messaging: a JSON array of 100 message-delivered events, one event each -----------------------------
+
+BANDWIDTH_RECIPIENTS = tuple(f"+1555010{number:04d}" for number in range(100))
+
+
+def bandwidth_report() -> Case:
+    elements = [
+        json.loads(mmsdr.testing.bandwidth_report(recipient=recipient, message_id=f"bw{index}").body)[0]
+        for index, recipient in enumerate(BANDWIDTH_RECIPIENTS)
+    ]
+    request = mmsdr.testing.bandwidth_report()
+    headers, body = list(request.headers), json.dumps(elements).encode()
+
+    def run_mmsdr() -> tuple[mmsdr.Callback, mmsdr.Ack]:
+        callback = mmsdr.parse_request(headers, body, None)
+        return callback, mmsdr.acknowledge(callback)
+
+    # The floor: json.loads, then one record per element at its own time.
+    def run_floor() -> list[FloorRecord]:
+        return [
+            floor_record("bandwidth", event["message"]["id"], event["time"], event["type"], recipient=event["to"])
+            for event in json.loads(body)
+        ]
+
+    def check() -> None:
+        callback, ack = run_mmsdr()
+        assert [event.recipient for event in callback.events] == list(BANDWIDTH_RECIPIENTS)  # type: ignore[attr-defined]
+        assert len({event.dedupe_key for event in callback.events}) == len(BANDWIDTH_RECIPIENTS)
+        assert ack.status == 200
+        records = run_floor()
+        assert [record.recipient for record in records] == list(BANDWIDTH_RECIPIENTS)
+        assert [record.timestamp for record in records] == [event.timestamp for event in callback.events]
+
+    return Case(name="bandwidth.report 100 events", mmsdr=run_mmsdr, floor=run_floor, check=check)
+
+
 MX_ZIP_BOUNDARY = "----mmsdrbench7d3f"
 MX_HEADERS: Headers = [("Content-Type", f"multipart/form-data; boundary={MX_ZIP_BOUNDARY}")]
 MX_SMIL = (
@@ -778,6 +814,7 @@ CASES: list[Callable[[], Case]] = [
     mxtelecom_mms_inbound_post,
     twilio_status,
     sinch_delivery_report,
+    bandwidth_report,
 ]
 
 

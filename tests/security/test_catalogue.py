@@ -25,6 +25,8 @@ ROW_IDS = (
     "F1",
     *(f"A{number}" for number in range(1, 8)),
     *(f"R{number}" for number in range(1, 4)),
+    "J1",
+    "J2",
 )
 MODULES = (
     "test_xml_threats",
@@ -36,6 +38,7 @@ MODULES = (
     "test_field_threats",
     "test_auth_threats",
     "test_media_threats",
+    "test_json_threats",
 )
 
 
@@ -49,9 +52,9 @@ def threat_test_names() -> list[str]:
     return names
 
 
-def test_the_catalogue_has_54_rows() -> None:
-    # X1-X13, M1-M11, Z1-Z10, E1-E3, Q1-Q2, D1-D3, C1, F1, A1-A7, R1-R3.
-    assert len(ROW_IDS) == len(set(ROW_IDS)) == 54
+def test_the_catalogue_has_56_rows() -> None:
+    # X1-X13, M1-M11, Z1-Z10, E1-E3, Q1-Q2, D1-D3, C1, F1, A1-A7, R1-R3, J1-J2.
+    assert len(ROW_IDS) == len(set(ROW_IDS)) == 56
 
 
 def test_every_catalogue_row_has_a_test() -> None:

@@ -1,0 +1,78 @@
+"""Threat catalogue rows J1 and J2 (JSON arrays and nesting) against the public parse_request, with the formats
+that post JSON arrays or envelopes: Bandwidth (an array of events) and Telnyx (a data/meta envelope).
+
+Work is counted (Python calls made), never timed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+import mmsdr
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
+
+JSON = {"Content-Type": "application/json"}
+
+
+def calls_made(action: Callable[[], object]) -> int:
+    """How many Python and builtin calls ``action()`` makes."""
+    count = 0
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        action()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def bandwidth_array(count: int) -> bytes:
+    element = {"type": "message-delivered", "time": "2026-12-03T10:00:00Z", "to": "+15550100", "message": {"id": "m"}}
+    return json.dumps([{**element, "to": f"+1555{index:07d}"} for index in range(count)]).encode()
+
+
+def test_j1_an_array_of_a_million_elements_is_refused_at_the_json_limit() -> None:
+    body = b"[" + b"{}," * 999_999 + b"{}]"
+    assert len(body) > mmsdr.Limits().max_json_bytes
+    with pytest.raises(mmsdr.LimitExceededError) as caught:
+        mmsdr.parse_request(JSON, body, formats="bandwidth.report", method="POST")
+    assert str(caught.value) == "bandwidth.report: body is larger than 1048576 bytes (Limits.max_json_bytes)"
+    assert caught.value.ack.status == 413
+
+
+def test_j1_within_the_limit_the_work_is_linear_in_the_elements() -> None:
+    small, large = bandwidth_array(1_000), bandwidth_array(4_000)
+    assert len(large) < mmsdr.Limits().max_json_bytes
+
+    def parse(body: bytes) -> Callable[[], object]:
+        return lambda: mmsdr.parse_request(JSON, body, method="POST").events
+
+    assert len(mmsdr.parse_request(JSON, large, method="POST").events) == 4_000
+    ratio = calls_made(parse(large)) / calls_made(parse(small))
+    assert 3.5 < ratio < 4.5
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("bandwidth.report", b"[" * 100_000 + b"]" * 100_000),
+        ("telnyx.report", b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+    ],
+)
+def test_j2_deep_json_is_refused(name: str, body: bytes) -> None:
+    with pytest.raises(mmsdr.MalformedRequestError) as caught:
+        mmsdr.parse_request(JSON, body, formats=name, method="POST")
+    assert str(caught.value) == f"{name}: body is nested too deeply"
+    assert caught.value.ack.status == 400
