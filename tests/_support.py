@@ -31,15 +31,6 @@ from mmsdr.auth import SignatureCheck
 from mmsdr.testing import TestRequest
 
 DATA = Path(__file__).parent / "data"
-# Formats the example apps (examples/) do not serve yet, nor examples/requests/ hold: a Twilio and a Sinch
-# endpoint with their Signature come next. Then empty this; the tests that read the examples cover them.
-AWAITING_AN_EXAMPLE = (
-    "twilio.status",
-    "twilio.inbound",
-    "sinch.recipient_delivery_report",
-    "sinch.delivery_report",
-    "sinch.inbound",
-)
 LONDON = ZoneInfo("Europe/London")
 E = TypeVar("E", bound=Event)
 
