@@ -1,13 +1,13 @@
 """aiohttp callback endpoints with mmsdr: ``PYTHONPATH=examples python -m aiohttp.web aiohttp_app:create_app``.
 
 One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
-``/mm7``, ``/openmarket``.
+``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import endpoints
@@ -21,9 +21,8 @@ received: list[mmsdr.Event] = []  # stands in for your queue or database
 
 def create_app(
     *_argv: Any,  # `python -m aiohttp.web` passes the command line arguments
-    mxtelecom_networks: Iterable[str] = endpoints.MXTELECOM_NETWORKS,
-    mm7_credentials: endpoints.Credentials | None = endpoints.MM7_CREDENTIALS,
-    openmarket_credentials: endpoints.Credentials | None = endpoints.OPENMARKET_CREDENTIALS,
+    parsers: Mapping[str, mmsdr.Parser] | None = None,
+    public_url: str | None = endpoints.PUBLIC_URL,
     on_event: Callable[[mmsdr.Event], object] = received.append,
     deduplicator: mmsdr.dedupe.AsyncDeduplicator | None = None,
 ) -> web.Application:
@@ -43,6 +42,8 @@ def create_app(
                 request.rel_url.raw_query_string,  # raw: MX Telecom's Latin-9 text must not be decoded as UTF-8
                 method=request.method,
                 remote_address=request.remote,
+                # The URL the provider called, which Twilio's signature covers: raw_path is the target as sent.
+                url=f"{public_url.rstrip('/')}{request.raw_path}" if public_url else None,
             )
         except mmsdr.MmsdrError as error:
             return ack_response(error.ack)  # the rejection this provider understands
@@ -56,12 +57,9 @@ def create_app(
         return ack_response(mmsdr.acknowledge(callback))
 
     app = web.Application()
-    # One URL per callback kind, each with its own parser: its formats, its provider's check (endpoints.py).
-    configured = endpoints.parsers(
-        mxtelecom_networks=mxtelecom_networks,
-        mm7_credentials=mm7_credentials,
-        openmarket_credentials=openmarket_credentials,
-    )
+    # One URL per callback kind, each with its own parser: its formats, its provider's check (endpoints.py);
+    # every one built from the environment unless given.
+    configured = endpoints.parsers() if parsers is None else parsers
     for path, parser in configured.items():
         app.router.add_route("GET", path, functools.partial(endpoint, parser))
         app.router.add_route("POST", path, functools.partial(endpoint, parser))

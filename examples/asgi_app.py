@@ -1,7 +1,7 @@
 """A complete ASGI callback app with mmsdr and no framework: serve ``app`` with any ASGI server, from this directory.
 
 One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
-``/mm7``, ``/openmarket``.
+``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ def create_app(
     on_event: Callable[[mmsdr.Event], object],
     *,
     deduplicator: mmsdr.dedupe.AsyncDeduplicator | None = None,
+    public_url: str | None = None,
 ) -> App:
-    """An endpoint at each path of ``parsers`` for that parser's formats and check of its provider.
+    """An endpoint at each path of ``parsers`` for that parser's formats and check of its provider; ``public_url``
+    is the base of the URLs the providers call, which Twilio's signature covers (``/twilio`` refuses without it).
 
     Each event goes to ``on_event`` once: the provider's retries are dropped by ``deduplicator`` (a
     ``MemoryStore``, this process only, when None; an ``AsyncRedisStore`` for several workers).
@@ -56,9 +58,9 @@ def create_app(
         # acknowledge(callback) once on_callback returns; the error's ack for bad input (after on_error);
         # acknowledge(callback, retry=True) for a DedupeStoreError (the store is down, or another delivery
         # holds the event's lease), so that the provider sends the callback again later.
-        await mmsdr.asgi.handle(scope, receive, send, parser, on_callback, on_error=keep_refused)
+        await mmsdr.asgi.handle(scope, receive, send, parser, on_callback, on_error=keep_refused, public_url=public_url)
 
     return app
 
 
-app = create_app(endpoints.parsers(), received.append)
+app = create_app(endpoints.parsers(), received.append, public_url=endpoints.PUBLIC_URL)

@@ -1,7 +1,7 @@
 """Django callback endpoints with mmsdr, in one file: ``python examples/django_app.py runserver``.
 
 One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
-``/mm7``, ``/openmarket``.
+``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ settings.configure(
     SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "only-for-this-example"),
     ALLOWED_HOSTS=["*"],
     ROOT_URLCONF=__name__,
-    # Every endpoint's parser by its path, built once: MX Telecom's networks (MMSDR_TRUSTED_NETWORKS) and the
-    # MM7 and OpenMarket credentials (MMSDR_MM7_CREDENTIALS, MMSDR_OPENMARKET_CREDENTIALS) from the environment.
+    # Every endpoint's parser by its path, built once: MX Telecom's networks (MMSDR_TRUSTED_NETWORKS), the MM7
+    # and OpenMarket credentials (MMSDR_MM7_CREDENTIALS, MMSDR_OPENMARKET_CREDENTIALS) and the Twilio and Sinch
+    # secrets (MMSDR_TWILIO_AUTH_TOKENS, MMSDR_SINCH_SECRETS) from the environment.
     MMSDR_PARSERS=endpoints.parsers(),
+    MMSDR_PUBLIC_URL=endpoints.PUBLIC_URL,  # the base of the URLs the providers call: Twilio signs them
 )
 received: list[mmsdr.Event] = []  # stands in for your queue or database
 # Drops the provider's retries; a MemoryStore (this process only), a RedisStore for several workers.
@@ -42,7 +44,10 @@ def endpoint(request: HttpRequest, url: str) -> HttpResponse:
     try:
         # request.META is the WSGI environ; the adapter reads the body within parser.limits
         # (request.body would stop at DATA_UPLOAD_MAX_MEMORY_SIZE with Django's own 400).
-        callback = mmsdr.wsgi.request_from_environ(request.META, limits=parser.limits).parse(parser)
+        received_request = mmsdr.wsgi.request_from_environ(
+            request.META, limits=parser.limits, public_url=settings.MMSDR_PUBLIC_URL
+        )
+        callback = received_request.parse(parser)
     except mmsdr.MmsdrError as error:
         return ack_response(error.ack)  # the rejection this provider understands
     try:

@@ -8,9 +8,14 @@ the one VASP URL, and OpenMarket posts its inbound MMS and its delivery reports 
 each, for all of that provider's formats. The paths are the ``mmsdr.testing`` builders' defaults, so that
 ``mmsdr sample FORMAT | mmsdr send - http://HOST:PORT`` reaches the right endpoint.
 
+Twilio posts status callbacks and inbound messages to the URLs you give it, and Sinch its delivery reports and
+inbound messages to one callback URL: ``/twilio`` and ``/sinch`` each take all of that provider's formats.
+
 Each endpoint checks who sent it (docs/security.md, "Who sent it"): MX Telecom's endpoints its source networks,
-``/mm7`` and ``/openmarket`` HTTP Basic credentials. An endpoint whose credentials are not set refuses every
-request: it never accepts a callback it cannot check, and there is no default password.
+``/mm7`` and ``/openmarket`` HTTP Basic credentials, ``/twilio`` and ``/sinch`` their provider's signature. An
+endpoint whose credentials are not set refuses every request: it never accepts a callback it cannot check, and
+there is no default password. Twilio signs the URL it calls, which an app behind a proxy cannot rebuild: the apps
+take it from ``MMSDR_PUBLIC_URL``, and without it ``/twilio`` refuses every request.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import mmsdr
 import mmsdr.auth
+import mmsdr.sinch
+import mmsdr.twilio
 
 #: User name to password, or to the passwords of a rotation.
 Credentials = Mapping[str, str | Sequence[str]]
@@ -37,6 +44,8 @@ ENDPOINTS = {
     "/mxtelecom/renewal": "mxtelecom.renewal",
     "/mm7": "mm7",  # DeliveryReportReq, DeliverReq and ReadReplyReq
     "/openmarket": "openmarket",  # inbound MMS and delivery reports
+    "/twilio": "twilio",  # status callbacks and inbound SMS and MMS
+    "/sinch": "sinch",  # delivery reports (per recipient and per batch) and inbound SMS
 }
 
 #: The realm of the ``WWW-Authenticate`` challenge a refused request gets.
@@ -63,20 +72,62 @@ def credentials_from(variable: str) -> Credentials | None:
     return credentials
 
 
+def secrets_from(variable: str) -> list[str] | None:
+    """The secrets in the environment variable ``variable``, comma-separated (several during a rotation); None
+    when unset or empty.
+
+    Raises:
+        ValueError: an empty entry (never a secret shown).
+    """
+    value = os.environ.get(variable, "")
+    if not value:
+        return None
+    secrets = value.split(",")
+    for number, secret in enumerate(secrets, start=1):
+        if not secret.strip():
+            msg = f"{variable}: entry {number} is empty"
+            raise ValueError(msg)
+    return secrets
+
+
+def public_url_from(variable: str) -> str | None:
+    """The base of the URLs the providers call (``https://callbacks.example.com``), None when unset or empty.
+
+    Raises:
+        ValueError: not an ``http://`` or ``https://`` URL, found at start-up rather than at the first callback.
+    """
+    value = os.environ.get(variable, "")
+    if value and not value.startswith(("https://", "http://")):
+        msg = f"{variable} must be an http:// or https:// URL, got {value!r}"
+        raise ValueError(msg)
+    return value or None
+
+
 # The HTTP Basic credentials you gave the MMSC for its MM7 requests, and those you asked OpenMarket to send.
 MM7_CREDENTIALS = credentials_from("MMSDR_MM7_CREDENTIALS")
 OPENMARKET_CREDENTIALS = credentials_from("MMSDR_OPENMARKET_CREDENTIALS")
+# Twilio's Auth Tokens (primary and secondary during a rotation) and the webhook secret Sinch gave you.
+TWILIO_AUTH_TOKENS = secrets_from("MMSDR_TWILIO_AUTH_TOKENS")
+SINCH_SECRETS = secrets_from("MMSDR_SINCH_SECRETS")
+# The scheme, host and port (and any prefix your proxy removes) of the URLs you gave the providers.
+PUBLIC_URL = public_url_from("MMSDR_PUBLIC_URL")
 
 
 class NotConfigured:
-    """The check of an endpoint whose credentials are not set: every request is refused (fail closed)."""
+    """The check of an endpoint whose credentials are not set: every request is refused (fail closed), naming the
+    variable to set and what it holds; HTTP Basic endpoints send their challenge."""
 
-    def __init__(self, variable: str) -> None:
+    def __init__(
+        self, variable: str, holds: str = "user:password", *, field: str = "authorization", basic: bool = True
+    ) -> None:
         self.variable = variable
+        self.holds = holds
+        self.field = field
+        self.challenge = f'Basic realm="{REALM}"' if basic else None
 
     def authenticate(self, _request: mmsdr.Request, /) -> None:  # whatever the request holds
-        msg = f"request: this endpoint has no credentials to check; set {self.variable} (user:password)"
-        raise mmsdr.AuthenticationError(msg, field="authorization", challenge=f'Basic realm="{REALM}"')
+        msg = f"request: this endpoint has no credentials to check; set {self.variable} ({self.holds})"
+        raise mmsdr.AuthenticationError(msg, field=self.field, challenge=self.challenge)
 
 
 def basic_auth(credentials: Credentials | None, variable: str) -> mmsdr.auth.Authenticator:
@@ -92,6 +143,8 @@ def parser(
     mxtelecom_networks: Iterable[str],
     mm7_credentials: Credentials | None,
     openmarket_credentials: Credentials | None,
+    twilio_auth_tokens: Sequence[str] | None,
+    sinch_secrets: Sequence[str] | None,
     limits: mmsdr.Limits | None = None,
 ) -> mmsdr.Parser:
     """The parser of one endpoint, built once at start-up: each provider's checks are added here."""
@@ -103,6 +156,22 @@ def parser(
         # The MMSC sends the HTTP Basic credentials you gave it; MM7 callbacks come from the MMSC's addresses.
         auth = basic_auth(mm7_credentials, "MMSDR_MM7_CREDENTIALS")
         return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
+    if provider == "twilio":
+        # Twilio signs the URL it called and the fields with your Auth Token: the app passes that URL (public_url).
+        auth = (
+            mmsdr.twilio.Signature(twilio_auth_tokens)
+            if twilio_auth_tokens
+            else NotConfigured("MMSDR_TWILIO_AUTH_TOKENS", "auth tokens", field="x-twilio-signature", basic=False)
+        )
+        return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
+    if provider == "sinch":
+        # Sinch signs the body, a nonce and the time with the webhook secret it gave you (on request).
+        auth = (
+            mmsdr.sinch.Signature(sinch_secrets)
+            if sinch_secrets
+            else NotConfigured("MMSDR_SINCH_SECRETS", "secrets", field="x-sinch-webhook-signature", basic=False)
+        )
+        return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
     # OpenMarket sends HTTP Basic credentials when you ask it to, and publishes no networks.
     auth = basic_auth(openmarket_credentials, "MMSDR_OPENMARKET_CREDENTIALS")
     return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
@@ -113,9 +182,11 @@ def parsers(
     mxtelecom_networks: Iterable[str] = MXTELECOM_NETWORKS,
     mm7_credentials: Credentials | None = MM7_CREDENTIALS,
     openmarket_credentials: Credentials | None = OPENMARKET_CREDENTIALS,
+    twilio_auth_tokens: Sequence[str] | None = TWILIO_AUTH_TOKENS,
+    sinch_secrets: Sequence[str] | None = SINCH_SECRETS,
     limits: mmsdr.Limits | None = None,
 ) -> dict[str, mmsdr.Parser]:
-    """Every endpoint's parser by its path: the environment's networks and credentials unless given."""
+    """Every endpoint's parser by its path: the environment's networks, credentials and secrets unless given."""
     networks = list(mxtelecom_networks)
     return {
         path: parser(
@@ -123,6 +194,8 @@ def parsers(
             mxtelecom_networks=networks,
             mm7_credentials=mm7_credentials,
             openmarket_credentials=openmarket_credentials,
+            twilio_auth_tokens=twilio_auth_tokens,
+            sinch_secrets=sinch_secrets,
             limits=limits,
         )
         for path, formats in ENDPOINTS.items()

@@ -1,12 +1,12 @@
 """FastAPI (Starlette) callback endpoints with mmsdr: ``uvicorn --app-dir examples fastapi_app:app``.
 
 One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
-``/mm7``, ``/openmarket``.
+``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Mapping
 
 import endpoints
 from fastapi import FastAPI, Request, Response
@@ -20,9 +20,8 @@ received: list[mmsdr.Event] = []  # stands in for your queue or database
 
 def create_app(
     *,
-    mxtelecom_networks: Iterable[str] = endpoints.MXTELECOM_NETWORKS,
-    mm7_credentials: endpoints.Credentials | None = endpoints.MM7_CREDENTIALS,
-    openmarket_credentials: endpoints.Credentials | None = endpoints.OPENMARKET_CREDENTIALS,
+    parsers: Mapping[str, mmsdr.Parser] | None = None,
+    public_url: str | None = endpoints.PUBLIC_URL,
     on_event: Callable[[mmsdr.Event], object] = received.append,
     deduplicator: mmsdr.dedupe.AsyncDeduplicator | None = None,
 ) -> FastAPI:
@@ -33,8 +32,11 @@ def create_app(
     def endpoint_for(parser: mmsdr.Parser) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             try:
-                # The adapter receives the body within parser.limits and stops past max_body_bytes (413).
-                asgi_request = await mmsdr.asgi.request_from_scope(request.scope, request.receive, limits=parser.limits)
+                # The adapter receives the body within parser.limits and stops past max_body_bytes (413); public_url
+                # gives the parser the URL the provider called, which Twilio's signature covers.
+                asgi_request = await mmsdr.asgi.request_from_scope(
+                    request.scope, request.receive, limits=parser.limits, public_url=public_url
+                )
                 callback = asgi_request.parse(parser)
             except mmsdr.MmsdrError as error:
                 return ack_response(error.ack)  # the rejection this provider understands
@@ -49,12 +51,9 @@ def create_app(
 
         return endpoint
 
-    # One URL per callback kind, each with its own parser: its formats, its provider's check (endpoints.py).
-    configured = endpoints.parsers(
-        mxtelecom_networks=mxtelecom_networks,
-        mm7_credentials=mm7_credentials,
-        openmarket_credentials=openmarket_credentials,
-    )
+    # One URL per callback kind, each with its own parser: its formats, its provider's check (endpoints.py);
+    # every one built from the environment unless given.
+    configured = endpoints.parsers() if parsers is None else parsers
     for path, parser in configured.items():
         app.add_api_route(path, endpoint_for(parser), methods=["GET", "POST"], include_in_schema=False)
     return app

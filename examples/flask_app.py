@@ -1,13 +1,13 @@
 """Flask callback endpoints with mmsdr: ``flask --app examples/flask_app run``.
 
 One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
-``/mm7``, ``/openmarket``.
+``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 
 import endpoints
 from flask import Flask, Response, request
@@ -21,9 +21,8 @@ received: list[mmsdr.Event] = []  # stands in for your queue or database
 
 def create_app(
     *,
-    mxtelecom_networks: Iterable[str] = endpoints.MXTELECOM_NETWORKS,
-    mm7_credentials: endpoints.Credentials | None = endpoints.MM7_CREDENTIALS,
-    openmarket_credentials: endpoints.Credentials | None = endpoints.OPENMARKET_CREDENTIALS,
+    parsers: Mapping[str, mmsdr.Parser] | None = None,
+    public_url: str | None = endpoints.PUBLIC_URL,
     on_event: Callable[[mmsdr.Event], object] = received.append,
     deduplicator: mmsdr.dedupe.Deduplicator | None = None,
 ) -> Flask:
@@ -33,8 +32,12 @@ def create_app(
 
     def endpoint(parser: mmsdr.Parser) -> Response:
         try:
-            # The adapter reads the body within parser.limits (Flask's get_data() would read it all).
-            callback = mmsdr.wsgi.request_from_environ(request.environ, limits=parser.limits).parse(parser)
+            # The adapter reads the body within parser.limits (Flask's get_data() would read it all); public_url
+            # gives the parser the URL the provider called, which Twilio's signature covers.
+            received_request = mmsdr.wsgi.request_from_environ(
+                request.environ, limits=parser.limits, public_url=public_url
+            )
+            callback = received_request.parse(parser)
         except mmsdr.MmsdrError as error:
             return ack_response(error.ack)  # the rejection this provider understands
         try:
@@ -46,12 +49,9 @@ def create_app(
             return ack_response(mmsdr.acknowledge(callback, retry=True))  # "send it again later"
         return ack_response(mmsdr.acknowledge(callback))
 
-    # One URL per callback kind, each with its own parser: its formats, its provider's check (endpoints.py).
-    configured = endpoints.parsers(
-        mxtelecom_networks=mxtelecom_networks,
-        mm7_credentials=mm7_credentials,
-        openmarket_credentials=openmarket_credentials,
-    )
+    # One URL per callback kind, each with its own parser: its formats, its provider's check (endpoints.py);
+    # every one built from the environment unless given.
+    configured = endpoints.parsers() if parsers is None else parsers
     for path, parser in configured.items():
         app.add_url_rule(path, path, functools.partial(endpoint, parser), methods=["GET", "POST"])
     return app

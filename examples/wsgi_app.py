@@ -1,7 +1,7 @@
 """A complete WSGI callback app with mmsdr and no framework: serve ``app`` with any WSGI server, from this directory.
 
 One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
-``/mm7``, ``/openmarket``.
+``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ def create_app(
     on_event: Callable[[mmsdr.Event], object],
     *,
     deduplicator: mmsdr.dedupe.Deduplicator | None = None,
+    public_url: str | None = None,
 ) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """An endpoint at each path of ``parsers`` for that parser's formats and check of its provider.
+    """An endpoint at each path of ``parsers`` for that parser's formats and check of its provider; ``public_url``
+    is the base of the URLs the providers call, which Twilio's signature covers (``/twilio`` refuses without it).
 
     Each event goes to ``on_event`` once: the provider's retries are dropped by ``deduplicator`` (a
     ``MemoryStore``, this process only, when None; a ``RedisStore`` for several workers).
@@ -52,9 +54,11 @@ def create_app(
         # on_error), and acknowledge(callback, retry=True) for a DedupeStoreError (the store is down, or another
         # delivery holds the event's lease): the provider sends the callback again later. Behind your own
         # reverse proxy, add trusted_proxies=["10.0.0.0/8"] (docs/frameworks.md).
-        return mmsdr.wsgi.handle(environ, start_response, parser, on_callback, on_error=keep_refused)
+        return mmsdr.wsgi.handle(
+            environ, start_response, parser, on_callback, on_error=keep_refused, public_url=public_url
+        )
 
     return app
 
 
-app = create_app(endpoints.parsers(), received.append)
+app = create_app(endpoints.parsers(), received.append, public_url=endpoints.PUBLIC_URL)

@@ -31,15 +31,10 @@ from mmsdr.auth import SignatureCheck
 from mmsdr.testing import TestRequest
 
 DATA = Path(__file__).parent / "data"
-# Formats the example apps (examples/) do not serve yet, nor examples/requests/ hold: a Twilio, a Sinch (with
-# their Signature), a Bandwidth endpoint (with BasicAuth) and a Telnyx one (with its Signature) come next. Then empty this; the tests that read
-# the examples cover them.
+# Formats the example apps (examples/) do not serve yet, nor examples/requests/ hold: a Bandwidth endpoint (with
+# BasicAuth) and a Telnyx one (with its Signature) come next. Then delete this; the tests that read the examples
+# cover every format.
 AWAITING_AN_EXAMPLE = (
-    "twilio.status",
-    "twilio.inbound",
-    "sinch.recipient_delivery_report",
-    "sinch.delivery_report",
-    "sinch.inbound",
     "bandwidth.report",
     "bandwidth.inbound",
     "telnyx.report",

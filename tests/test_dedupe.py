@@ -858,7 +858,7 @@ def test_the_adapters_store_a_callback_once(kind: str, name: str) -> None:
 # --- dedupe_key across every format ----------------------------------------------------------------------------
 
 # Providers whose formats must all have an example request and, for reports, a LATER_STATUS entry: all of them.
-STRICT_PROVIDERS = ("mxtelecom", "mm7", "openmarket")
+STRICT_PROVIDERS = ("mxtelecom", "mm7", "openmarket", "sinch", "twilio")
 
 
 def _sub(pattern: str, replace: Callable[[re.Match[str]], str]) -> Callable[[RawHttpRequest], RawHttpRequest]:
@@ -896,6 +896,9 @@ LATER_STATUS: dict[str, Callable[[RawHttpRequest], RawHttpRequest]] = {
     "mm7.delivery_report": _sub_body(b"<MMStatus>Retrieved</MMStatus>", b"<MMStatus>Forwarded</MMStatus>"),
     "mm7.read_reply": _sub_body(b"<MMStatus>Read</MMStatus>", b"<MMStatus>Deleted</MMStatus>"),
     "openmarket.mms_report": _sub_body(b'"status":"Rejected"', b'"status":"Retrieved"'),
+    "sinch.recipient_delivery_report": _sub_body(b'"status":"Delivered"', b'"status":"Failed"'),
+    "sinch.delivery_report": _sub_body(b'"status": "Delivered"', b'"status": "Failed"'),
+    "twilio.status": _sub_body(b"MessageStatus=delivered", b"MessageStatus=undelivered"),
 }
 
 

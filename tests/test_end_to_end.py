@@ -1,6 +1,7 @@
 """End to end: the WSGI example served by a real HTTP server on 127.0.0.1, fed every example request and every
 sample at its endpoint, and ``mmsdr sample | mmsdr send`` to it; ``/mm7`` and ``/openmarket`` with the HTTP Basic
-credentials the server is given, and refused without them.
+credentials the server is given, and refused without them; ``/twilio`` and ``/sinch`` with their provider's
+signature under the secret the server is given (Twilio's of the URL under the server's public URL).
 
 wsgiref's server on port 0 (a free port) in a thread; each request is sent over a real socket with
 http.client, so the body reaches mmsdr.wsgi through a real ``wsgi.input`` and ``CONTENT_LENGTH``. Bounded:
@@ -24,26 +25,50 @@ from _support import AWAITING_AN_EXAMPLE
 
 import mmsdr
 import mmsdr.auth
+import mmsdr.sinch
+import mmsdr.twilio
 from mmsdr.__main__ import read_raw_request
-from mmsdr.testing import BUILDERS, TestRequest
+from mmsdr.testing import BUILDERS as ALL_BUILDERS
+from mmsdr.testing import TestRequest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
 import endpoints
 import wsgi_app
+
+# The formats the examples serve (tests/_support.py lists those still waiting for an endpoint).
+BUILDERS = {name: build for name, build in ALL_BUILDERS.items() if name not in AWAITING_AN_EXAMPLE}
 
 REQUESTS = sorted((Path(__file__).parent.parent / "examples" / "requests").glob("*.http"))
 TIMEOUT = 10.0
 # The credentials the server's Basic endpoints are given, as MMSDR_MM7_CREDENTIALS and
 # MMSDR_OPENMARKET_CREDENTIALS would give them.
 CREDENTIALS = {"/mm7": {"vasp": "mm7-password"}, "/openmarket": {"openmarket": "om-password"}}
+# Twilio's Auth Token and Sinch's secret, as MMSDR_TWILIO_AUTH_TOKENS and MMSDR_SINCH_SECRETS would give them,
+# and the server's MMSDR_PUBLIC_URL: the URL a TLS proxy in front of it would be called at.
+SECRETS = {"/twilio": "twilio-auth-token", "/sinch": "sinch-secret"}
+PUBLIC_HOST = "callbacks.example.com"
 
 
-def authorization(path: str) -> list[tuple[str, str]]:
-    """The ``Authorization`` header for the endpoint at ``path``, none where it checks no credentials."""
-    if path not in CREDENTIALS:
+def signer(path: str) -> mmsdr.auth.BasicAuth | mmsdr.twilio.Signature | mmsdr.sinch.Signature | None:
+    """What the endpoint at ``path`` checks, to sign with; None where it checks no credentials."""
+    if path in CREDENTIALS:
+        return mmsdr.auth.BasicAuth(CREDENTIALS[path])
+    if path == "/twilio":
+        return mmsdr.twilio.Signature(SECRETS[path])
+    if path == "/sinch":
+        return mmsdr.sinch.Signature(SECRETS[path])
+    return None
+
+
+def authorization(method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> list[tuple[str, str]]:
+    """The headers the endpoint at ``target`` checks for this request (Basic credentials or its provider's
+    signature, Twilio's of the URL under the public URL); none where it checks no credentials."""
+    auth = signer(target.partition("?")[0])
+    if auth is None:
         return []
-    auth = mmsdr.auth.BasicAuth(CREDENTIALS[path])
-    return list(TestRequest(method="POST", target=path, headers=()).signed(auth).headers)
+    kept = tuple((name, value) for name, value in headers if name.lower() != "host")
+    request = TestRequest(method=method, target=target, headers=(("Host", PUBLIC_HOST), *kept), body=body)
+    return [header for header in request.signed(auth).headers if header not in request.headers]
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -58,9 +83,12 @@ def server() -> Iterator[tuple[int, list[mmsdr.Event]]]:
         mxtelecom_networks=["127.0.0.0/8"],
         mm7_credentials=CREDENTIALS["/mm7"],
         openmarket_credentials=CREDENTIALS["/openmarket"],
+        twilio_auth_tokens=[SECRETS["/twilio"]],
+        sinch_secrets=[SECRETS["/sinch"]],
         limits=mmsdr.Limits(max_body_bytes=64 * 1024),
     )
-    httpd = make_server("127.0.0.1", 0, wsgi_app.create_app(parsers, received.append), handler_class=QuietHandler)
+    app = wsgi_app.create_app(parsers, received.append, public_url=f"https://{PUBLIC_HOST}")
+    httpd = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
     httpd.timeout = TIMEOUT
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -99,8 +127,8 @@ def test_every_example_request_over_http_at_its_format_s_endpoint(
     # The file's own path is where its provider once posted it; the example's is the builder's for the format.
     endpoint = BUILDERS[expected.format]().path
     headers = [(name, value) for name, value in raw.headers if name.lower() != "content-length"]
-    headers += authorization(endpoint)
     target = endpoint + (f"?{raw.query}" if raw.query else "")
+    headers += authorization(raw.method, target, headers, raw.body)
     status, sent_headers, body = send(port, raw.method, target, headers, raw.body)
     assert (status, body) == (ack.status, ack.body)
     for header in ack.headers:
@@ -125,15 +153,17 @@ def test_bad_input_and_an_oversized_body_get_their_acks(server: tuple[int, list[
     assert received == []
 
 
-@pytest.mark.parametrize("name", [name for name in BUILDERS if name not in AWAITING_AN_EXAMPLE])
+@pytest.mark.parametrize("name", BUILDERS)
 def test_a_sample_piped_to_send_reaches_its_endpoint(server: tuple[int, list[mmsdr.Event]], name: str) -> None:
     # `mmsdr sample FORMAT | mmsdr send - http://HOST:PORT`, as docs/testing.md says, with no path given.
     port, received = server
     received.clear()
     sample = subprocess.run([sys.executable, "-m", "mmsdr", "sample", name], capture_output=True, check=True)
-    # Where the endpoint checks Basic credentials, the line a user adds under the request line.
+    # Where the endpoint checks credentials or a signature, the lines a user adds under the request line.
     request_line, _, rest = sample.stdout.partition(b"\r\n")
-    added = b"".join(f"{header}: {value}\r\n".encode() for header, value in authorization(BUILDERS[name]().path))
+    request = BUILDERS[name]()
+    signed = authorization(request.method, request.target, list(request.headers), request.body)
+    added = b"".join(f"{header}: {value}\r\n".encode() for header, value in signed)
     sent = subprocess.run(
         [sys.executable, "-m", "mmsdr", "send", "-", f"http://127.0.0.1:{port}"],
         input=request_line + b"\r\n" + added + rest,

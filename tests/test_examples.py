@@ -17,7 +17,9 @@ from _support import query_fixture
 
 import mmsdr
 import mmsdr.auth
+import mmsdr.sinch
 import mmsdr.testing
+import mmsdr.twilio
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
 import asgi_app
@@ -105,22 +107,40 @@ def test_wsgi_example_checks_mxtelecom_s_ranges_on_mxtelecom_s_endpoints_only() 
     ]
 
 
+TWILIO = mmsdr.twilio.Signature("twilio-auth-token")
+SINCH = mmsdr.sinch.Signature("sinch-secret")
+
+
 @pytest.mark.parametrize(
-    ("request_", "variable"),
+    ("request_", "variable", "challenges"),
     [
-        (mmsdr.testing.mm7_deliver().signed(MM7_AUTH), "MMSDR_MM7_CREDENTIALS"),
-        (mmsdr.testing.openmarket_mms_report().signed(MM7_AUTH), "MMSDR_OPENMARKET_CREDENTIALS"),
+        (
+            mmsdr.testing.mm7_deliver().signed(MM7_AUTH),
+            "MMSDR_MM7_CREDENTIALS (user:password)",
+            ['Basic realm="mmsdr"'],
+        ),
+        (
+            mmsdr.testing.openmarket_mms_report().signed(MM7_AUTH),
+            "MMSDR_OPENMARKET_CREDENTIALS (user:password)",
+            ['Basic realm="mmsdr"'],
+        ),
+        (mmsdr.testing.twilio_status().signed(TWILIO), "MMSDR_TWILIO_AUTH_TOKENS (auth tokens)", []),
+        (mmsdr.testing.sinch_inbound().signed(SINCH), "MMSDR_SINCH_SECRETS (secrets)", []),
     ],
 )
 def test_wsgi_example_as_served_without_its_credentials_set_refuses_even_signed_requests(
-    request_: mmsdr.testing.TestRequest, variable: str
+    request_: mmsdr.testing.TestRequest, variable: str, challenges: list[str]
 ) -> None:
-    # The environment of the tests sets neither variable: wsgi_app.app fails closed, there is no default password.
+    # The environment of the tests sets no variable: wsgi_app.app fails closed, there is no default password.
     assert (endpoints.MM7_CREDENTIALS, endpoints.OPENMARKET_CREDENTIALS) == (None, None)
+    assert (endpoints.TWILIO_AUTH_TOKENS, endpoints.SINCH_SECRETS, endpoints.PUBLIC_URL) == (None, None, None)
     status, headers, body = call_wsgi("POST", request_.path, body=request_.body, extra=environ_headers(request_))
-    message = f"request: this endpoint has no credentials to check; set {variable} (user:password)"
-    assert (status, ("WWW-Authenticate", 'Basic realm="mmsdr"') in headers) == ("401 Unauthorized", True)
-    assert message.encode() in body
+    message = f"request: this endpoint has no credentials to check; set {variable}"
+    assert (status, [value for name, value in headers if name == "WWW-Authenticate"]) == (
+        "401 Unauthorized",
+        challenges,
+    )
+    assert message.encode() in body  # MM7's inside its SOAP fault, the others' the whole body
     assert wsgi_app.received == []
     ((_, error),) = wsgi_app.refused
     assert (type(error), str(error)) == (mmsdr.AuthenticationError, message)
@@ -409,3 +429,99 @@ def test_the_readme_s_mm7_endpoint_acknowledges_the_mmsc_and_refuses_others() ->
         assert (ack.status, challenge in ack.headers) == (401, True)
         assert b"<StatusCode>4001</StatusCode>" in ack.body
         assert details in ack.body
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, None), ("", None), ("token", ["token"]), ("old,new", ["old", "new"])],  # two during a rotation
+)
+def test_secrets_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: list[str] | None
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("MMSDR_TWILIO_AUTH_TOKENS", value)
+    assert endpoints.secrets_from("MMSDR_TWILIO_AUTH_TOKENS") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("token,", "MMSDR_SINCH_SECRETS: entry 2 is empty"),
+        (",token", "MMSDR_SINCH_SECRETS: entry 1 is empty"),
+        ("old, ,new", "MMSDR_SINCH_SECRETS: entry 2 is empty"),
+    ],
+)
+def test_an_empty_secret_stops_the_start(monkeypatch: pytest.MonkeyPatch, value: str, message: str) -> None:
+    monkeypatch.setenv("MMSDR_SINCH_SECRETS", value)
+    with pytest.raises(ValueError) as caught:
+        endpoints.secrets_from("MMSDR_SINCH_SECRETS")
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("https://callbacks.example.com", "https://callbacks.example.com"),
+        ("http://10.0.0.7:8080/prefix", "http://10.0.0.7:8080/prefix"),
+    ],
+)
+def test_the_public_url_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: str | None
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("MMSDR_PUBLIC_URL", value)
+    assert endpoints.public_url_from("MMSDR_PUBLIC_URL") == expected
+
+
+def test_a_public_url_that_is_not_one_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MMSDR_PUBLIC_URL", "callbacks.example.com")
+    with pytest.raises(ValueError) as caught:
+        endpoints.public_url_from("MMSDR_PUBLIC_URL")
+    assert str(caught.value) == "MMSDR_PUBLIC_URL must be an http:// or https:// URL, got 'callbacks.example.com'"
+
+
+def test_the_environment_s_secrets_and_public_url_reach_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MMSDR_TWILIO_AUTH_TOKENS", "old-token,twilio-auth-token")
+    monkeypatch.setenv("MMSDR_SINCH_SECRETS", "sinch-secret")
+    monkeypatch.setenv("MMSDR_PUBLIC_URL", "https://callbacks.example.com")
+    try:
+        importlib.reload(endpoints)
+        received: list[mmsdr.Event] = []
+        # As wsgi_app.app is built (reloading wsgi_app would leave the other tests' app on another list).
+        served = wsgi_app.create_app(endpoints.parsers(), received.append, public_url=endpoints.PUBLIC_URL)
+        assert (endpoints.TWILIO_AUTH_TOKENS, endpoints.SINCH_SECRETS, endpoints.PUBLIC_URL) == (
+            ["old-token", "twilio-auth-token"],
+            ["sinch-secret"],
+            "https://callbacks.example.com",
+        )
+        replies = []
+        sent: list[tuple[mmsdr.testing.TestRequest, mmsdr.twilio.Signature | mmsdr.sinch.Signature]] = [
+            (mmsdr.testing.twilio_status(), TWILIO),  # the second token of a rotation
+            (mmsdr.testing.twilio_status(), mmsdr.twilio.Signature("old-token")),
+            (mmsdr.testing.sinch_inbound(), SINCH),
+            (mmsdr.testing.sinch_inbound(), mmsdr.sinch.Signature("guessed")),
+        ]
+        for request, auth in sent:
+            signed = request.signed(auth)
+            status, _, body = call_wsgi(
+                "POST", signed.path, body=signed.body, app=served, extra=environ_headers(signed)
+            )
+            replies.append((status, body))
+        acks = [
+            mmsdr.acknowledge(mmsdr.testing.twilio_status().parse()),
+            mmsdr.acknowledge(mmsdr.testing.sinch_inbound().parse()),
+        ]
+        assert replies == [
+            ("200 OK", acks[0].body),
+            ("200 OK", acks[0].body),
+            ("200 OK", acks[1].body),
+            ("401 Unauthorized", b"request: the Sinch signature does not match"),
+        ]
+        assert [event.provider for event in received] == ["twilio", "sinch"]  # a retry is handled once
+    finally:
+        for variable in ("MMSDR_TWILIO_AUTH_TOKENS", "MMSDR_SINCH_SECRETS", "MMSDR_PUBLIC_URL"):
+            monkeypatch.delenv(variable)
+        importlib.reload(endpoints)
+    assert (endpoints.TWILIO_AUTH_TOKENS, endpoints.SINCH_SECRETS, endpoints.PUBLIC_URL) == (None, None, None)

@@ -1,8 +1,10 @@
 """Every example app (WSGI, ASGI, Flask, Django, FastAPI, aiohttp), each through its own test client, at every
 endpoint: each builder's sample and each request in ``examples/requests/`` at its own endpoint, each sample at
 every other endpoint (refused), the forged report, each endpoint's check of its provider (a forged request without
-credentials refused at every endpoint, an endpoint without its credentials set refusing every request), retries
-and a dedupe store that cannot say.
+credentials or signature refused at every endpoint, an endpoint without its credentials set refusing every
+request, Twilio's without the public URL), retries and a dedupe store that cannot say.
+
+The cases are built in each test, not at import: Sinch's signatures hold the time they were made at.
 
 The frameworks are test dependencies (the ``frameworks`` extra, in ``dev``): locally a missing one skips its
 tests, on CI (``CI`` set) it fails them, so that nothing is silently skipped there.
@@ -11,12 +13,14 @@ tests, on CI (``CI`` set) it fails them, so that nothing is silently skipped the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
 import io
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,8 +32,11 @@ from lxml import etree
 import mmsdr
 import mmsdr.auth
 import mmsdr.dedupe
+import mmsdr.sinch
+import mmsdr.twilio
 from mmsdr.__main__ import read_raw_request
-from mmsdr.testing import BUILDERS, TestRequest
+from mmsdr.testing import BUILDERS as ALL_BUILDERS
+from mmsdr.testing import TestRequest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
 import endpoints
@@ -50,8 +57,11 @@ FORMATS_AT = {
     "/mxtelecom/renewal": "mxtelecom.renewal",
     "/mm7": "mm7",
     "/openmarket": "openmarket",
+    "/twilio": "twilio",
+    "/sinch": "sinch",
 }
-SERVED = [name for name in BUILDERS if name not in AWAITING_AN_EXAMPLE]
+BUILDERS = {name: build for name, build in ALL_BUILDERS.items() if name not in AWAITING_AN_EXAMPLE}
+SERVED = list(BUILDERS)
 # Each format's endpoint: the builder's default path, so that `mmsdr sample FORMAT | mmsdr send - URL` reaches it.
 PATH_OF = {name: BUILDERS[name]().path for name in SERVED}
 
@@ -64,42 +74,77 @@ def require(name: str) -> ModuleType:
     return module
 
 
-Credentials = Mapping[str, Mapping[str, str]]
-# The HTTP Basic credentials each endpoint is given here (the examples read them from the environment), and the
-# variable that holds them: MM7's and OpenMarket's endpoints check Basic credentials, MX Telecom's the networks.
-CREDENTIALS: Credentials = {"/mm7": {"vasp": "mm7-password"}, "/openmarket": {"openmarket": "om-password"}}
-VARIABLES = {"/mm7": "MMSDR_MM7_CREDENTIALS", "/openmarket": "MMSDR_OPENMARKET_CREDENTIALS"}
-UNSET: Credentials = {}  # neither variable set
+@dataclass(frozen=True)
+class Credentials:
+    """What each endpoint is given here, as the examples read it from the environment: the HTTP Basic credentials
+    of MM7's and OpenMarket's endpoints, Twilio's Auth Token and Sinch's secret (MX Telecom's check the networks)."""
+
+    basic: Mapping[str, Mapping[str, str]]
+    secrets: Mapping[str, str]
+
+
+CREDENTIALS = Credentials(
+    basic={"/mm7": {"vasp": "mm7-password"}, "/openmarket": {"openmarket": "om-password"}},
+    secrets={"/twilio": "twilio-auth-token", "/sinch": "sinch-secret"},
+)
+UNSET = Credentials(basic={}, secrets={})  # no variable set
+VARIABLES = {
+    "/mm7": "MMSDR_MM7_CREDENTIALS",
+    "/openmarket": "MMSDR_OPENMARKET_CREDENTIALS",
+    "/twilio": "MMSDR_TWILIO_AUTH_TOKENS",
+    "/sinch": "MMSDR_SINCH_SECRETS",
+}
 CHALLENGE = 'Basic realm="mmsdr", charset="UTF-8"'
+# The base of the URLs the providers are given (MMSDR_PUBLIC_URL): the samples' Host, so that what
+# ``TestRequest.signed`` signs for Twilio is the URL each app passes on.
+PUBLIC_URL = "https://callbacks.example.com"
 
 
 class RefusesAll:
     """What an endpoint whose credentials are not set does: refuse every request, naming the variable to set."""
 
-    def __init__(self, variable: str) -> None:
-        self.variable = variable
+    def __init__(self, variable: str, holds: str, field: str, challenge: str | None) -> None:
+        self.variable, self.holds, self.field, self.challenge = variable, holds, field, challenge
 
     def authenticate(self, request: mmsdr.Request, /) -> None:
-        message = f"request: this endpoint has no credentials to check; set {self.variable} (user:password)"
-        raise mmsdr.AuthenticationError(message, field="authorization", challenge='Basic realm="mmsdr"')
+        message = f"request: this endpoint has no credentials to check; set {self.variable} ({self.holds})"
+        raise mmsdr.AuthenticationError(message, field=self.field, challenge=self.challenge)
+
+
+Signer = mmsdr.auth.BasicAuth | mmsdr.twilio.Signature | mmsdr.sinch.Signature
+
+
+def reference_check(path: str, credentials: Credentials) -> Signer | RefusesAll | None:
+    """The check of the endpoint at ``path`` beyond MX Telecom's networks, written out here."""
+    basic, secret = credentials.basic.get(path), credentials.secrets.get(path)
+    if path in {"/mm7", "/openmarket"}:
+        unset = RefusesAll(VARIABLES[path], "user:password", "authorization", 'Basic realm="mmsdr"')
+        return mmsdr.auth.BasicAuth(basic, realm="mmsdr") if basic else unset
+    if path == "/twilio":
+        unset = RefusesAll(VARIABLES[path], "auth tokens", "x-twilio-signature", None)
+        return mmsdr.twilio.Signature(secret) if secret else unset
+    if path == "/sinch":
+        unset = RefusesAll(VARIABLES[path], "secrets", "x-sinch-webhook-signature", None)
+        return mmsdr.sinch.Signature(secret) if secret else unset
+    return None
 
 
 def reference_parser(path: str, mxtelecom_networks: Sequence[str], credentials: Credentials) -> mmsdr.Parser:
     """What the endpoint at ``path`` should do, written out here rather than taken from the examples."""
     networks = mxtelecom_networks if path.startswith("/mxtelecom/") else None
-    auth: mmsdr.auth.Authenticator | None = None
-    if path in VARIABLES:
-        given = credentials.get(path)
-        auth = mmsdr.auth.BasicAuth(given, realm="mmsdr") if given else RefusesAll(VARIABLES[path])
+    auth = reference_check(path, credentials)
     return mmsdr.Parser(formats=FORMATS_AT[path], trusted_networks=networks, auth=auth)
 
 
 def example_parsers(mxtelecom_networks: Sequence[str], credentials: Credentials) -> dict[str, mmsdr.Parser]:
-    """The examples' parsers, given the networks and credentials as the environment would."""
+    """The examples' parsers, given the networks, credentials and secrets as the environment would."""
+    twilio, sinch = credentials.secrets.get("/twilio"), credentials.secrets.get("/sinch")
     return endpoints.parsers(
         mxtelecom_networks=mxtelecom_networks,
-        mm7_credentials=credentials.get("/mm7"),
-        openmarket_credentials=credentials.get("/openmarket"),
+        mm7_credentials=credentials.basic.get("/mm7"),
+        openmarket_credentials=credentials.basic.get("/openmarket"),
+        twilio_auth_tokens=[twilio] if twilio else None,
+        sinch_secrets=[sinch] if sinch else None,
     )
 
 
@@ -109,9 +154,14 @@ def authorization(credentials: Mapping[str, str]) -> tuple[str, str]:
     return header
 
 
-def signed_for(path: str, headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``headers`` with the ``Authorization`` of ``CREDENTIALS`` for ``path`` where its endpoint checks them."""
-    return [*headers, authorization(CREDENTIALS[path])] if path in CREDENTIALS else list(headers)
+def signed_for(path: str, request: TestRequest) -> list[tuple[str, str]]:
+    """The headers of ``request`` sent to ``path``, with the credentials or the signature of ``CREDENTIALS`` for
+    ``path`` where its endpoint checks them (Twilio's over the URL the request is sent to)."""
+    signer = reference_check(path, CREDENTIALS)
+    if signer is None or isinstance(signer, RefusesAll):
+        return list(request.headers)
+    target = path + (f"?{request.query}" if request.query else "")
+    return list(dataclasses.replace(request, target=target).signed(signer).headers)
 
 
 @dataclass(frozen=True)
@@ -134,11 +184,13 @@ def case_of(
     body: bytes,
     mxtelecom_networks: Sequence[str] = LOCAL,
     credentials: Credentials = CREDENTIALS,
+    public_url: str | None = PUBLIC_URL,
 ) -> Case:
     callback: mmsdr.Callback | None
+    url = f"{public_url}{path}" + (f"?{query}" if query else "") if public_url else None
     try:
         callback = reference_parser(path, mxtelecom_networks, credentials).parse(
-            headers, body, query, method=method, remote_address=CLIENT
+            headers, body, query, method=method, remote_address=CLIENT, url=url
         )
     except mmsdr.MmsdrError as error:
         callback, expected = None, error.ack
@@ -162,12 +214,14 @@ def sample_at(
     credentials: Credentials = CREDENTIALS,
     *,
     signed: bool = True,
+    public_url: str | None = PUBLIC_URL,
 ) -> Case:
     """The builder's sample request for ``name``, sent to ``path`` (its own endpoint when None), with the
-    credentials of ``CREDENTIALS`` for that endpoint unless not ``signed``; the endpoint has ``credentials``."""
+    credentials or signature of ``CREDENTIALS`` for that endpoint unless not ``signed``; the endpoint has
+    ``credentials`` and ``public_url``."""
     request = BUILDERS[name]()
     path = path or request.path
-    headers = signed_for(path, request.headers) if signed else request.headers
+    headers = signed_for(path, request) if signed else request.headers
     return case_of(
         f"{name} at {path}",
         request.method,
@@ -177,6 +231,7 @@ def sample_at(
         request.body,
         mxtelecom_networks,
         credentials,
+        public_url,
     )
 
 
@@ -185,27 +240,38 @@ def file_case(file: Path) -> Case:
     raw = read_raw_request(file.read_bytes())
     name = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method).format
     path = PATH_OF[name]
-    return case_of(file.stem, raw.method, path, raw.query, signed_for(path, raw.headers), raw.body)
+    request = TestRequest(method=raw.method, target=path, headers=tuple(raw.headers), body=raw.body)
+    return case_of(file.stem, raw.method, path, raw.query, signed_for(path, request), raw.body)
 
 
-SAMPLES = [sample_at(name) for name in SERVED]
-FILES = [file_case(file) for file in REQUESTS]
+def samples() -> list[Case]:
+    return [sample_at(name) for name in SERVED]
+
+
+def files() -> list[Case]:
+    return [file_case(file) for file in REQUESTS]
+
+
 # A report sent to the inbound SMS endpoint is read as an inbound SMS whose text is `REPORT ...`: an inbound SMS
 # carries every field a report does (docs/mxtelecom.md), and only MX Telecom sends to that URL.
 READ_AS_INBOUND = ("mxtelecom.sms_report", "/mxtelecom/sms-inbound")
-ELSEWHERE = [
-    sample_at(name, path)
-    for name in SERVED
-    for path in FORMATS_AT
-    if path != PATH_OF[name] and (name, path) != READ_AS_INBOUND
-]
+
+
+def elsewhere() -> list[Case]:
+    return [
+        sample_at(name, path)
+        for name in SERVED
+        for path in FORMATS_AT
+        if path != PATH_OF[name] and (name, path) != READ_AS_INBOUND
+    ]
+
+
 FORGED = mmsdr.testing.mxtelecom_sms_inbound(text="REPORT 17218733 DELIVERED", network="TMOBILEUK")
 
 
 def test_the_formats_awaiting_an_endpoint_have_none() -> None:
-    assert {BUILDERS[name]().path for name in AWAITING_AN_EXAMPLE} == {"/twilio", "/sinch", "/bandwidth", "/telnyx"}
-    # When they come, serve them: FORMATS_AT, SERVED.
-    assert not {"/twilio", "/sinch", "/bandwidth", "/telnyx"} & set(endpoints.ENDPOINTS)
+    assert {ALL_BUILDERS[name]().path for name in AWAITING_AN_EXAMPLE} == {"/bandwidth", "/telnyx"}
+    assert not {"/bandwidth", "/telnyx"} & set(endpoints.ENDPOINTS)  # when they come, serve them and delete this
 
 
 def test_the_endpoints_are_one_per_callback_kind_at_the_builders_paths() -> None:
@@ -223,15 +289,20 @@ def test_the_endpoints_are_one_per_callback_kind_at_the_builders_paths() -> None
         "mm7.read_reply": "/mm7",
         "openmarket.mms_report": "/openmarket",
         "openmarket.mms_inbound": "/openmarket",
+        "sinch.recipient_delivery_report": "/sinch",
+        "sinch.delivery_report": "/sinch",
+        "sinch.inbound": "/sinch",
+        "twilio.status": "/twilio",
+        "twilio.inbound": "/twilio",
     }
 
 
 def test_the_cases_cover_every_format_each_at_its_endpoint_and_refused_elsewhere() -> None:
-    assert [case.callback.format if case.callback else None for case in SAMPLES] == SERVED
-    assert {case.callback.format for case in FILES if case.callback} == set(SERVED)
-    assert all(case.callback for case in FILES)
-    assert len(ELSEWHERE) == len(SERVED) * (len(FORMATS_AT) - 1) - 1
-    assert [case.name for case in ELSEWHERE if case.callback or case.expected.status < 400] == []
+    assert [case.callback.format if case.callback else None for case in samples()] == SERVED
+    assert {case.callback.format for case in files() if case.callback} == set(SERVED)
+    assert all(case.callback for case in files())
+    assert len(elsewhere()) == len(SERVED) * (len(FORMATS_AT) - 1) - 1
+    assert [case.name for case in elsewhere() if case.callback or case.expected.status < 400] == []
     inbound = sample_at(*READ_AS_INBOUND)
     assert inbound.callback is not None
     assert inbound.callback.format == "mxtelecom.sms_inbound"
@@ -327,13 +398,17 @@ def wsgi_environ(case: Case) -> dict[str, Any]:
 
 
 def wsgi_call(
-    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+    cases: Sequence[Case],
+    networks: Sequence[str],
+    store: str | None = None,
+    credentials: Credentials = CREDENTIALS,
+    public_url: str | None = PUBLIC_URL,
 ) -> Replies:
     import wsgi_app
 
     received: list[mmsdr.Event] = []
     parsers = example_parsers(networks, credentials)
-    app = wsgi_app.create_app(parsers, received.append, deduplicator=sync_dedupe(store))
+    app = wsgi_app.create_app(parsers, received.append, deduplicator=sync_dedupe(store), public_url=public_url)
     replies = []
     for case in cases:
         started: list[Any] = []
@@ -345,13 +420,17 @@ def wsgi_call(
 
 
 def asgi_call(
-    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+    cases: Sequence[Case],
+    networks: Sequence[str],
+    store: str | None = None,
+    credentials: Credentials = CREDENTIALS,
+    public_url: str | None = PUBLIC_URL,
 ) -> Replies:
     import asgi_app
 
     received: list[mmsdr.Event] = []
     parsers = example_parsers(networks, credentials)
-    app = asgi_app.create_app(parsers, received.append, deduplicator=async_dedupe(store))
+    app = asgi_app.create_app(parsers, received.append, deduplicator=async_dedupe(store), public_url=public_url)
 
     async def one(case: Case) -> Reply:
         path, _, query = case.url.partition("?")
@@ -392,16 +471,19 @@ def asgi_call(
 
 
 def flask_call(
-    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+    cases: Sequence[Case],
+    networks: Sequence[str],
+    store: str | None = None,
+    credentials: Credentials = CREDENTIALS,
+    public_url: str | None = PUBLIC_URL,
 ) -> Replies:
     require("flask")
     import flask_app
 
     received: list[mmsdr.Event] = []
     app = flask_app.create_app(
-        mxtelecom_networks=networks,
-        mm7_credentials=credentials.get("/mm7"),
-        openmarket_credentials=credentials.get("/openmarket"),
+        parsers=example_parsers(networks, credentials),
+        public_url=public_url,
         on_event=received.append,
         deduplicator=sync_dedupe(store),
     )
@@ -416,7 +498,11 @@ def flask_call(
 
 
 def django_call(
-    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+    cases: Sequence[Case],
+    networks: Sequence[str],
+    store: str | None = None,
+    credentials: Credentials = CREDENTIALS,
+    public_url: str | None = PUBLIC_URL,
 ) -> Replies:
     require("django")
     import django_app
@@ -426,7 +512,7 @@ def django_call(
     replies = []
     saved, django_app.deduplicator = django_app.deduplicator, sync_dedupe(store) or mmsdr.dedupe.Deduplicator()
     try:
-        with override_settings(MMSDR_PARSERS=example_parsers(networks, credentials)):
+        with override_settings(MMSDR_PARSERS=example_parsers(networks, credentials), MMSDR_PUBLIC_URL=public_url):
             for case in cases:
                 content_type = next((value for name, value in case.headers if name.lower() == "content-type"), None)
                 headers = {name: value for name, value in case.headers if name.lower() != "content-type"}
@@ -441,7 +527,11 @@ def django_call(
 
 
 def fastapi_call(
-    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+    cases: Sequence[Case],
+    networks: Sequence[str],
+    store: str | None = None,
+    credentials: Credentials = CREDENTIALS,
+    public_url: str | None = PUBLIC_URL,
 ) -> Replies:
     require("fastapi")
     require("httpx")
@@ -450,9 +540,8 @@ def fastapi_call(
 
     received: list[mmsdr.Event] = []
     app = fastapi_app.create_app(
-        mxtelecom_networks=networks,
-        mm7_credentials=credentials.get("/mm7"),
-        openmarket_credentials=credentials.get("/openmarket"),
+        parsers=example_parsers(networks, credentials),
+        public_url=public_url,
         on_event=received.append,
         deduplicator=async_dedupe(store),
     )
@@ -465,7 +554,11 @@ def fastapi_call(
 
 
 def aiohttp_call(
-    cases: Sequence[Case], networks: Sequence[str], store: str | None = None, credentials: Credentials = CREDENTIALS
+    cases: Sequence[Case],
+    networks: Sequence[str],
+    store: str | None = None,
+    credentials: Credentials = CREDENTIALS,
+    public_url: str | None = PUBLIC_URL,
 ) -> Replies:
     require("aiohttp")
     import aiohttp_app
@@ -476,9 +569,8 @@ def aiohttp_call(
 
     async def run() -> list[Reply]:
         app = aiohttp_app.create_app(
-            mxtelecom_networks=networks,
-            mm7_credentials=credentials.get("/mm7"),
-            openmarket_credentials=credentials.get("/openmarket"),
+            parsers=example_parsers(networks, credentials),
+            public_url=public_url,
             on_event=received.append,
             deduplicator=async_dedupe(store),
         )
@@ -486,7 +578,9 @@ def aiohttp_call(
         async with TestClient(TestServer(app, host=CLIENT)) as client:
             for case in cases:
                 url = URL(case.url, encoded=True)  # as written: yarl must not re-encode the Latin-9 query
-                response = await client.request(case.method, url, headers=case.headers, data=case.body)
+                # No body, no data: aiohttp would send an empty one as application/octet-stream.
+                data = case.body or None
+                response = await client.request(case.method, url, headers=case.headers, data=data)
                 replies.append(Reply(response.status, list(response.headers.items()), await response.read()))
         return replies
 
@@ -503,11 +597,31 @@ CALLERS = {
 }
 
 
+# Sinch's batch report and Twilio's inbound message carry no time: their timestamp is when they were read
+# (docs/sinch.md, docs/twilio.md), by the app after the reference parser read them here.
+READ_TIME_ONLY = {"sinch.delivery_report", "twilio.inbound"}
+
+
+def test_only_the_read_time_only_formats_take_the_time_of_reading() -> None:
+    read_at = datetime(2000, 1, 1, tzinfo=UTC)
+    taken = {name for name in BUILDERS if BUILDERS[name]().parse(clock=lambda: read_at).events[0].timestamp == read_at}
+    assert taken == READ_TIME_ONLY
+
+
 def comparable(event: mmsdr.Event) -> tuple[Any, ...]:
-    """The event, its raw fields in any order: a WSGI environ (a dict) does not keep the header order."""
+    """The event, its raw fields in any order: a WSGI environ (a dict) does not keep the header order; without
+    the time of reading where the request carries no time."""
     fields = event.to_dict()
     fields.pop("raw")
+    if event.format in READ_TIME_ONLY:
+        fields.pop("timestamp")
     return type(event), fields, sorted(event.raw.multi_items())
+
+
+def check_events(received: Sequence[mmsdr.Event], expected: Sequence[mmsdr.Event]) -> None:
+    assert [comparable(event) for event in received] == [comparable(event) for event in expected]
+    read = [(got.timestamp, wanted.timestamp) for got, wanted in zip(received, expected, strict=True)]
+    assert [got >= wanted for got, wanted in read] == [True] * len(read)  # read by the app after the reference
 
 
 def check_reply(case: Case, reply: Reply, expected: mmsdr.Ack | None = None) -> None:
@@ -523,22 +637,25 @@ def check(cases: Sequence[Case], replies: Sequence[Reply], received: Sequence[mm
     for case, reply in zip(cases, replies, strict=True):
         check_reply(case, reply)
     expected = [event for case in cases if case.callback for event in case.callback.events]
-    assert [comparable(event) for event in received] == [comparable(event) for event in expected]
+    check_events(received, expected)
 
 
 @pytest.mark.parametrize("framework", CALLERS)
 def test_every_sample_is_acknowledged_at_its_own_endpoint(framework: str) -> None:
-    check(SAMPLES, *CALLERS[framework](SAMPLES, LOCAL))
+    cases = samples()
+    check(cases, *CALLERS[framework](cases, LOCAL))
 
 
 @pytest.mark.parametrize("framework", CALLERS)
 def test_every_example_request_is_acknowledged_at_its_format_s_endpoint(framework: str) -> None:
-    check(FILES, *CALLERS[framework](FILES, LOCAL))
+    cases = files()
+    check(cases, *CALLERS[framework](cases, LOCAL))
 
 
 @pytest.mark.parametrize("framework", CALLERS)
 def test_every_sample_is_refused_at_every_other_kind_s_endpoint(framework: str) -> None:
-    check(ELSEWHERE, *CALLERS[framework](ELSEWHERE, LOCAL))
+    cases = elsewhere()
+    check(cases, *CALLERS[framework](cases, LOCAL))
 
 
 @pytest.mark.parametrize("framework", CALLERS)
@@ -571,9 +688,9 @@ def test_only_mxtelecom_s_endpoints_check_mxtelecom_s_networks(framework: str) -
     assert outcome == {
         f"{name} at {PATH_OF[name]}": (403, True) if name.startswith("mxtelecom.") else (200, False) for name in SERVED
     }
-    # MM7 and OpenMarket from any address, with their credentials: acknowledged, their events received.
+    # The others from any address, with their credentials or signatures: acknowledged, their events received.
     check(cases, replies, received)
-    assert {event.provider for event in received} == {"mm7", "openmarket"}
+    assert {event.provider for event in received} == {"mm7", "openmarket", "sinch", "twilio"}
 
 
 def mm7_fault(body: bytes) -> dict[str, str | None]:
@@ -608,29 +725,71 @@ OUTSIDE: tuple[Any, ...] = (
     b"request: source address '127.0.0.1' is not in the trusted networks",
 )  # CLIENT is outside
 # A forged request at each endpoint, without credentials: each sample unsigned at its own endpoint, MX Telecom's
-# from outside its networks; and at each Basic endpoint, a guessed password and the other endpoint's credentials.
+# from outside its networks; at each Basic endpoint, a guessed password and the other endpoint's credentials; at
+# each signed endpoint, a signature under a guessed secret, and Twilio's signature of another URL.
 GUESSED = {"/mm7": {"vasp": "guessed"}, "/openmarket": {"openmarket": "guessed"}}
-FORGED_EVERYWHERE = [sample_at(name, mxtelecom_networks=MXTELECOM, signed=False) for name in SERVED] + [
-    case_of(f"{what} at {path}", "POST", path, "", [*request.headers, authorization(given)], request.body)
-    for path, name, other in [("/mm7", "mm7.deliver", "/openmarket"), ("/openmarket", "openmarket.mms_report", "/mm7")]
-    for request in [BUILDERS[name]()]
-    for what, given in [("a guessed password", GUESSED[path]), ("the other endpoint's credentials", CREDENTIALS[other])]
-]
+GUESSED_SIGNATURES: dict[str, mmsdr.twilio.Signature | mmsdr.sinch.Signature] = {
+    "/twilio": mmsdr.twilio.Signature("guessed"),
+    "/sinch": mmsdr.sinch.Signature("guessed"),
+}
+ANOTHER_URL = dataclasses.replace(mmsdr.testing.twilio_status(), target="/twilio?tenant=7")
+
+
+def forged_everywhere() -> list[Case]:
+    basic = [
+        case_of(f"{what} at {path}", "POST", path, "", [*request.headers, authorization(given)], request.body)
+        for path, name, other in [
+            ("/mm7", "mm7.deliver", "/openmarket"),
+            ("/openmarket", "openmarket.mms_report", "/mm7"),
+        ]
+        for request in [BUILDERS[name]()]
+        for what, given in [
+            ("a guessed password", GUESSED[path]),
+            ("the other endpoint's credentials", CREDENTIALS.basic[other]),
+        ]
+    ]
+    signed = [
+        case_of(f"a guessed secret at {path}", "POST", path, "", request.signed(signer).headers, request.body)
+        for path, name in [("/twilio", "twilio.inbound"), ("/sinch", "sinch.delivery_report")]
+        for request, signer in [(BUILDERS[name](), GUESSED_SIGNATURES[path])]
+    ]
+    twilio = mmsdr.twilio.Signature(CREDENTIALS.secrets["/twilio"])
+    another_url = case_of(
+        "Twilio's signature of another URL at /twilio",
+        "POST",
+        "/twilio",
+        "",
+        ANOTHER_URL.signed(twilio).headers,
+        ANOTHER_URL.body,
+    )
+    unsigned = [sample_at(name, mxtelecom_networks=MXTELECOM, signed=False) for name in SERVED]
+    return [*unsigned, *basic, *signed, another_url]
 
 
 def test_the_forged_requests_reach_every_endpoint() -> None:
-    assert sorted({case.url.partition("?")[0] for case in FORGED_EVERYWHERE}) == sorted(FORMATS_AT)
-    assert [case.name for case in FORGED_EVERYWHERE if case.callback] == []
-    authorization = [dict(case.headers).get("Authorization", "") for case in FORGED_EVERYWHERE]
-    assert [value.startswith("Basic ") for value in authorization] == [False] * len(SERVED) + [True] * 4
+    forged = forged_everywhere()
+    assert sorted({case.url.partition("?")[0] for case in forged}) == sorted(FORMATS_AT)
+    assert [case.name for case in forged if case.callback] == []
+    authorization = [dict(case.headers).get("Authorization", "") for case in forged]
+    assert [value.startswith("Basic ") for value in authorization] == [False] * len(SERVED) + [True] * 4 + [False] * 3
     assert len(set(authorization)) == 5  # none, a guessed password and each endpoint's credentials
+    signatures = [
+        {name.lower() for name, _ in case.headers} & {"x-twilio-signature", "x-sinch-webhook-signature"}
+        for case in forged
+    ]
+    assert signatures[-3:] == [{"x-twilio-signature"}, {"x-sinch-webhook-signature"}, {"x-twilio-signature"}]
+    assert not any(signatures[:-3])
+
+
+NO_SIGNATURE = "request: the {} header is missing; the endpoint checks signatures"
 
 
 @pytest.mark.parametrize("framework", CALLERS)
 def test_forged_requests_without_credentials_are_refused_at_every_endpoint(framework: str) -> None:
-    replies, received = CALLERS[framework](FORGED_EVERYWHERE, MXTELECOM)
-    check(FORGED_EVERYWHERE, replies, received)  # the reference parser's ack, and no event received
-    assert {case.name: refusal(reply) for case, reply in zip(FORGED_EVERYWHERE, replies, strict=True)} == {
+    forged = forged_everywhere()
+    replies, received = CALLERS[framework](forged, MXTELECOM)
+    check(forged, replies, received)  # the reference parser's ack, and no event received
+    assert {case.name: refusal(reply) for case, reply in zip(forged, replies, strict=True)} == {
         **{f"{name} at {PATH_OF[name]}": OUTSIDE for name in SERVED if name.startswith("mxtelecom.")},
         **{f"{name} at /mm7": mm7_refusal(NO_CREDENTIALS) for name in SERVED if name.startswith("mm7.")},
         **{
@@ -642,12 +801,34 @@ def test_forged_requests_without_credentials_are_refused_at_every_endpoint(frame
         "the other endpoint's credentials at /mm7": mm7_refusal(WRONG_CREDENTIALS),
         "a guessed password at /openmarket": (401, [CHALLENGE], WRONG_CREDENTIALS.encode()),
         "the other endpoint's credentials at /openmarket": (401, [CHALLENGE], WRONG_CREDENTIALS.encode()),
+        **{
+            f"{name} at /twilio": (401, [], NO_SIGNATURE.format("X-Twilio-Signature").encode())
+            for name in SERVED
+            if name.startswith("twilio.")
+        },
+        **{
+            f"{name} at /sinch": (401, [], NO_SIGNATURE.format("x-sinch-webhook-signature").encode())
+            for name in SERVED
+            if name.startswith("sinch.")
+        },
+        "a guessed secret at /twilio": (
+            401,
+            [],
+            b"request: the X-Twilio-Signature signature does not match the url and parameters",
+        ),
+        "Twilio's signature of another URL at /twilio": (
+            401,
+            [],
+            b"request: the X-Twilio-Signature signature does not match the url and parameters",
+        ),
+        "a guessed secret at /sinch": (401, [], b"request: the Sinch signature does not match"),
     }
 
 
 @pytest.mark.parametrize("framework", CALLERS)
 def test_an_endpoint_without_its_credentials_set_refuses_every_request(framework: str) -> None:
-    # Fail closed: with neither variable set, /mm7 and /openmarket refuse even the rightly signed request.
+    # Fail closed: with no variable set, /mm7, /openmarket, /twilio and /sinch refuse even the rightly signed
+    # request.
     cases = [sample_at(name, credentials=UNSET) for name in SERVED]
     replies, received = CALLERS[framework](cases, LOCAL, None, UNSET)
     check(cases, replies, received)
@@ -669,8 +850,50 @@ def test_an_endpoint_without_its_credentials_set_refuses_every_request(framework
             for name in SERVED
             if name.startswith("openmarket.")
         },
+        **{
+            f"{name} at /twilio": (
+                401,
+                [],
+                b"request: this endpoint has no credentials to check; set MMSDR_TWILIO_AUTH_TOKENS (auth tokens)",
+            )
+            for name in SERVED
+            if name.startswith("twilio.")
+        },
+        **{
+            f"{name} at /sinch": (
+                401,
+                [],
+                b"request: this endpoint has no credentials to check; set MMSDR_SINCH_SECRETS (secrets)",
+            )
+            for name in SERVED
+            if name.startswith("sinch.")
+        },
     }
     assert {event.provider for event in received} == {"mxtelecom"}  # its endpoints check its networks only
+
+
+@pytest.mark.parametrize("framework", CALLERS)
+def test_twilio_s_endpoint_without_the_public_url_refuses_every_request(framework: str) -> None:
+    # Fail closed: without MMSDR_PUBLIC_URL the app cannot say which URL Twilio signed, so it checks none.
+    cases = [sample_at(name, public_url=None) for name in SERVED if name.startswith("twilio.")]
+    replies, received = CALLERS[framework](cases, LOCAL, None, CREDENTIALS, None)
+    check(cases, replies, received)
+    no_url = (
+        b"request: no url to check the Twilio signature against; pass parse(..., url=...) with the URL Twilio called "
+        b"(public_url in the adapters)"
+    )
+    assert [refusal(reply) for reply in replies] == [(401, [], no_url)] * 2
+    assert received == []
+
+
+@pytest.mark.parametrize("framework", CALLERS)
+def test_twilio_s_signature_covers_the_query_of_the_url_it_called(framework: str) -> None:
+    # A query string in the URL given to Twilio is signed with it: each app passes the target on as received.
+    path, query = "/twilio", ANOTHER_URL.query
+    case = case_of("a URL with a query", "POST", path, query, signed_for(path, ANOTHER_URL), ANOTHER_URL.body)
+    assert case.callback is not None
+    assert (case.url, case.expected.status) == ("/twilio?tenant=7", 200)
+    check([case], *CALLERS[framework]([case], LOCAL))
 
 
 @pytest.mark.parametrize("framework", CALLERS)
@@ -682,28 +905,27 @@ def test_a_path_without_an_endpoint_is_not_found(framework: str) -> None:
 
 @pytest.mark.parametrize("framework", CALLERS)
 def test_a_retried_callback_is_acknowledged_and_its_events_handled_once(framework: str) -> None:
-    twice = [case for case in SAMPLES for _ in range(2)]
+    cases = samples()
+    twice = [case for case in cases for _ in range(2)]
     replies, received = CALLERS[framework](twice, LOCAL)
     for case, reply in zip(twice, replies, strict=True):
         check_reply(case, reply)  # both acknowledged
-    expected = [event for case in SAMPLES if case.callback for event in case.callback.events]
-    assert [comparable(event) for event in received] == [comparable(event) for event in expected]
+    expected = [event for case in cases if case.callback for event in case.callback.events]
+    check_events(received, expected)
 
 
-RETRY_CASES = [
-    case
-    for case in SAMPLES
-    if case.name.partition(" ")[0] in {"mm7.deliver", "mxtelecom.sms_report", "openmarket.mms_report"}
-]
+RETRIED = {"mm7.deliver", "mxtelecom.sms_report", "openmarket.mms_report", "twilio.status", "sinch.inbound"}
 
 
 @pytest.mark.parametrize("store", STORES)
 @pytest.mark.parametrize("framework", CALLERS)
 def test_a_dedupe_store_that_cannot_say_gets_the_provider_s_retry_answer(framework: str, store: str) -> None:
     # Down, or another delivery holding the lease (LeaseHeldError): either way not a duplicate, so not "OK".
-    replies, received = CALLERS[framework](RETRY_CASES, LOCAL, store)
+    cases = [case for case in samples() if case.name.partition(" ")[0] in RETRIED]
+    replies, received = CALLERS[framework](cases, LOCAL, store)
     assert received == []
-    for case, reply in zip(RETRY_CASES, replies, strict=True):
+    assert len(cases) == len(RETRIED)
+    for case, reply in zip(cases, replies, strict=True):
         assert case.callback is not None
         check_reply(case, reply, mmsdr.acknowledge(case.callback, retry=True))
         if case.callback.provider == "mm7":

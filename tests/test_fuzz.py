@@ -176,6 +176,9 @@ def test_every_costly_shape_is_a_seed() -> None:
         "mxtelecom-mms-inbound-post.near-delimiter-lf",
         "openmarket-mms-inbound.near-delimiter-lf",
         "openmarket-mms-report.extra-keys",
+        "sinch-delivery-report.extra-keys",
+        "sinch-inbound.extra-keys",
+        "sinch-recipient-delivery-report.extra-keys",
     ]
 
 
