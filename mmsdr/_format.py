@@ -187,6 +187,14 @@ def one_event(event: Event, /, *, warnings: tuple[str, ...] = (), details: Detai
     return Callback(provider=event.provider, format=event.format, events=(event,), warnings=warnings, details=details)
 
 
+_EMPTY_OK = Ack(status=200, headers=(("Content-Length", "0"),), body=b"")
+
+
+def ok_without_body(callback: Callback, /) -> Ack:  # noqa: ARG001 - the same answer for every callback
+    """200 with an empty body: the success answer of the providers that take any 2xx (or ask for no body)."""
+    return _EMPTY_OK
+
+
 _RETRY_TEXT = "not processed now; send this callback again later"
 
 

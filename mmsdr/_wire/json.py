@@ -190,6 +190,15 @@ class JsonFields:
             raise self.error(name, "is empty", value)
         return without_lone_surrogates(value) if name in self._unreadable else value
 
+    def secondary_text(self, name: str, warnings: list[str], *, where: str = "") -> str | None:
+        """An optional string field the message does not depend on: a value of another JSON type costs a
+        warning naming it (``where`` is the path of this object in the body, ``"message."``), never the message."""
+        try:
+            return self.text(name)
+        except ValueError:
+            warnings.append(f"field {where + name!r} is not a string: left out")
+            return None
+
     def required_text(self, name: str) -> str:
         value = self.text(name, required=True)
         assert value is not None

@@ -18,8 +18,8 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .._events import Ack, Callback, DeliveryReport, Event, InboundMessage, Part, ReadReport
-from .._format import Format, Times, make_dedupe_key, retry_later
+from .._events import Callback, DeliveryReport, Event, InboundMessage, Part, ReadReport
+from .._format import Format, Times, make_dedupe_key, ok_without_body, retry_later
 from .._public import public_dir
 from .._status import Status, status_from_table
 from .._wire.json import JsonFields, load_json
@@ -55,12 +55,8 @@ _TYPE_MEMBER = re.compile(rb'"type"\s*:\s*"(message-[a-z-]{1,40})"')
 _DATE_FORM = "an ISO 8601 date (YYYY-MM-DDThh:mm:ss.sssZ)"
 _MEDIA_TYPE = "application/octet-stream"  # the callback gives media URLs only, no content type
 
-# Webhooks, Overview: "You MUST Reply with a HTTP 2xx status code for every callback".
-_OK = Ack(status=200, headers=(("Content-Length", "0"),), body=b"")
-
-
-def _acknowledge(callback: Callback) -> Ack:  # noqa: ARG001 - one answer fits every callback
-    return _OK
+# The success answer is ok_without_body: Webhooks, Overview: "You MUST Reply with a HTTP 2xx status code for
+# every callback".
 
 
 def _sniffed_type(request: Request) -> str | None:
@@ -113,15 +109,6 @@ def _code(value: object, warnings: list[str], where: str) -> str | None:
     return str(value) if isinstance(value, Decimal) else json.dumps(value, default=str)
 
 
-def _text(fields: JsonFields, name: str, warnings: list[str], where: str) -> str | None:
-    """A secondary string field: one of another JSON type costs a warning, never the message."""
-    try:
-        return fields.text(name)
-    except ValueError:
-        warnings.append(f"field {where + name!r} is not a string: left out")
-        return None
-
-
 def _count(obj: dict[str, Any], name: str, warnings: list[str], where: str) -> int | None:
     value = obj.get(name)
     if value is None or type(value) is int:
@@ -166,17 +153,19 @@ class _Element:
             raise fields.error("message.id", "must be a non-empty string or an integer", message_id)
         self.message_id = inner.identifier("id")  # the same checks, and a lone surrogate refused
         self.inner = inner
-        self.to = _text(fields, "to", warnings, where)
-        self.time = times.read(f"{where}time", _text(fields, "time", warnings, where))
+        self.to = fields.secondary_text("to", warnings, where=where)
+        self.time = times.read(f"{where}time", fields.secondary_text("time", warnings, where=where))
         inner_where = f"{where}message."
-        self.message_time = times.optional(f"{inner_where}time", _text(inner, "time", warnings, inner_where))
-        self.owner = _text(inner, "owner", warnings, inner_where)
-        self.direction = _text(inner, "direction", warnings, inner_where)
-        self.application_id = _text(inner, "applicationId", warnings, inner_where)
+        self.message_time = times.optional(
+            f"{inner_where}time", inner.secondary_text("time", warnings, where=inner_where)
+        )
+        self.owner = inner.secondary_text("owner", warnings, where=inner_where)
+        self.direction = inner.secondary_text("direction", warnings, where=inner_where)
+        self.application_id = inner.secondary_text("applicationId", warnings, where=inner_where)
         self.segment_count = _count(message, "segmentCount", warnings, inner_where)
         self.recipients = _strings(message, "to", warnings, inner_where)
         self.media = _strings(message, "media", warnings, inner_where)
-        self.description = _text(fields, "description", warnings, where)
+        self.description = fields.secondary_text("description", warnings, where=where)
 
     def dedupe_key(self, format_name: str) -> str:
         # message.id, type, to and time (providers-modern §7.3): `to` tells a group's recipients apart, and a
@@ -186,11 +175,11 @@ class _Element:
 
 def _inbound(element: _Element, warnings: list[str]) -> InboundMessage:
     inner, where = element.inner, element.where + "message."
-    sender = _text(inner, "from", warnings, where)
+    sender = inner.secondary_text("from", warnings, where=where)
     if sender is None or not sender.strip():
         raise element.fields.error("message.from", "is missing", show=False)
     recipients = element.recipients or ((element.to,) if element.to else ())
-    text = _text(inner, "text", warnings, where)
+    text = inner.secondary_text("text", warnings, where=where)
     return InboundMessage(
         provider=PROVIDER,
         format=INBOUND,
@@ -230,14 +219,14 @@ def _report(element: _Element, warnings: list[str]) -> DeliveryReport | ReadRepo
         provider_status=kind,
         provider_code=code,
         recipient=element.to.strip() if element.to and element.to.strip() else None,
-        sender=_text(element.inner, "from", warnings, where + "message."),
+        sender=element.inner.secondary_text("from", warnings, where=where + "message."),
         status_text=element.description,
         details=ReportDetails(
             recipients=element.recipients,
             owner=element.owner,
             direction=element.direction,
             application_id=element.application_id,
-            tag=_text(element.inner, "tag", warnings, where + "message."),
+            tag=element.inner.secondary_text("tag", warnings, where=where + "message."),
             segment_count=element.segment_count,
             media=element.media,
             message_time=element.message_time,
@@ -278,7 +267,7 @@ def _format(name: str, description: str, inbound: bool, details: tuple[type[Any]
         matches=matches,
         body_media_types=_JSON_TYPES,
         parse=parse_inbound if inbound else parse_report,
-        acknowledge=_acknowledge,
+        acknowledge=ok_without_body,
         retry=retry_later,  # Bandwidth retries every callback not answered 2xx, for 24 hours
         details_types=details,
         default_zone="UTC",  # every documented time ends in Z

@@ -19,8 +19,8 @@ import re
 from typing import TYPE_CHECKING
 
 from .._errors import MalformedRequestError
-from .._events import Ack, Callback, DeliveryReport, InboundMessage, Part
-from .._format import Format, Times, make_dedupe_key, one_event, retry_later
+from .._events import Callback, DeliveryReport, InboundMessage, Part
+from .._format import Format, Times, make_dedupe_key, ok_without_body, one_event, retry_later
 from .._public import public_dir
 from .._status import mm7_status
 from .._wire.content_type import parse_content_type
@@ -55,12 +55,7 @@ _BASE64_BODY = re.compile(rb"[A-Za-z0-9+/\s]+={0,2}\s*", re.ASCII)
 # A part header line: RFC 9110 token, optional blanks, a colon (RFC 5322 2.2).
 _HEADER_LINE = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]*:[^\r\n]*\r?\n")
 
-# "Your platform should respond with an HTTP 200 response with an empty body."
-_OK = Ack(status=200, headers=(("Content-Length", "0"),), body=b"")
-
-
-def _acknowledge(callback: Callback) -> Ack:  # noqa: ARG001 - one answer fits both callbacks
-    return _OK
+# The success answer is ok_without_body: "Your platform should respond with an HTTP 200 response with an empty body."
 
 
 # The "type" member, not the word anywhere: another provider's JSON may carry "REPORT" as text (an SMS body).
@@ -236,7 +231,7 @@ FORMATS = (
         matches=_is_report,
         body_media_types=_JSON_TYPES,
         parse=parse_report,
-        acknowledge=_acknowledge,
+        acknowledge=ok_without_body,
         retry=retry_later,
         details_types=(RequestDetails, ReportDetails),
         default_zone=_ZONE,
@@ -248,7 +243,7 @@ FORMATS = (
         matches=_is_inbound,
         body_media_types=frozenset({"multipart/mixed"}),
         parse=parse_inbound,
-        acknowledge=_acknowledge,
+        acknowledge=ok_without_body,
         retry=retry_later,
         details_types=(RequestDetails, InboundDetails),
         default_zone=_ZONE,

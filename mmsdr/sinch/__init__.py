@@ -20,8 +20,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .._events import Ack, Callback, DeliveryReport, Event, InboundMessage, Part, RawFields
-from .._format import Format, Times, make_dedupe_key, one_event, retry_later
+from .._events import Callback, DeliveryReport, Event, InboundMessage, Part, RawFields
+from .._format import Format, Times, make_dedupe_key, ok_without_body, one_event, retry_later
 from .._public import public_dir
 from .._status import Status, status_from_table
 from .._wire.json import JsonFields, load_json_object
@@ -90,12 +90,7 @@ _JSON_TYPES = frozenset({"application/json"})
 _TYPE_MEMBER = re.compile(rb'"type"\s*:\s*"([a-z_]{1,40})"')
 _DATE_FORM = "an ISO 8601 date (YYYY-MM-DDThh:mm:ss.SSSZ)"
 
-# Webhooks: any 2xx; "No body required".
-_OK = Ack(status=200, headers=(("Content-Length", "0"),), body=b"")
-
-
-def _acknowledge(callback: Callback) -> Ack:  # noqa: ARG001 - one answer fits every callback
-    return _OK
+# The success answer is ok_without_body: Webhooks: any 2xx; "No body required".
 
 
 def _sniffed_type(request: Request) -> str | None:
@@ -140,15 +135,6 @@ def _count(obj: dict[str, Any], name: str, warnings: list[str], where: str = "")
     return None
 
 
-def _text(fields: JsonFields, name: str, warnings: list[str]) -> str | None:
-    """A secondary string field: one of another JSON type costs a warning, never the message."""
-    try:
-        return fields.text(name)
-    except ValueError:
-        warnings.append(f"field {name!r} is not a string: left out")
-        return None
-
-
 def _raw_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
@@ -174,7 +160,7 @@ def parse_recipient_report(request: Request, context: ParseContext) -> Callback:
     provider_status = fields.required_text("status").strip()
     code = _code(obj, "code", warnings)
     times = Times(context, warnings, form=_DATE_FORM)
-    time = times.read("at", _text(fields, "at", warnings))
+    time = times.read("at", fields.secondary_text("at", warnings))
     event = DeliveryReport(
         provider=PROVIDER,
         format=RECIPIENT,
@@ -189,12 +175,14 @@ def parse_recipient_report(request: Request, context: ParseContext) -> Callback:
         recipient=recipient,
         details=ReportDetails(
             kind=kind,
-            client_reference=_text(fields, "client_reference", warnings),
-            operator=_text(fields, "operator", warnings),
-            applied_originator=_text(fields, "applied_originator", warnings),
-            encoding=_text(fields, "encoding", warnings),
+            client_reference=fields.secondary_text("client_reference", warnings),
+            operator=fields.secondary_text("operator", warnings),
+            applied_originator=fields.secondary_text("applied_originator", warnings),
+            encoding=fields.secondary_text("encoding", warnings),
             message_parts=_count(obj, "number_of_message_parts", warnings),
-            operator_status_at=times.optional("operator_status_at", _text(fields, "operator_status_at", warnings)),
+            operator_status_at=times.optional(
+                "operator_status_at", fields.secondary_text("operator_status_at", warnings)
+            ),
         ),
     )
     return one_event(event, warnings=tuple(warnings))
@@ -218,9 +206,9 @@ def parse_batch_report(request: Request, context: ParseContext) -> Callback:
     entries = _statuses(fields, obj)
     # A batch report has no time (Delivery reports): the time of reading, with no warning, as documented.
     times = Times(context, warnings, form=_DATE_FORM)
-    at = _text(fields, "at", warnings)
+    at = fields.secondary_text("at", warnings)
     timestamp = times.now() if at is None else times.read("at", at).timestamp
-    client_reference = _text(fields, "client_reference", warnings)
+    client_reference = fields.secondary_text("client_reference", warnings)
     total = _count(obj, "total_message_count", warnings)
     batch_pairs = _members(obj, "statuses")
     events: list[Event] = []
@@ -325,12 +313,12 @@ def _media(body: dict[str, Any], warnings: list[str]) -> tuple[tuple[Part, ...],
             warnings.append(f"field 'body.media[{index}]' is not a JSON object: left out")
             continue
         media = JsonFields(element, format_name=INBOUND, warnings=warnings)
-        url = _text(media, "url", warnings)
-        content_type = _text(media, "content_type", warnings)
+        url = media.secondary_text("url", warnings)
+        content_type = media.secondary_text("content_type", warnings)
         item = MediaItem(
             url=url,
             content_type=content_type,
-            status=_text(media, "status", warnings),
+            status=media.secondary_text("status", warnings),
             code=_code(element, "code", warnings),
         )
         items.append(item)
@@ -350,7 +338,7 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
     if not recipients:
         warnings.append("field 'to' is missing: the event has no recipients")
     times = Times(context, warnings, form=_DATE_FORM)
-    time = times.read("received_at", _text(fields, "received_at", warnings))
+    time = times.read("received_at", fields.secondary_text("received_at", warnings))
     text: str | None = None
     subject: str | None = None
     parts: tuple[Part, ...] = ()
@@ -360,13 +348,13 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
     if kind == "mo_media":
         if isinstance(body, dict):
             body_fields = JsonFields(body, format_name=INBOUND, warnings=warnings)
-            subject = _text(body_fields, "subject", warnings)
-            text = _text(body_fields, "message", warnings)
+            subject = body_fields.secondary_text("subject", warnings)
+            text = body_fields.secondary_text("message", warnings)
             parts, media = _media(body, warnings)
         elif body is not None:
             warnings.append("field 'body' of mo_media is not a JSON object: left out")
     else:
-        text = _text(fields, "body", warnings)
+        text = fields.secondary_text("body", warnings)
         if kind == "mo_binary":  # "The incoming message body (Base64 encoded)", "The UDH ... HEX encoded"
             parts, text = _binary(text, warnings), None
             udh = _udh(fields, warnings)
@@ -385,9 +373,9 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
         parts=parts,
         details=InboundDetails(
             kind=kind,
-            operator_id=_text(fields, "operator_id", warnings),
-            client_reference=_text(fields, "client_reference", warnings),
-            sent_at=times.optional("sent_at", _text(fields, "sent_at", warnings)),
+            operator_id=fields.secondary_text("operator_id", warnings),
+            client_reference=fields.secondary_text("client_reference", warnings),
+            sent_at=times.optional("sent_at", fields.secondary_text("sent_at", warnings)),
             udh=udh,
             media=media,
         ),
@@ -408,7 +396,7 @@ def _binary(body: str | None, warnings: list[str]) -> tuple[Part, ...]:
 
 
 def _udh(fields: JsonFields, warnings: list[str]) -> bytes | None:
-    text = _text(fields, "udh", warnings)
+    text = fields.secondary_text("udh", warnings)
     if text is None:
         return None
     try:
@@ -432,7 +420,7 @@ def _format(
         matches=lambda request: _sniffed_type(request) in kinds,
         body_media_types=_JSON_TYPES,
         parse=parse,
-        acknowledge=_acknowledge,
+        acknowledge=ok_without_body,
         retry=retry_later,  # Sinch retries 5xx and 429
         details_types=details,
         default_zone="UTC",  # "Formatted as ISO-8601: YYYY-MM-DDThh:mm:ss.SSSZ"

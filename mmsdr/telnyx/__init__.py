@@ -17,8 +17,8 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .._events import Ack, Callback, DeliveryReport, Event, InboundMessage, Part, RawFields
-from .._format import Format, Times, make_dedupe_key, retry_later
+from .._events import Callback, DeliveryReport, Event, InboundMessage, Part, RawFields
+from .._format import Format, Times, make_dedupe_key, ok_without_body, retry_later
 from .._public import public_dir
 from .._status import Status, status_from_table
 from .._wire.json import JsonFields, load_json_object
@@ -74,12 +74,7 @@ _EVENT_TYPE = re.compile(rb'"event_type"\s*:\s*"(message\.[a-z_]{1,40})"')
 _DATE_FORM = "an ISO 8601 date"
 _OCTETS = "application/octet-stream"
 
-# "Receiving Webhooks": "Return a 2xx within 2 seconds"; no body is read.
-_OK = Ack(status=200, headers=(("Content-Length", "0"),), body=b"")
-
-
-def _acknowledge(callback: Callback) -> Ack:  # noqa: ARG001 - one answer fits every callback
-    return _OK
+# The success answer is ok_without_body: "Receiving Webhooks": "Return a 2xx within 2 seconds"; no body is read.
 
 
 def status_for(provider_status: str, code: str | None) -> Status:
@@ -88,14 +83,6 @@ def status_for(provider_status: str, code: str | None) -> Status:
     if status is Status.FAILED and code is not None and code in _FAILURE_BY_CODE:
         return _FAILURE_BY_CODE[code]
     return status
-
-
-def _text(fields: JsonFields, name: str, warnings: list[str], where: str) -> str | None:
-    try:
-        return fields.text(name)
-    except ValueError:
-        warnings.append(f"field {where + name!r} is not a string: left out")
-        return None
 
 
 def _object(obj: dict[str, Any], name: str, warnings: list[str], where: str) -> dict[str, Any]:
@@ -173,13 +160,13 @@ class _Envelope:
         if isinstance(message_id, bool) or not isinstance(message_id, (str, int)) or not str(message_id).strip():
             raise top.error("data.payload.id", "must be a non-empty string or an integer", message_id)
         self.message_id = self.payload_fields.identifier("id")
-        self.event_id = _text(data_fields, "id", warnings, "data.")
+        self.event_id = data_fields.secondary_text("id", warnings, where="data.")
         times = Times(context, warnings, form=_DATE_FORM)
         self.times = times
-        self.time = times.read("data.occurred_at", _text(data_fields, "occurred_at", warnings, "data."))
+        self.time = times.read("data.occurred_at", data_fields.secondary_text("occurred_at", warnings, where="data."))
         meta = _object(obj, "meta", warnings, "")
         self.attempt = _integer(meta.get("attempt"), "meta.attempt", warnings)
-        self.message_type = _text(self.payload_fields, "type", warnings, "data.payload.")
+        self.message_type = self.payload_fields.secondary_text("type", warnings, where="data.payload.")
         self.errors = tuple(
             TelnyxError(
                 code=_code(error.get("code")),
@@ -262,8 +249,8 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
         sender=sender,
         recipients=recipients,
         cc=cc,
-        subject=_text(fields, "subject", warnings, "data.payload.") or None,
-        text=_text(fields, "text", warnings, "data.payload.") or None,
+        subject=fields.secondary_text("subject", warnings, where="data.payload.") or None,
+        text=fields.secondary_text("text", warnings, where="data.payload.") or None,
         parts=parts,
         details=InboundDetails(
             event_id=envelope.event_id,
@@ -272,8 +259,8 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
             carrier=sender_party.get("carrier") if isinstance(sender_party.get("carrier"), str) else None,
             line_type=sender_party.get("line_type") if isinstance(sender_party.get("line_type"), str) else None,
             media=media,
-            messaging_profile_id=_text(fields, "messaging_profile_id", warnings, "data.payload."),
-            encoding=_text(fields, "encoding", warnings, "data.payload."),
+            messaging_profile_id=fields.secondary_text("messaging_profile_id", warnings, where="data.payload."),
+            encoding=fields.secondary_text("encoding", warnings, where="data.payload."),
             parts_count=_integer(payload.get("parts"), "data.payload.parts", warnings),
         ),
     )
@@ -290,8 +277,10 @@ def parse_report(request: Request, context: ParseContext) -> Callback:
     code = envelope.errors[0].code if envelope.errors else None
     tags_value = payload.get("tags")
     tags = tuple(tag for tag in tags_value if isinstance(tag, str)) if isinstance(tags_value, list) else ()
-    sent_at = envelope.times.optional(f"{where}sent_at", _text(fields, "sent_at", warnings, where))
-    completed_at = envelope.times.optional(f"{where}completed_at", _text(fields, "completed_at", warnings, where))
+    sent_at = envelope.times.optional(f"{where}sent_at", fields.secondary_text("sent_at", warnings, where=where))
+    completed_at = envelope.times.optional(
+        f"{where}completed_at", fields.secondary_text("completed_at", warnings, where=where)
+    )
     recipients = _objects(payload, "to", warnings, where)
     if not recipients:
         raise envelope.fields.error("data.payload.to", "lists no recipient", show=False)
@@ -358,7 +347,7 @@ def _format(name: str, description: str, types: frozenset[str], parse: Any, deta
         matches=lambda request: _sniffed(request) in types,
         body_media_types=_JSON_TYPES,
         parse=parse,
-        acknowledge=_acknowledge,
+        acknowledge=ok_without_body,
         retry=retry_later,  # Telnyx retries any answer that is not a 2xx
         details_types=(details,),
         default_zone="UTC",
