@@ -8,11 +8,13 @@ the one VASP URL, and OpenMarket posts its inbound MMS and its delivery reports 
 each, for all of that provider's formats. The paths are the ``mmsdr.testing`` builders' defaults, so that
 ``mmsdr sample FORMAT | mmsdr send - http://HOST:PORT`` reaches the right endpoint.
 
-Twilio posts status callbacks and inbound messages to the URLs you give it, and Sinch its delivery reports and
-inbound messages to one callback URL: ``/twilio`` and ``/sinch`` each take all of that provider's formats.
+Twilio posts status callbacks and inbound messages to the URLs you give it, Sinch its delivery reports and
+inbound messages to one callback URL, and Bandwidth and Telnyx theirs to the callback URL of the application or
+messaging profile: ``/twilio``, ``/sinch``, ``/bandwidth`` and ``/telnyx`` each take all of that provider's formats.
 
 Each endpoint checks who sent it (docs/security.md, "Who sent it"): MX Telecom's endpoints its source networks,
-``/mm7`` and ``/openmarket`` HTTP Basic credentials, ``/twilio`` and ``/sinch`` their provider's signature. An
+``/mm7``, ``/openmarket`` and ``/bandwidth`` HTTP Basic credentials, ``/twilio``, ``/sinch`` and ``/telnyx``
+their provider's signature. An
 endpoint whose credentials are not set refuses every request: it never accepts a callback it cannot check, and
 there is no default password. Twilio signs the URL it calls, which an app behind a proxy cannot rebuild: the apps
 take it from ``MMSDR_PUBLIC_URL``, and without it ``/twilio`` refuses every request.
@@ -26,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import mmsdr
 import mmsdr.auth
 import mmsdr.sinch
+import mmsdr.telnyx
 import mmsdr.twilio
 
 #: User name to password, or to the passwords of a rotation.
@@ -46,6 +49,8 @@ ENDPOINTS = {
     "/openmarket": "openmarket",  # inbound MMS and delivery reports
     "/twilio": "twilio",  # status callbacks and inbound SMS and MMS
     "/sinch": "sinch",  # delivery reports (per recipient and per batch) and inbound SMS
+    "/bandwidth": "bandwidth",  # message events (delivered, failed, received), a JSON array of them
+    "/telnyx": "telnyx",  # message.finalized and message.received
 }
 
 #: The realm of the ``WWW-Authenticate`` challenge a refused request gets.
@@ -106,9 +111,13 @@ def public_url_from(variable: str) -> str | None:
 # The HTTP Basic credentials you gave the MMSC for its MM7 requests, and those you asked OpenMarket to send.
 MM7_CREDENTIALS = credentials_from("MMSDR_MM7_CREDENTIALS")
 OPENMARKET_CREDENTIALS = credentials_from("MMSDR_OPENMARKET_CREDENTIALS")
+# The HTTP Basic credentials you set on your Bandwidth application's callbacks.
+BANDWIDTH_CREDENTIALS = credentials_from("MMSDR_BANDWIDTH_CREDENTIALS")
 # Twilio's Auth Tokens (primary and secondary during a rotation) and the webhook secret Sinch gave you.
 TWILIO_AUTH_TOKENS = secrets_from("MMSDR_TWILIO_AUTH_TOKENS")
 SINCH_SECRETS = secrets_from("MMSDR_SINCH_SECRETS")
+# Telnyx's Ed25519 public keys, base64 as the Mission Control Portal shows them.
+TELNYX_PUBLIC_KEYS = secrets_from("MMSDR_TELNYX_PUBLIC_KEYS")
 # The scheme, host and port (and any prefix your proxy removes) of the URLs you gave the providers.
 PUBLIC_URL = public_url_from("MMSDR_PUBLIC_URL")
 
@@ -145,6 +154,8 @@ def parser(
     openmarket_credentials: Credentials | None,
     twilio_auth_tokens: Sequence[str] | None,
     sinch_secrets: Sequence[str] | None,
+    bandwidth_credentials: Credentials | None,
+    telnyx_public_keys: Sequence[str] | None,
     limits: mmsdr.Limits | None = None,
 ) -> mmsdr.Parser:
     """The parser of one endpoint, built once at start-up: each provider's checks are added here."""
@@ -172,6 +183,18 @@ def parser(
             else NotConfigured("MMSDR_SINCH_SECRETS", "secrets", field="x-sinch-webhook-signature", basic=False)
         )
         return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
+    if provider == "bandwidth":
+        # Bandwidth sends the HTTP Basic credentials set on the application's callbacks, and signs nothing.
+        auth = basic_auth(bandwidth_credentials, "MMSDR_BANDWIDTH_CREDENTIALS")
+        return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
+    if provider == "telnyx":
+        # Telnyx signs the time and the body with its Ed25519 key: the check holds the public key only.
+        auth = (
+            mmsdr.telnyx.Signature(telnyx_public_keys)
+            if telnyx_public_keys
+            else NotConfigured("MMSDR_TELNYX_PUBLIC_KEYS", "public keys", field="telnyx-signature-ed25519", basic=False)
+        )
+        return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
     # OpenMarket sends HTTP Basic credentials when you ask it to, and publishes no networks.
     auth = basic_auth(openmarket_credentials, "MMSDR_OPENMARKET_CREDENTIALS")
     return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
@@ -184,6 +207,8 @@ def parsers(
     openmarket_credentials: Credentials | None = OPENMARKET_CREDENTIALS,
     twilio_auth_tokens: Sequence[str] | None = TWILIO_AUTH_TOKENS,
     sinch_secrets: Sequence[str] | None = SINCH_SECRETS,
+    bandwidth_credentials: Credentials | None = BANDWIDTH_CREDENTIALS,
+    telnyx_public_keys: Sequence[str] | None = TELNYX_PUBLIC_KEYS,
     limits: mmsdr.Limits | None = None,
 ) -> dict[str, mmsdr.Parser]:
     """Every endpoint's parser by its path: the environment's networks, credentials and secrets unless given."""
@@ -196,6 +221,8 @@ def parsers(
             openmarket_credentials=openmarket_credentials,
             twilio_auth_tokens=twilio_auth_tokens,
             sinch_secrets=sinch_secrets,
+            bandwidth_credentials=bandwidth_credentials,
+            telnyx_public_keys=telnyx_public_keys,
             limits=limits,
         )
         for path, formats in ENDPOINTS.items()

@@ -31,15 +31,6 @@ from mmsdr.auth import SignatureCheck
 from mmsdr.testing import TestRequest
 
 DATA = Path(__file__).parent / "data"
-# Formats the example apps (examples/) do not serve yet, nor examples/requests/ hold: a Bandwidth endpoint (with
-# BasicAuth) and a Telnyx one (with its Signature) come next. Then delete this; the tests that read the examples
-# cover every format.
-AWAITING_AN_EXAMPLE = (
-    "bandwidth.report",
-    "bandwidth.inbound",
-    "telnyx.report",
-    "telnyx.inbound",
-)
 LONDON = ZoneInfo("Europe/London")
 E = TypeVar("E", bound=Event)
 

@@ -1,7 +1,8 @@
 """End to end: the WSGI example served by a real HTTP server on 127.0.0.1, fed every example request and every
-sample at its endpoint, and ``mmsdr sample | mmsdr send`` to it; ``/mm7`` and ``/openmarket`` with the HTTP Basic
-credentials the server is given, and refused without them; ``/twilio`` and ``/sinch`` with their provider's
-signature under the secret the server is given (Twilio's of the URL under the server's public URL).
+sample at its endpoint, and ``mmsdr sample | mmsdr send`` to it; ``/mm7``, ``/openmarket`` and ``/bandwidth`` with
+the HTTP Basic credentials the server is given, and refused without them; ``/twilio``, ``/sinch`` and ``/telnyx``
+with their provider's signature under the secret or key the server is given (Twilio's of the URL under the
+server's public URL).
 
 wsgiref's server on port 0 (a free port) in a thread; each request is sent over a real socket with
 http.client, so the body reaches mmsdr.wsgi through a real ``wsgi.input`` and ``CONTENT_LENGTH``. Bounded:
@@ -21,35 +22,40 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
-from _support import AWAITING_AN_EXAMPLE
 
 import mmsdr
 import mmsdr.auth
 import mmsdr.sinch
+import mmsdr.telnyx
 import mmsdr.twilio
 from mmsdr.__main__ import read_raw_request
-from mmsdr.testing import BUILDERS as ALL_BUILDERS
-from mmsdr.testing import TestRequest
+from mmsdr.testing import BUILDERS, TestRequest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
 import endpoints
 import wsgi_app
 
-# The formats the examples serve (tests/_support.py lists those still waiting for an endpoint).
-BUILDERS = {name: build for name, build in ALL_BUILDERS.items() if name not in AWAITING_AN_EXAMPLE}
-
 REQUESTS = sorted((Path(__file__).parent.parent / "examples" / "requests").glob("*.http"))
 TIMEOUT = 10.0
-# The credentials the server's Basic endpoints are given, as MMSDR_MM7_CREDENTIALS and
-# MMSDR_OPENMARKET_CREDENTIALS would give them.
-CREDENTIALS = {"/mm7": {"vasp": "mm7-password"}, "/openmarket": {"openmarket": "om-password"}}
+# The credentials the server's Basic endpoints are given, as MMSDR_MM7_CREDENTIALS,
+# MMSDR_OPENMARKET_CREDENTIALS and MMSDR_BANDWIDTH_CREDENTIALS would give them.
+CREDENTIALS = {
+    "/mm7": {"vasp": "mm7-password"},
+    "/openmarket": {"openmarket": "om-password"},
+    "/bandwidth": {"bandwidth": "bw-password"},
+}
 # Twilio's Auth Token and Sinch's secret, as MMSDR_TWILIO_AUTH_TOKENS and MMSDR_SINCH_SECRETS would give them,
 # and the server's MMSDR_PUBLIC_URL: the URL a TLS proxy in front of it would be called at.
 SECRETS = {"/twilio": "twilio-auth-token", "/sinch": "sinch-secret"}
 PUBLIC_HOST = "callbacks.example.com"
+# Telnyx's key: the server is given its public key, as MMSDR_TELNYX_PUBLIC_KEYS would give it.
+TELNYX = mmsdr.telnyx.Signature.for_testing(bytes(range(32)))
+TELNYX_PUBLIC_KEY = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
 
 
-def signer(path: str) -> mmsdr.auth.BasicAuth | mmsdr.twilio.Signature | mmsdr.sinch.Signature | None:
+def signer(
+    path: str,
+) -> mmsdr.auth.BasicAuth | mmsdr.twilio.Signature | mmsdr.sinch.Signature | mmsdr.telnyx.Signature | None:
     """What the endpoint at ``path`` checks, to sign with; None where it checks no credentials."""
     if path in CREDENTIALS:
         return mmsdr.auth.BasicAuth(CREDENTIALS[path])
@@ -57,6 +63,8 @@ def signer(path: str) -> mmsdr.auth.BasicAuth | mmsdr.twilio.Signature | mmsdr.s
         return mmsdr.twilio.Signature(SECRETS[path])
     if path == "/sinch":
         return mmsdr.sinch.Signature(SECRETS[path])
+    if path == "/telnyx":
+        return TELNYX
     return None
 
 
@@ -85,6 +93,8 @@ def server() -> Iterator[tuple[int, list[mmsdr.Event]]]:
         openmarket_credentials=CREDENTIALS["/openmarket"],
         twilio_auth_tokens=[SECRETS["/twilio"]],
         sinch_secrets=[SECRETS["/sinch"]],
+        bandwidth_credentials=CREDENTIALS["/bandwidth"],
+        telnyx_public_keys=[TELNYX_PUBLIC_KEY],
         limits=mmsdr.Limits(max_body_bytes=64 * 1024),
     )
     app = wsgi_app.create_app(parsers, received.append, public_url=f"https://{PUBLIC_HOST}")
@@ -181,7 +191,10 @@ def test_a_sample_piped_to_send_reaches_its_endpoint(server: tuple[int, list[mms
     ]
 
 
-@pytest.mark.parametrize(("name", "path"), [("mm7.deliver", "/mm7"), ("openmarket.mms_inbound", "/openmarket")])
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [("mm7.deliver", "/mm7"), ("openmarket.mms_inbound", "/openmarket"), ("bandwidth.inbound", "/bandwidth")],
+)
 def test_a_sample_without_credentials_is_refused_with_the_challenge(
     server: tuple[int, list[mmsdr.Event]], name: str, path: str
 ) -> None:

@@ -18,6 +18,7 @@ from _support import query_fixture
 import mmsdr
 import mmsdr.auth
 import mmsdr.sinch
+import mmsdr.telnyx
 import mmsdr.testing
 import mmsdr.twilio
 
@@ -109,6 +110,14 @@ def test_wsgi_example_checks_mxtelecom_s_ranges_on_mxtelecom_s_endpoints_only() 
 
 TWILIO = mmsdr.twilio.Signature("twilio-auth-token")
 SINCH = mmsdr.sinch.Signature("sinch-secret")
+BANDWIDTH_AUTH = mmsdr.auth.BasicAuth({"bandwidth": "bw-password"})
+# Telnyx's key (the seed of bytes 0 to 31) and another one's (the seed of 32 zeros), each with its public key in
+# base64 as Telnyx's portal shows it: what MMSDR_TELNYX_PUBLIC_KEYS holds.
+TELNYX = mmsdr.telnyx.Signature.for_testing(bytes(range(32)))
+TELNYX_PUBLIC_KEY = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
+OLD_TELNYX = mmsdr.telnyx.Signature.for_testing(bytes(32))
+OLD_TELNYX_PUBLIC_KEY = "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik="
+Signer = mmsdr.twilio.Signature | mmsdr.sinch.Signature | mmsdr.telnyx.Signature
 
 
 @pytest.mark.parametrize(
@@ -126,14 +135,25 @@ SINCH = mmsdr.sinch.Signature("sinch-secret")
         ),
         (mmsdr.testing.twilio_status().signed(TWILIO), "MMSDR_TWILIO_AUTH_TOKENS (auth tokens)", []),
         (mmsdr.testing.sinch_inbound().signed(SINCH), "MMSDR_SINCH_SECRETS (secrets)", []),
+        (
+            mmsdr.testing.bandwidth_report().signed(BANDWIDTH_AUTH),
+            "MMSDR_BANDWIDTH_CREDENTIALS (user:password)",
+            ['Basic realm="mmsdr"'],
+        ),
+        (mmsdr.testing.telnyx_inbound().signed(TELNYX), "MMSDR_TELNYX_PUBLIC_KEYS (public keys)", []),
     ],
 )
 def test_wsgi_example_as_served_without_its_credentials_set_refuses_even_signed_requests(
     request_: mmsdr.testing.TestRequest, variable: str, challenges: list[str]
 ) -> None:
     # The environment of the tests sets no variable: wsgi_app.app fails closed, there is no default password.
-    assert (endpoints.MM7_CREDENTIALS, endpoints.OPENMARKET_CREDENTIALS) == (None, None)
+    assert (endpoints.MM7_CREDENTIALS, endpoints.OPENMARKET_CREDENTIALS, endpoints.BANDWIDTH_CREDENTIALS) == (
+        None,
+        None,
+        None,
+    )
     assert (endpoints.TWILIO_AUTH_TOKENS, endpoints.SINCH_SECRETS, endpoints.PUBLIC_URL) == (None, None, None)
+    assert endpoints.TELNYX_PUBLIC_KEYS is None
     status, headers, body = call_wsgi("POST", request_.path, body=request_.body, extra=environ_headers(request_))
     message = f"request: this endpoint has no credentials to check; set {variable}"
     assert (status, [value for name, value in headers if name == "WWW-Authenticate"]) == (
@@ -281,19 +301,23 @@ def test_malformed_credentials_stop_the_start_without_showing_a_password(
 def test_the_environment_s_credentials_are_each_endpoint_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MMSDR_MM7_CREDENTIALS", "vasp:mm7-password")
     monkeypatch.setenv("MMSDR_OPENMARKET_CREDENTIALS", "openmarket:om-password")
+    monkeypatch.setenv("MMSDR_BANDWIDTH_CREDENTIALS", "bandwidth:bw-password")
     try:
         reloaded = importlib.reload(endpoints)
-        assert (reloaded.MM7_CREDENTIALS, reloaded.OPENMARKET_CREDENTIALS) == (
+        assert (reloaded.MM7_CREDENTIALS, reloaded.OPENMARKET_CREDENTIALS, reloaded.BANDWIDTH_CREDENTIALS) == (
             {"vasp": ["mm7-password"]},
             {"openmarket": ["om-password"]},
+            {"bandwidth": ["bw-password"]},
         )
         parsers = reloaded.parsers()
         mm7 = mmsdr.testing.mm7_deliver()
         openmarket = mmsdr.testing.openmarket_mms_report()
+        bandwidth = mmsdr.testing.bandwidth_inbound()
         om_auth = mmsdr.auth.BasicAuth({"openmarket": "om-password"})
         for path, request, auth, other in [
             ("/mm7", mm7, MM7_AUTH, om_auth),
-            ("/openmarket", openmarket, om_auth, MM7_AUTH),
+            ("/openmarket", openmarket, om_auth, BANDWIDTH_AUTH),
+            ("/bandwidth", bandwidth, BANDWIDTH_AUTH, MM7_AUTH),
         ]:
             signed = request.signed(auth)
             assert parsers[path].parse(signed.headers, signed.body, signed.query, method=signed.method).events
@@ -305,8 +329,13 @@ def test_the_environment_s_credentials_are_each_endpoint_s_own(monkeypatch: pyte
     finally:
         monkeypatch.delenv("MMSDR_MM7_CREDENTIALS")
         monkeypatch.delenv("MMSDR_OPENMARKET_CREDENTIALS")
+        monkeypatch.delenv("MMSDR_BANDWIDTH_CREDENTIALS")
         importlib.reload(endpoints)
-    assert (endpoints.MM7_CREDENTIALS, endpoints.OPENMARKET_CREDENTIALS) == (None, None)
+    assert (endpoints.MM7_CREDENTIALS, endpoints.OPENMARKET_CREDENTIALS, endpoints.BANDWIDTH_CREDENTIALS) == (
+        None,
+        None,
+        None,
+    )
 
 
 # --- the docs show the examples' own code --------------------------------------------------------------------
@@ -485,6 +514,7 @@ def test_a_public_url_that_is_not_one_stops_the_start(monkeypatch: pytest.Monkey
 def test_the_environment_s_secrets_and_public_url_reach_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MMSDR_TWILIO_AUTH_TOKENS", "old-token,twilio-auth-token")
     monkeypatch.setenv("MMSDR_SINCH_SECRETS", "sinch-secret")
+    monkeypatch.setenv("MMSDR_TELNYX_PUBLIC_KEYS", f"{OLD_TELNYX_PUBLIC_KEY},{TELNYX_PUBLIC_KEY}")
     monkeypatch.setenv("MMSDR_PUBLIC_URL", "https://callbacks.example.com")
     try:
         importlib.reload(endpoints)
@@ -496,12 +526,16 @@ def test_the_environment_s_secrets_and_public_url_reach_the_app(monkeypatch: pyt
             ["sinch-secret"],
             "https://callbacks.example.com",
         )
+        assert endpoints.TELNYX_PUBLIC_KEYS == [OLD_TELNYX_PUBLIC_KEY, TELNYX_PUBLIC_KEY]
         replies = []
-        sent: list[tuple[mmsdr.testing.TestRequest, mmsdr.twilio.Signature | mmsdr.sinch.Signature]] = [
+        sent: list[tuple[mmsdr.testing.TestRequest, Signer]] = [
             (mmsdr.testing.twilio_status(), TWILIO),  # the second token of a rotation
             (mmsdr.testing.twilio_status(), mmsdr.twilio.Signature("old-token")),
             (mmsdr.testing.sinch_inbound(), SINCH),
             (mmsdr.testing.sinch_inbound(), mmsdr.sinch.Signature("guessed")),
+            (mmsdr.testing.telnyx_inbound(), TELNYX),  # the second key of a rotation
+            (mmsdr.testing.telnyx_inbound(), OLD_TELNYX),
+            (mmsdr.testing.telnyx_inbound(), mmsdr.telnyx.Signature.for_testing(b"\x07" * 32)),
         ]
         for request, auth in sent:
             signed = request.signed(auth)
@@ -512,16 +546,26 @@ def test_the_environment_s_secrets_and_public_url_reach_the_app(monkeypatch: pyt
         acks = [
             mmsdr.acknowledge(mmsdr.testing.twilio_status().parse()),
             mmsdr.acknowledge(mmsdr.testing.sinch_inbound().parse()),
+            mmsdr.acknowledge(mmsdr.testing.telnyx_inbound().parse()),
         ]
         assert replies == [
             ("200 OK", acks[0].body),
             ("200 OK", acks[0].body),
             ("200 OK", acks[1].body),
             ("401 Unauthorized", b"request: the Sinch signature does not match"),
+            ("200 OK", acks[2].body),
+            ("200 OK", acks[2].body),
+            ("401 Unauthorized", b"request: the Telnyx signature does not match"),
         ]
-        assert [event.provider for event in received] == ["twilio", "sinch"]  # a retry is handled once
+        assert [event.provider for event in received] == ["twilio", "sinch", "telnyx"]  # a retry is handled once
     finally:
-        for variable in ("MMSDR_TWILIO_AUTH_TOKENS", "MMSDR_SINCH_SECRETS", "MMSDR_PUBLIC_URL"):
+        for variable in (
+            "MMSDR_TWILIO_AUTH_TOKENS",
+            "MMSDR_SINCH_SECRETS",
+            "MMSDR_TELNYX_PUBLIC_KEYS",
+            "MMSDR_PUBLIC_URL",
+        ):
             monkeypatch.delenv(variable)
         importlib.reload(endpoints)
     assert (endpoints.TWILIO_AUTH_TOKENS, endpoints.SINCH_SECRETS, endpoints.PUBLIC_URL) == (None, None, None)
+    assert endpoints.TELNYX_PUBLIC_KEYS is None

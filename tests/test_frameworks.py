@@ -13,6 +13,7 @@ tests, on CI (``CI`` set) it fails them, so that nothing is silently skipped the
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import importlib
 import io
@@ -26,17 +27,17 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from _support import AWAITING_AN_EXAMPLE
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from lxml import etree
 
 import mmsdr
 import mmsdr.auth
 import mmsdr.dedupe
 import mmsdr.sinch
+import mmsdr.telnyx
 import mmsdr.twilio
 from mmsdr.__main__ import read_raw_request
-from mmsdr.testing import BUILDERS as ALL_BUILDERS
-from mmsdr.testing import TestRequest
+from mmsdr.testing import BUILDERS, TestRequest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
 import endpoints
@@ -47,7 +48,7 @@ LOCAL = ["127.0.0.0/8", "::1/128"]
 MXTELECOM = [str(network) for network in mmsdr.mxtelecom.NETWORKS]  # CLIENT is not in them
 # Set by each test client from the body or the URL; the requests' own values are not sent.
 CLIENT_SET = {"host", "content-length"}
-# What each endpoint is for: one per MX Telecom callback kind, one for MM7, one for OpenMarket.
+# What each endpoint is for: one per MX Telecom callback kind, one for each other provider.
 FORMATS_AT = {
     "/mxtelecom/sms-report": "mxtelecom.sms_report",
     "/mxtelecom/sms-inbound": "mxtelecom.sms_inbound",
@@ -59,8 +60,9 @@ FORMATS_AT = {
     "/openmarket": "openmarket",
     "/twilio": "twilio",
     "/sinch": "sinch",
+    "/bandwidth": "bandwidth",
+    "/telnyx": "telnyx",
 }
-BUILDERS = {name: build for name, build in ALL_BUILDERS.items() if name not in AWAITING_AN_EXAMPLE}
 SERVED = list(BUILDERS)
 # Each format's endpoint: the builder's default path, so that `mmsdr sample FORMAT | mmsdr send - URL` reaches it.
 PATH_OF = {name: BUILDERS[name]().path for name in SERVED}
@@ -77,15 +79,20 @@ def require(name: str) -> ModuleType:
 @dataclass(frozen=True)
 class Credentials:
     """What each endpoint is given here, as the examples read it from the environment: the HTTP Basic credentials
-    of MM7's and OpenMarket's endpoints, Twilio's Auth Token and Sinch's secret (MX Telecom's check the networks)."""
+    of MM7's, OpenMarket's and Bandwidth's endpoints, Twilio's Auth Token, Sinch's secret and the hex seed of
+    Telnyx's Ed25519 key (the endpoint is given its public key; MX Telecom's check the networks)."""
 
     basic: Mapping[str, Mapping[str, str]]
     secrets: Mapping[str, str]
 
 
 CREDENTIALS = Credentials(
-    basic={"/mm7": {"vasp": "mm7-password"}, "/openmarket": {"openmarket": "om-password"}},
-    secrets={"/twilio": "twilio-auth-token", "/sinch": "sinch-secret"},
+    basic={
+        "/mm7": {"vasp": "mm7-password"},
+        "/openmarket": {"openmarket": "om-password"},
+        "/bandwidth": {"bandwidth": "bw-password"},
+    },
+    secrets={"/twilio": "twilio-auth-token", "/sinch": "sinch-secret", "/telnyx": bytes(range(32)).hex()},
 )
 UNSET = Credentials(basic={}, secrets={})  # no variable set
 VARIABLES = {
@@ -93,6 +100,8 @@ VARIABLES = {
     "/openmarket": "MMSDR_OPENMARKET_CREDENTIALS",
     "/twilio": "MMSDR_TWILIO_AUTH_TOKENS",
     "/sinch": "MMSDR_SINCH_SECRETS",
+    "/bandwidth": "MMSDR_BANDWIDTH_CREDENTIALS",
+    "/telnyx": "MMSDR_TELNYX_PUBLIC_KEYS",
 }
 CHALLENGE = 'Basic realm="mmsdr", charset="UTF-8"'
 # The base of the URLs the providers are given (MMSDR_PUBLIC_URL): the samples' Host, so that what
@@ -111,13 +120,19 @@ class RefusesAll:
         raise mmsdr.AuthenticationError(message, field=self.field, challenge=self.challenge)
 
 
-Signer = mmsdr.auth.BasicAuth | mmsdr.twilio.Signature | mmsdr.sinch.Signature
+Signer = mmsdr.auth.BasicAuth | mmsdr.twilio.Signature | mmsdr.sinch.Signature | mmsdr.telnyx.Signature
+
+
+def public_key(seed: str) -> str:
+    """The public key of the Ed25519 ``seed`` (hex), base64 as Telnyx's portal shows it."""
+    raw = ed25519.Ed25519PrivateKey.from_private_bytes(bytes.fromhex(seed)).public_key().public_bytes_raw()
+    return base64.b64encode(raw).decode("ascii")
 
 
 def reference_check(path: str, credentials: Credentials) -> Signer | RefusesAll | None:
     """The check of the endpoint at ``path`` beyond MX Telecom's networks, written out here."""
     basic, secret = credentials.basic.get(path), credentials.secrets.get(path)
-    if path in {"/mm7", "/openmarket"}:
+    if path in {"/mm7", "/openmarket", "/bandwidth"}:
         unset = RefusesAll(VARIABLES[path], "user:password", "authorization", 'Basic realm="mmsdr"')
         return mmsdr.auth.BasicAuth(basic, realm="mmsdr") if basic else unset
     if path == "/twilio":
@@ -126,6 +141,9 @@ def reference_check(path: str, credentials: Credentials) -> Signer | RefusesAll 
     if path == "/sinch":
         unset = RefusesAll(VARIABLES[path], "secrets", "x-sinch-webhook-signature", None)
         return mmsdr.sinch.Signature(secret) if secret else unset
+    if path == "/telnyx":
+        unset = RefusesAll(VARIABLES[path], "public keys", "telnyx-signature-ed25519", None)
+        return mmsdr.telnyx.Signature.for_testing(bytes.fromhex(secret)) if secret else unset
     return None
 
 
@@ -139,12 +157,15 @@ def reference_parser(path: str, mxtelecom_networks: Sequence[str], credentials: 
 def example_parsers(mxtelecom_networks: Sequence[str], credentials: Credentials) -> dict[str, mmsdr.Parser]:
     """The examples' parsers, given the networks, credentials and secrets as the environment would."""
     twilio, sinch = credentials.secrets.get("/twilio"), credentials.secrets.get("/sinch")
+    telnyx = credentials.secrets.get("/telnyx")
     return endpoints.parsers(
         mxtelecom_networks=mxtelecom_networks,
         mm7_credentials=credentials.basic.get("/mm7"),
         openmarket_credentials=credentials.basic.get("/openmarket"),
         twilio_auth_tokens=[twilio] if twilio else None,
         sinch_secrets=[sinch] if sinch else None,
+        bandwidth_credentials=credentials.basic.get("/bandwidth"),
+        telnyx_public_keys=[public_key(telnyx)] if telnyx else None,
     )
 
 
@@ -269,11 +290,6 @@ def elsewhere() -> list[Case]:
 FORGED = mmsdr.testing.mxtelecom_sms_inbound(text="REPORT 17218733 DELIVERED", network="TMOBILEUK")
 
 
-def test_the_formats_awaiting_an_endpoint_have_none() -> None:
-    assert {ALL_BUILDERS[name]().path for name in AWAITING_AN_EXAMPLE} == {"/bandwidth", "/telnyx"}
-    assert not {"/bandwidth", "/telnyx"} & set(endpoints.ENDPOINTS)  # when they come, serve them and delete this
-
-
 def test_the_endpoints_are_one_per_callback_kind_at_the_builders_paths() -> None:
     assert endpoints.ENDPOINTS == FORMATS_AT
     assert sorted(set(PATH_OF.values())) == sorted(FORMATS_AT)
@@ -294,6 +310,10 @@ def test_the_endpoints_are_one_per_callback_kind_at_the_builders_paths() -> None
         "sinch.inbound": "/sinch",
         "twilio.status": "/twilio",
         "twilio.inbound": "/twilio",
+        "bandwidth.report": "/bandwidth",
+        "bandwidth.inbound": "/bandwidth",
+        "telnyx.report": "/telnyx",
+        "telnyx.inbound": "/telnyx",
     }
 
 
@@ -690,7 +710,7 @@ def test_only_mxtelecom_s_endpoints_check_mxtelecom_s_networks(framework: str) -
     }
     # The others from any address, with their credentials or signatures: acknowledged, their events received.
     check(cases, replies, received)
-    assert {event.provider for event in received} == {"mm7", "openmarket", "sinch", "twilio"}
+    assert {event.provider for event in received} == {"mm7", "openmarket", "sinch", "twilio", "bandwidth", "telnyx"}
 
 
 def mm7_fault(body: bytes) -> dict[str, str | None]:
@@ -727,10 +747,15 @@ OUTSIDE: tuple[Any, ...] = (
 # A forged request at each endpoint, without credentials: each sample unsigned at its own endpoint, MX Telecom's
 # from outside its networks; at each Basic endpoint, a guessed password and the other endpoint's credentials; at
 # each signed endpoint, a signature under a guessed secret, and Twilio's signature of another URL.
-GUESSED = {"/mm7": {"vasp": "guessed"}, "/openmarket": {"openmarket": "guessed"}}
-GUESSED_SIGNATURES: dict[str, mmsdr.twilio.Signature | mmsdr.sinch.Signature] = {
+GUESSED = {
+    "/mm7": {"vasp": "guessed"},
+    "/openmarket": {"openmarket": "guessed"},
+    "/bandwidth": {"bandwidth": "guessed"},
+}
+GUESSED_SIGNATURES: dict[str, mmsdr.twilio.Signature | mmsdr.sinch.Signature | mmsdr.telnyx.Signature] = {
     "/twilio": mmsdr.twilio.Signature("guessed"),
     "/sinch": mmsdr.sinch.Signature("guessed"),
+    "/telnyx": mmsdr.telnyx.Signature.for_testing(bytes(32)),  # another key than the endpoint's
 }
 ANOTHER_URL = dataclasses.replace(mmsdr.testing.twilio_status(), target="/twilio?tenant=7")
 
@@ -740,7 +765,8 @@ def forged_everywhere() -> list[Case]:
         case_of(f"{what} at {path}", "POST", path, "", [*request.headers, authorization(given)], request.body)
         for path, name, other in [
             ("/mm7", "mm7.deliver", "/openmarket"),
-            ("/openmarket", "openmarket.mms_report", "/mm7"),
+            ("/openmarket", "openmarket.mms_report", "/bandwidth"),
+            ("/bandwidth", "bandwidth.inbound", "/mm7"),
         ]
         for request in [BUILDERS[name]()]
         for what, given in [
@@ -750,7 +776,11 @@ def forged_everywhere() -> list[Case]:
     ]
     signed = [
         case_of(f"a guessed secret at {path}", "POST", path, "", request.signed(signer).headers, request.body)
-        for path, name in [("/twilio", "twilio.inbound"), ("/sinch", "sinch.delivery_report")]
+        for path, name in [
+            ("/twilio", "twilio.inbound"),
+            ("/sinch", "sinch.delivery_report"),
+            ("/telnyx", "telnyx.report"),
+        ]
         for request, signer in [(BUILDERS[name](), GUESSED_SIGNATURES[path])]
     ]
     twilio = mmsdr.twilio.Signature(CREDENTIALS.secrets["/twilio"])
@@ -771,14 +801,17 @@ def test_the_forged_requests_reach_every_endpoint() -> None:
     assert sorted({case.url.partition("?")[0] for case in forged}) == sorted(FORMATS_AT)
     assert [case.name for case in forged if case.callback] == []
     authorization = [dict(case.headers).get("Authorization", "") for case in forged]
-    assert [value.startswith("Basic ") for value in authorization] == [False] * len(SERVED) + [True] * 4 + [False] * 3
-    assert len(set(authorization)) == 5  # none, a guessed password and each endpoint's credentials
-    signatures = [
-        {name.lower() for name, _ in case.headers} & {"x-twilio-signature", "x-sinch-webhook-signature"}
-        for case in forged
+    assert [value.startswith("Basic ") for value in authorization] == [False] * len(SERVED) + [True] * 6 + [False] * 4
+    assert len(set(authorization)) == 7  # none, and at each Basic endpoint a guessed password and its credentials
+    signed = {"x-twilio-signature", "x-sinch-webhook-signature", "telnyx-signature-ed25519"}
+    signatures = [{name.lower() for name, _ in case.headers} & signed for case in forged]
+    assert signatures[-4:] == [
+        {"x-twilio-signature"},
+        {"x-sinch-webhook-signature"},
+        {"telnyx-signature-ed25519"},
+        {"x-twilio-signature"},
     ]
-    assert signatures[-3:] == [{"x-twilio-signature"}, {"x-sinch-webhook-signature"}, {"x-twilio-signature"}]
-    assert not any(signatures[:-3])
+    assert not any(signatures[:-4])
 
 
 NO_SIGNATURE = "request: the {} header is missing; the endpoint checks signatures"
@@ -802,6 +835,13 @@ def test_forged_requests_without_credentials_are_refused_at_every_endpoint(frame
         "a guessed password at /openmarket": (401, [CHALLENGE], WRONG_CREDENTIALS.encode()),
         "the other endpoint's credentials at /openmarket": (401, [CHALLENGE], WRONG_CREDENTIALS.encode()),
         **{
+            f"{name} at /bandwidth": (401, [CHALLENGE], NO_CREDENTIALS.encode())
+            for name in SERVED
+            if name.startswith("bandwidth.")
+        },
+        "a guessed password at /bandwidth": (401, [CHALLENGE], WRONG_CREDENTIALS.encode()),
+        "the other endpoint's credentials at /bandwidth": (401, [CHALLENGE], WRONG_CREDENTIALS.encode()),
+        **{
             f"{name} at /twilio": (401, [], NO_SIGNATURE.format("X-Twilio-Signature").encode())
             for name in SERVED
             if name.startswith("twilio.")
@@ -822,13 +862,19 @@ def test_forged_requests_without_credentials_are_refused_at_every_endpoint(frame
             b"request: the X-Twilio-Signature signature does not match the url and parameters",
         ),
         "a guessed secret at /sinch": (401, [], b"request: the Sinch signature does not match"),
+        **{
+            f"{name} at /telnyx": (401, [], NO_SIGNATURE.format("telnyx-signature-ed25519").encode())
+            for name in SERVED
+            if name.startswith("telnyx.")
+        },
+        "a guessed secret at /telnyx": (401, [], b"request: the Telnyx signature does not match"),
     }
 
 
 @pytest.mark.parametrize("framework", CALLERS)
 def test_an_endpoint_without_its_credentials_set_refuses_every_request(framework: str) -> None:
-    # Fail closed: with no variable set, /mm7, /openmarket, /twilio and /sinch refuse even the rightly signed
-    # request.
+    # Fail closed: with no variable set, /mm7, /openmarket, /twilio, /sinch, /bandwidth and /telnyx refuse even the
+    # rightly signed request.
     cases = [sample_at(name, credentials=UNSET) for name in SERVED]
     replies, received = CALLERS[framework](cases, LOCAL, None, UNSET)
     check(cases, replies, received)
@@ -867,6 +913,24 @@ def test_an_endpoint_without_its_credentials_set_refuses_every_request(framework
             )
             for name in SERVED
             if name.startswith("sinch.")
+        },
+        **{
+            f"{name} at /bandwidth": (
+                401,
+                [unset],
+                b"request: this endpoint has no credentials to check; set MMSDR_BANDWIDTH_CREDENTIALS (user:password)",
+            )
+            for name in SERVED
+            if name.startswith("bandwidth.")
+        },
+        **{
+            f"{name} at /telnyx": (
+                401,
+                [],
+                b"request: this endpoint has no credentials to check; set MMSDR_TELNYX_PUBLIC_KEYS (public keys)",
+            )
+            for name in SERVED
+            if name.startswith("telnyx.")
         },
     }
     assert {event.provider for event in received} == {"mxtelecom"}  # its endpoints check its networks only
@@ -914,7 +978,15 @@ def test_a_retried_callback_is_acknowledged_and_its_events_handled_once(framewor
     check_events(received, expected)
 
 
-RETRIED = {"mm7.deliver", "mxtelecom.sms_report", "openmarket.mms_report", "twilio.status", "sinch.inbound"}
+RETRIED = {
+    "mm7.deliver",
+    "mxtelecom.sms_report",
+    "openmarket.mms_report",
+    "twilio.status",
+    "sinch.inbound",
+    "bandwidth.report",
+    "telnyx.inbound",
+}
 
 
 @pytest.mark.parametrize("store", STORES)

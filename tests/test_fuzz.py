@@ -179,6 +179,8 @@ def test_every_costly_shape_is_a_seed() -> None:
         "sinch-delivery-report.extra-keys",
         "sinch-inbound.extra-keys",
         "sinch-recipient-delivery-report.extra-keys",
+        "telnyx-inbound.extra-keys",
+        "telnyx-report.extra-keys",
     ]
 
 
