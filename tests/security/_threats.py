@@ -8,8 +8,11 @@ from __future__ import annotations
 import io
 import json
 import struct
+import sys
 import zipfile
 import zlib
+from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -291,3 +294,20 @@ def refused(
     if prefix is not None:
         assert str(raised).startswith(prefix), str(raised)
     return raised
+
+
+def calls_made(action: Callable[[], object]) -> int:
+    """How many Python and builtin calls ``action()`` makes."""
+    count = 0
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        action()
+    finally:
+        sys.setprofile(None)
+    return count

@@ -9,33 +9,14 @@ N and 4N fields it must be about 4 times, not 16.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
-from types import FrameType
 from typing import Any
 
 import pytest
-from _threats import Headers, mm7_report, mm7_xml, parsed
+from _threats import Headers, calls_made, mm7_report, mm7_xml, parsed
 
 from mmsdr import Event
 from mmsdr.mm7 import _envelope
-
-
-def calls_made(action: Callable[[], object]) -> int:
-    """How many Python and builtin calls ``action()`` makes."""
-    count = 0
-
-    def profile(frame: FrameType, event: str, arg: object) -> None:
-        nonlocal count
-        if event in ("call", "c_call"):
-            count += 1
-
-    sys.setprofile(profile)
-    try:
-        action()
-    finally:
-        sys.setprofile(None)
-    return count
 
 
 def openmarket_report_with_keys(keys: int) -> tuple[Headers, bytes]:

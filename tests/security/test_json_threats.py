@@ -7,35 +7,17 @@ Work is counted (Python calls made), never timed.
 from __future__ import annotations
 
 import json
-import sys
 from typing import TYPE_CHECKING
 
 import pytest
+from _threats import calls_made
 
 import mmsdr
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from types import FrameType
 
 JSON = {"Content-Type": "application/json"}
-
-
-def calls_made(action: Callable[[], object]) -> int:
-    """How many Python and builtin calls ``action()`` makes."""
-    count = 0
-
-    def profile(frame: FrameType, event: str, arg: object) -> None:
-        nonlocal count
-        if event in ("call", "c_call"):
-            count += 1
-
-    sys.setprofile(profile)
-    try:
-        action()
-    finally:
-        sys.setprofile(None)
-    return count
 
 
 def bandwidth_array(count: int) -> bytes:
