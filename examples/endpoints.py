@@ -23,7 +23,7 @@ take it from ``MMSDR_PUBLIC_URL``, and without it ``/twilio`` refuses every requ
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import mmsdr
 import mmsdr.auth
@@ -146,6 +146,18 @@ def basic_auth(credentials: Credentials | None, variable: str) -> mmsdr.auth.Aut
     return mmsdr.auth.BasicAuth(credentials, realm=REALM)
 
 
+def signature(
+    check: Callable[[Sequence[str]], mmsdr.auth.Authenticator],
+    secrets: Sequence[str] | None,
+    variable: str,
+    holds: str,
+    header: str,
+) -> mmsdr.auth.Authenticator:
+    """The provider's ``Signature`` over ``secrets``; without any, a check that refuses every request, naming
+    ``variable``."""
+    return check(secrets) if secrets else NotConfigured(variable, holds, field=header, basic=False)
+
+
 def parser(
     formats: str,
     *,
@@ -163,40 +175,35 @@ def parser(
     if provider == "mxtelecom":
         # MX Telecom signs nothing: its source address is the only proof a callback is its own.
         return mmsdr.Parser(formats=formats, limits=limits, trusted_networks=mxtelecom_networks)
+    auth: mmsdr.auth.Authenticator
     if provider == "mm7":
         # The MMSC sends the HTTP Basic credentials you gave it; MM7 callbacks come from the MMSC's addresses.
         auth = basic_auth(mm7_credentials, "MMSDR_MM7_CREDENTIALS")
-        return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
-    if provider == "twilio":
+    elif provider == "twilio":
         # Twilio signs the URL it called and the fields with your Auth Token: the app passes that URL (public_url).
-        auth = (
-            mmsdr.twilio.Signature(twilio_auth_tokens)
-            if twilio_auth_tokens
-            else NotConfigured("MMSDR_TWILIO_AUTH_TOKENS", "auth tokens", field="x-twilio-signature", basic=False)
+        auth = signature(
+            mmsdr.twilio.Signature, twilio_auth_tokens, "MMSDR_TWILIO_AUTH_TOKENS", "auth tokens", "x-twilio-signature"
         )
-        return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
-    if provider == "sinch":
+    elif provider == "sinch":
         # Sinch signs the body, a nonce and the time with the webhook secret it gave you (on request).
-        auth = (
-            mmsdr.sinch.Signature(sinch_secrets)
-            if sinch_secrets
-            else NotConfigured("MMSDR_SINCH_SECRETS", "secrets", field="x-sinch-webhook-signature", basic=False)
+        auth = signature(
+            mmsdr.sinch.Signature, sinch_secrets, "MMSDR_SINCH_SECRETS", "secrets", "x-sinch-webhook-signature"
         )
-        return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
-    if provider == "bandwidth":
+    elif provider == "bandwidth":
         # Bandwidth sends the HTTP Basic credentials set on the application's callbacks, and signs nothing.
         auth = basic_auth(bandwidth_credentials, "MMSDR_BANDWIDTH_CREDENTIALS")
-        return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
-    if provider == "telnyx":
+    elif provider == "telnyx":
         # Telnyx signs the time and the body with its Ed25519 key: the check holds the public key only.
-        auth = (
-            mmsdr.telnyx.Signature(telnyx_public_keys)
-            if telnyx_public_keys
-            else NotConfigured("MMSDR_TELNYX_PUBLIC_KEYS", "public keys", field="telnyx-signature-ed25519", basic=False)
+        auth = signature(
+            mmsdr.telnyx.Signature,
+            telnyx_public_keys,
+            "MMSDR_TELNYX_PUBLIC_KEYS",
+            "public keys",
+            "telnyx-signature-ed25519",
         )
-        return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
-    # OpenMarket sends HTTP Basic credentials when you ask it to, and publishes no networks.
-    auth = basic_auth(openmarket_credentials, "MMSDR_OPENMARKET_CREDENTIALS")
+    else:
+        # OpenMarket sends HTTP Basic credentials when you ask it to, and publishes no networks.
+        auth = basic_auth(openmarket_credentials, "MMSDR_OPENMARKET_CREDENTIALS")
     return mmsdr.Parser(formats=formats, limits=limits, auth=auth)
 
 
