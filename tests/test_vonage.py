@@ -5,6 +5,7 @@ inbound SMS/MMS with media by URL; keys, acks, refusals and warnings."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -737,3 +738,25 @@ def test_the_formats_in_detection_order() -> None:
         ("vonage.message_inbound", ["POST"]),
     ]
     assert list(mmsdr.FORMATS)[-4:] == [fmt.name for fmt in vonage.FORMATS]
+
+
+# --- docs/vonage.md: joining the parts of a long message -------------------------------------------------------
+
+
+def test_the_docs_recipe_joins_the_parts_each_once_in_order() -> None:
+    page = (DATA.parent.parent / "docs" / "vonage.md").read_text(encoding="utf-8")
+    (block,) = [block for block in re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL) if "whole_text" in block]
+    recipe: dict[str, Any] = {"__name__": "vonage_docs"}
+    exec(compile(block, "docs/vonage.md", "exec"), recipe)  # noqa: S102 - the docs' own code
+    whole_text = recipe["whole_text"]
+    texts = {1: "The first part, ", 2: "the second, ", 3: "and the last."}
+
+    def part(number: int) -> mmsdr.InboundMessage:
+        request = testing.vonage_sms_inbound(message_id=f"0A0{number}", text=texts[number], concat=("7F", 3, number))
+        return only_event(request.parse(), mmsdr.InboundMessage)
+
+    # Out of order, with a retry of the first part: the text once, when the last part comes.
+    assert [whole_text(part(number)) for number in (3, 1, 1, 2)] == [None, None, None, "".join(texts.values())]
+    assert recipe["waiting"] == {}
+    single = only_event(testing.vonage_sms_inbound().parse(), mmsdr.InboundMessage)
+    assert [whole_text(single), whole_text(single)] == ["Hello world", None]  # a retry: handled already
