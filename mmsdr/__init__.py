@@ -8,7 +8,7 @@ semantic versioning promise covers what the documentation describes.
 
 from __future__ import annotations
 
-from . import bandwidth, mm7, mxtelecom, openmarket, sinch, telnyx, twilio
+from . import bandwidth, mm7, mxtelecom, openmarket, sinch, telnyx, twilio, vonage
 from ._errors import (
     AuthenticationError,
     LimitExceededError,
@@ -81,6 +81,7 @@ __all__ = (
     "sinch",
     "telnyx",
     "twilio",
+    "vonage",
 )
 
 __dir__ = public_dir(globals())

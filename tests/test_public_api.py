@@ -30,6 +30,7 @@ PUBLIC_MODULES = (
     mmsdr.twilio,
     mmsdr.bandwidth,
     mmsdr.telnyx,
+    mmsdr.vonage,
     mmsdr.testing,
     mmsdr.dedupe,
     mmsdr.auth,
