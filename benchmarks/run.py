@@ -685,6 +685,41 @@ def bandwidth_report() -> Case:
     return Case(name="bandwidth.report 100 events", mmsdr=run_mmsdr, floor=run_floor, check=check)
 
 
+# --- Telnyx Messaging: a message.finalized event, one recipient delivered -------------------------------------------
+
+
+def telnyx_report() -> Case:
+    request = mmsdr.testing.telnyx_report()
+    headers, body = list(request.headers), request.body
+
+    def run_mmsdr() -> tuple[mmsdr.Callback, mmsdr.Ack]:
+        callback = mmsdr.parse_request(headers, body, None)
+        return callback, mmsdr.acknowledge(callback)
+
+    # The floor: json.loads, the event's occurred_at, one record per to[] recipient with its own status.
+    def run_floor() -> list[FloorRecord]:
+        data = json.loads(body)["data"]
+        payload = data["payload"]
+        return [
+            floor_record("telnyx", payload["id"], data["occurred_at"], entry["status"], recipient=entry["phone_number"])
+            for entry in payload["to"]
+        ]
+
+    def check() -> None:
+        callback, ack = run_mmsdr()
+        (event,) = callback.events
+        assert isinstance(event, mmsdr.DeliveryReport)
+        assert (event.status, event.recipient, ack.status) == ("delivered", "+18665550001", 200)
+        (record,) = run_floor()
+        assert (record.message_id, record.recipient, record.timestamp) == (
+            event.message_id,
+            event.recipient,
+            event.timestamp,
+        )
+
+    return Case(name="telnyx.report", mmsdr=run_mmsdr, floor=run_floor, check=check)
+
+
 MX_ZIP_BOUNDARY = "----mmsdrbench7d3f"
 MX_HEADERS: Headers = [("Content-Type", f"multipart/form-data; boundary={MX_ZIP_BOUNDARY}")]
 MX_SMIL = (
@@ -815,6 +850,7 @@ CASES: list[Callable[[], Case]] = [
     twilio_status,
     sinch_delivery_report,
     bandwidth_report,
+    telnyx_report,
 ]
 
 

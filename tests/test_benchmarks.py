@@ -23,6 +23,7 @@ CASE_NAMES = [
     "twilio.status",
     "sinch.delivery_report 1,000 recipients",
     "bandwidth.report 100 events",
+    "telnyx.report",
 ]
 MEMORY_KEYS = ["name", "body_bytes", "peak_bytes", "ratio"]
 MEMORY_NAMES = ["OpenMarket MO MMS", "MX Telecom POST mms.zip", "MM7 DeliverReq"]

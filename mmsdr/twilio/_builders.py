@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 # Values of the shapes Twilio documents: 34-character sids (SM... an SMS, MM... an MMS, AC... an account).
 _ACCOUNT_SID = "AC" + "0" * 31 + "1"
-_SMS_SID = "SM" + "5" * 32
+_SMS_SID = "SM" + "c0ffee00" * 4  # no fixture uses it: a built request is never mistaken for one
 _MMS_SID = "MM0fe83458b74a1f626eb0da4685ab28b5"
 _API_VERSION = "2010-04-01"
 _FORM = "application/x-www-form-urlencoded"

@@ -1,21 +1,30 @@
-"""Threat rows A1-A7: a callback that does not come from the provider (docs/security.md, "Who sent it").
+"""Threat rows A1-A10: a callback that does not come from the provider (docs/security.md, "Who sent it").
 
 Every attack goes through ``mmsdr.parse_request`` with the endpoint's ``auth=``: Basic credentials
-(``mmsdr.auth.BasicAuth``) and a signature of the usual shape (HMAC-SHA256 over a signed time and the body,
-``AcmeSignature`` in tests/_support.py, built on ``mmsdr.auth.SignatureCheck``).
+(``mmsdr.auth.BasicAuth``), a signature of the usual shape (HMAC-SHA256 over a signed time and the body,
+``AcmeSignature`` in tests/_support.py, built on ``mmsdr.auth.SignatureCheck``), and Vonage's two checks
+(``mmsdr.vonage.JwtSignature``, a JWT; ``mmsdr.vonage.Signature``, a hash over the parameters). Work is
+counted (Python calls made), never timed.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import json
+from urllib.parse import urlencode
 
 import pytest
 from _support import NOW, AcmeSignature, acme_headers, count_comparisons
+from _threats import calls_made
 
 import mmsdr
 from mmsdr import AuthenticationError
+from mmsdr._request import read_request
 from mmsdr.auth import Authenticator, BasicAuth
 from mmsdr.testing import BUILDERS, TestRequest
+from mmsdr.vonage import JwtSignature, Signature
 
 BASIC = BasicAuth({"provider": "correct horse"})
 SIGNATURE = AcmeSignature(["previous", "current"], clock=lambda: NOW)
@@ -111,3 +120,93 @@ def test_a7_an_over_long_authorization_header_is_refused() -> None:
     with pytest.raises(mmsdr.LimitExceededError) as caught:
         mmsdr.parse_request([("Authorization", "Basic " + "A" * 70_000)], b"", None, auth=BASIC)
     assert caught.value.status_hint == 431
+
+
+# --- Vonage: the Messages API JWT and the SMS API sig -----------------------------------------------------------
+
+VONAGE_SECRET = "a-vonage-signature-secret-of-32-b"  # noqa: S105 - ours
+JWT = JwtSignature(VONAGE_SECRET, clock=lambda: NOW)
+JSON = [("Content-Type", "application/json")]
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jwt_with(header: dict[str, str], signature: bytes | None = None) -> str:
+    signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps({"iat": int(NOW)}).encode())
+    if signature is None:
+        signature = hmac.new(VONAGE_SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64url(signature)}"
+
+
+@pytest.mark.parametrize(
+    ("header", "signature"),
+    [
+        ({"alg": "none", "typ": "JWT"}, b""),
+        ({"alg": "none", "typ": "JWT"}, None),  # signed with the secret, but naming no algorithm
+        ({"alg": "NONE"}, b""),
+        ({"alg": "HS512"}, None),
+        ({"alg": "RS256"}, None),  # the confusion: a public-key algorithm over a shared secret
+    ],
+)
+def test_a8_a_jwt_naming_another_algorithm_is_refused_before_any_secret_is_tried(
+    header: dict[str, str], signature: bytes | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared = count_comparisons(monkeypatch)
+    headers = [*JSON, ("Authorization", f"Bearer {jwt_with(header, signature)}")]
+    assert refusal(REPORT, JWT, headers=headers, body=b"{}") == (
+        f"401 request: the JWT algorithm is {header['alg']!r}, not HS256, the one Vonage signs with"
+    )
+    assert compared == []
+    good = [*JSON, ("Authorization", f"Bearer {jwt_with({'alg': 'HS256', 'typ': 'JWT'})}")]
+    JWT.authenticate(read_request(good, b"{}", None, limits=mmsdr.Limits(), method="POST"))  # HS256 passes
+
+
+def test_a9_an_over_long_bearer_token_is_refused_before_it_is_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jwt
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(jwt, "get_unverified_header", fail)
+    monkeypatch.setattr(jwt, "decode_complete", fail)
+    value = "Bearer " + jwt_with({"alg": "HS256"}) + "A" * 8192
+    assert refusal(REPORT, JWT, headers=[*JSON, ("Authorization", value)], body=b"{}") == (
+        "401 request: the Authorization header is longer than 8192 characters"
+    )
+    with pytest.raises(mmsdr.LimitExceededError) as caught:
+        mmsdr.parse_request([("Authorization", "Bearer " + "A" * 70_000)], b"", None, auth=JWT)
+    assert caught.value.status_hint == 431
+
+
+def sig_fields(count: int) -> list[tuple[str, str]]:
+    fields = [(f"p{index:05d}", f"v{index}&={index}") for index in range(count)] + [("timestamp", str(int(NOW)))]
+    text = "".join(f"&{name}={value.replace('&', '_').replace('=', '_')}" for name, value in sorted(fields))
+    return [*fields, ("sig", hashlib.md5((text + VONAGE_SECRET).encode()).hexdigest())]  # noqa: S324
+
+
+def test_a10_a_sig_parameter_flood_is_refused_at_the_field_limits() -> None:
+    check = Signature(VONAGE_SECRET, clock=lambda: NOW)
+    flood = urlencode(sig_fields(mmsdr.Limits().max_query_fields))
+    with pytest.raises(mmsdr.LimitExceededError) as caught:
+        mmsdr.parse_request(None, b"", flood, method="GET", auth=check)
+    assert str(caught.value) == "request: more than 256 fields in the query string (Limits.max_query_fields)"
+    form = [("Content-Type", "application/x-www-form-urlencoded")]
+    with pytest.raises(mmsdr.LimitExceededError) as caught:
+        mmsdr.parse_request(form, flood.encode(), None, method="POST", auth=check)
+    assert caught.value.status_hint == 413
+
+
+def test_a10_within_the_limits_the_signed_string_costs_work_linear_in_the_parameters() -> None:
+    check = Signature(VONAGE_SECRET, clock=lambda: NOW)
+
+    def request(count: int) -> mmsdr.Request:
+        body = json.dumps(dict(sig_fields(count))).encode()
+        return read_request(JSON, body, None, limits=mmsdr.Limits(), method="POST")
+
+    small, large = request(1_000), request(4_000)
+    assert len(large.body) < mmsdr.Limits().max_json_bytes
+    check.authenticate(large)  # it passes: the whole check ran
+    ratio = calls_made(lambda: check.authenticate(large)) / calls_made(lambda: check.authenticate(small))
+    assert 3.5 < ratio < 4.5
