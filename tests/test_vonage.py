@@ -760,3 +760,21 @@ def test_the_docs_recipe_joins_the_parts_each_once_in_order() -> None:
     assert recipe["waiting"] == {}
     single = only_event(testing.vonage_sms_inbound().parse(), mmsdr.InboundMessage)
     assert [whole_text(single), whole_text(single)] == ["Hello world", None]  # a retry: handled already
+
+
+def test_a_callback_of_the_other_kind_is_not_read_as_an_inbound_message() -> None:
+    # A delivery receipt (or a status) sent to the inbound URL has every field an inbound message needs: its status
+    # says it is not one.
+    receipt = testing.vonage_sms_receipt()
+    with pytest.raises(mmsdr.UnsupportedFormatError) as caught:
+        get(receipt.query, formats="vonage.sms_inbound")
+    assert str(caught.value) == (
+        "vonage.sms_inbound: field 'status' is only sent with a delivery receipt: this request is not this format"
+    )
+    status = testing.vonage_message_status()
+    with pytest.raises(mmsdr.UnsupportedFormatError) as caught:
+        post(JSON, status.body, formats="vonage.message_inbound")
+    assert str(caught.value) == (
+        "vonage.message_inbound: field 'status' is only sent with a status webhook: this request is not this format"
+    )
+    assert caught.value.ack.status == 415

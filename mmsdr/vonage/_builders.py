@@ -17,7 +17,18 @@ if TYPE_CHECKING:
 
     from .._events import Event
 
-PATH = "/vonage"
+# Vonage takes one URL per kind of callback: the SMS API's inbound and delivery receipt URLs (account settings),
+# a Messages API application's inbound and status URLs.
+SMS_RECEIPT_PATH = "/vonage/sms-receipt"
+SMS_INBOUND_PATH = "/vonage/sms-inbound"
+MESSAGE_STATUS_PATH = "/vonage/message-status"
+MESSAGE_INBOUND_PATH = "/vonage/message-inbound"
+PATHS = {
+    "vonage.sms_receipt": SMS_RECEIPT_PATH,
+    "vonage.sms_inbound": SMS_INBOUND_PATH,
+    "vonage.message_status": MESSAGE_STATUS_PATH,
+    "vonage.message_inbound": MESSAGE_INBOUND_PATH,
+}
 _FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
 _API_KEY = "abcd1234"
@@ -78,7 +89,7 @@ def vonage_sms_receipt(
     client_ref: str | None = None,
     api_key: str | None = None,
     method: str = "GET",
-    path: str = PATH,
+    path: str = SMS_RECEIPT_PATH,
 ) -> TestRequest:
     """``vonage.sms_receipt``: a delivery receipt as Vonage sends it, by ``method`` ``GET``, ``POST`` (a form)
     or ``POST-JSON``; ``timestamp`` is ``message-timestamp`` (seconds, UTC) and ``scts`` ``YYMMDDHHMM``."""
@@ -112,7 +123,7 @@ def vonage_sms_inbound(
     timestamp: datetime | str | None = datetime(2020, 1, 1, 12, 0, tzinfo=UTC),
     api_key: str | None = _API_KEY,
     method: str = "GET",
-    path: str = PATH,
+    path: str = SMS_INBOUND_PATH,
 ) -> TestRequest:
     """``vonage.sms_inbound``: an inbound SMS or one part of a long one, by ``method`` ``GET``, ``POST`` or
     ``POST-JSON``; ``concat`` is ``(concat-ref, concat-total, concat-part)``; ``data`` and ``udh`` (a binary
@@ -152,7 +163,7 @@ def vonage_message_status(
     price: tuple[str, str] | None = ("EUR", "0.0333"),
     network_code: str | None = "12345",
     sms_count_total: int | None = 1,
-    path: str = PATH,
+    path: str = MESSAGE_STATUS_PATH,
 ) -> TestRequest:
     """``vonage.message_status``: a Messages API status webhook; ``error`` is ``(code, detail)`` (``error.title``
     and ``error.detail``), ``price`` ``(currency, price)``."""
@@ -196,7 +207,7 @@ def vonage_message_inbound(
     keyword: str | None = None,
     num_messages: int | None = None,
     network_code: str | None = "12345",
-    path: str = PATH,
+    path: str = MESSAGE_INBOUND_PATH,
 ) -> TestRequest:
     """``vonage.message_inbound``: a Messages API inbound message; ``image`` is ``(url, caption)``, ``content``
     the ``(type, url)`` elements of a multi-part MMS's ``content[]``; ``keyword`` and ``num_messages`` go in
@@ -257,7 +268,8 @@ def _member(key: str, text: str) -> object:
 def request_for_event(event: Event) -> TestRequest:
     """The request ``raw`` holds: an SMS API callback as a form POST of its fields (which gives the same event
     as the GET or the JSON it came as), a Messages API one as its JSON object."""
+    path = PATHS[event.format]
     if event.format.startswith("vonage.sms_"):
-        return sms_request(event.raw.multi_items(), method="POST", path=PATH)
+        return sms_request(event.raw.multi_items(), method="POST", path=path)
     obj = {key: _member(key, value) for key, value in event.raw.multi_items()}
-    return _json_request(obj, PATH)
+    return _json_request(obj, path)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .._errors import UnsupportedFormatError
 from .._events import Callback, DeliveryReport, InboundMessage, Part, ReadReport
 from .._format import Format, Times, make_dedupe_key, ok_without_body, one_event, retry_later
 from .._status import Status, status_from_table
@@ -171,6 +172,10 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
     warnings: list[str] = []
     obj = load_json_object(request.body, max_bytes=context.limits.max_json_bytes, format_name=INBOUND)
     fields = JsonFields(obj, format_name=INBOUND, warnings=warnings)
+    if "status" in obj:
+        # An inbound message never has a status: a status webhook sent to the inbound URL is not read as a message.
+        msg = f"{INBOUND}: field 'status' is only sent with a status webhook: this request is not this format"
+        raise UnsupportedFormatError(msg, provider=PROVIDER, format=INBOUND, field="status")
     message_id = fields.identifier("message_uuid")
     sender = fields.identifier("from")
     recipient = _text(obj, "to", warnings)

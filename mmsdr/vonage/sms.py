@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .._dates import DateError, read_provider_date
-from .._errors import shown
+from .._errors import UnsupportedFormatError, shown
 from .._events import Callback, DeliveryReport, InboundMessage, Part
 from .._format import Format, Times, make_dedupe_key, ok_without_body, one_event, retry_later
 from .._status import Status, status_from_table
@@ -240,6 +240,10 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
     warnings: list[str] = []
     fields = Fields(request, context, INBOUND, ("messageId", "msisdn"), warnings)
     reader = fields.reader
+    if reader.has("status"):
+        # An inbound SMS never has a status: a delivery receipt sent to the inbound URL is not read as a message.
+        msg = f"{INBOUND}: field 'status' is only sent with a delivery receipt: this request is not this format"
+        raise UnsupportedFormatError(msg, provider=PROVIDER, format=INBOUND, field="status")
     message_id = reader.required_text("messageId").strip()
     sender = reader.required_text("msisdn").strip()
     recipient = fields.get("to")
