@@ -254,6 +254,16 @@ class SignatureCheck:
     def secrets(self) -> tuple[bytes, ...]:
         return self._secrets
 
+    @property
+    def tolerance(self) -> float:
+        """Seconds a signed time may differ from the clock."""
+        return self._tolerance
+
+    def now(self) -> float:
+        """The current time from the check's ``clock``: what a signed time is compared with, and what ``sign``
+        signs."""
+        return self._clock()
+
     def authenticate(self, request: Request, /) -> None:
         """Check ``request``'s signature; every provider's check defines it."""
         raise NotImplementedError
@@ -280,7 +290,7 @@ class SignatureCheck:
         if not text.isascii() or not text.isdigit() or len(text) > 12:
             raise _refusal(f"the signed time {text[:20]!r} is not a number of seconds", field)
         seconds = float(int(text))
-        now = self._clock()
+        now = self.now()
         if abs(now - seconds) > self._tolerance:
             raise _refusal(
                 f"the signed time is {abs(now - seconds):.0f} s away from now, more than the {self._tolerance:g} s "

@@ -248,6 +248,12 @@ def test_signature_check_never_shows_a_secret() -> None:
     assert repr(ACME) == "AcmeSignature(<2 secret(s)>, tolerance=300)"
 
 
+def test_signature_check_tells_its_clock_and_tolerance() -> None:
+    # What a provider's check signs with and compares against: the configured clock, not the system's.
+    assert (ACME.now(), ACME.tolerance) == (NOW, 300.0)
+    assert AcmeSignature("s", tolerance=5, clock=lambda: 42.0).now() == 42.0
+
+
 # --- Parser(auth=...) -------------------------------------------------------------------------------------------
 
 MM7_AUTH = BasicAuth({"mmsc": "s3cret"}, realm="vasp")

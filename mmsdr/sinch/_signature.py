@@ -60,7 +60,7 @@ class Signature(SignatureCheck):
 
     def sign(self, request: TestRequest, /) -> TestRequest:
         """``request`` signed as Sinch signs, with the last secret at the clock's time and a nonce from the body."""
-        signed_time = str(int(self._clock()))
+        signed_time = str(int(self.now()))
         nonce = hashlib.sha256(request.body).hexdigest()[:26].upper()
         digest = _digest(self.secrets[-1], _signed(request.body, nonce, signed_time)).decode("ascii")
         names = {SIGNATURE_HEADER, NONCE_HEADER, TIMESTAMP_HEADER, ALGORITHM_HEADER}

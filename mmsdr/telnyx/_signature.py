@@ -138,7 +138,7 @@ class Signature(SignatureCheck):
         if self._signing_key is None:
             msg = "this Signature holds public keys only; build it with Signature.for_testing(private_key) to sign"
             raise ValueError(msg)
-        signed_time = str(int(self._clock()))
+        signed_time = str(int(self.now()))
         signature = base64.b64encode(self._signing_key.sign(_signed(signed_time, request.body))).decode("ascii")
         names = {SIGNATURE_HEADER, TIMESTAMP_HEADER}
         headers = tuple((name, value) for name, value in request.headers if name.lower() not in names)
@@ -179,7 +179,7 @@ class LegacySignature(SignatureCheck):
 
     def sign(self, request: TestRequest, /) -> TestRequest:
         """``request`` signed with the last secret at the clock's time."""
-        signed_time = str(int(self._clock()))
+        signed_time = str(int(self.now()))
         digest = _hmac(self.secrets[-1], signed_time.encode("ascii") + b"." + request.body).decode("ascii")
         headers = tuple((name, value) for name, value in request.headers if name.lower() != "x-telnyx-signature")
         return dataclasses.replace(

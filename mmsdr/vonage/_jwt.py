@@ -150,7 +150,7 @@ class JwtSignature(SignatureCheck):
         if expires is not None:
             if type(expires) is not int:
                 raise _refusal(f"the JWT's exp claim {str(expires)[:20]!r} is not a whole number of seconds")
-            if self._clock() > expires + self._tolerance:
+            if self.now() > expires + self.tolerance:
                 raise _refusal("the JWT has expired (its exp claim has passed)")
 
     def _check_payload_hash(self, claims: dict[str, Any], body: bytes) -> None:
@@ -170,7 +170,7 @@ class JwtSignature(SignatureCheck):
         ``payload_hash`` the SHA-256 of the body."""
         encode = self._jwt.utils.base64url_encode
         header = encode(json.dumps({"alg": ALGORITHM, "typ": "JWT"}, separators=(",", ":")).encode("ascii"))
-        claims = {"iat": int(self._clock()), "payload_hash": hashlib.sha256(request.body).hexdigest()}
+        claims = {"iat": int(self.now()), "payload_hash": hashlib.sha256(request.body).hexdigest()}
         payload = encode(json.dumps(claims, separators=(",", ":")).encode("ascii"))
         signing_input = header + b"." + payload
         token = (signing_input + b"." + encode(_digest(self.secrets[0], signing_input))).decode("ascii")

@@ -154,7 +154,7 @@ class Signature(SignatureCheck):
         self._digest = METHODS[method]
 
     def __repr__(self) -> str:  # never the secrets
-        return f"Signature(<{len(self.secrets)} secret(s)>, method={self._method!r}, tolerance={self._tolerance:g})"
+        return f"Signature(<{len(self.secrets)} secret(s)>, method={self._method!r}, tolerance={self.tolerance:g})"
 
     def authenticate(self, request: Request, /) -> None:
         """Pass when ``sig`` matches the other parameters under one of the secrets and ``timestamp`` is recent."""
@@ -182,7 +182,7 @@ class Signature(SignatureCheck):
         """``request`` with ``timestamp`` (the clock's time) and ``sig`` (the first secret) added where it carries
         its parameters: the JSON body, the form body, or the query string; any earlier ``sig`` and
         ``timestamp`` are replaced."""
-        signed_time = str(int(self._clock()))
+        signed_time = str(int(self.now()))
         content_type = next((value for name, value in request.headers if name.lower() == "content-type"), "")
         media_type = content_type.split(";", 1)[0].strip().lower() if request.method == "POST" else ""
         if media_type == _JSON:
