@@ -720,6 +720,53 @@ def telnyx_report() -> Case:
     return Case(name="telnyx.report", mmsdr=run_mmsdr, floor=run_floor, check=check)
 
 
+# --- Vonage SMS API: a delivery receipt by GET, the documented one -------------------------------------------------
+
+VONAGE_STATUSES = {"delivered": "delivered", "DELIVRD": "delivered", "failed": "failed", "accepted": "forwarded"}
+
+
+def vonage_sms_receipt() -> Case:
+    query = read_query("sms-receipt-delivered.query", "vonage")
+    run_mmsdr = run_mmsdr_query(query)
+
+    # The floor: parse_qsl of the query, message-timestamp (UTC) as an ISO date, the status lookup, the record.
+    def run_floor() -> FloorRecord:
+        fields = dict(parse_qsl(query, keep_blank_values=True))
+        date = fields["message-timestamp"].replace(" ", "T") + "+00:00"
+        record = floor_record(
+            "vonage_receipt", fields["messageId"], date, recipient=fields["msisdn"], sender=fields["to"]
+        )
+        return dataclasses.replace(record, status=VONAGE_STATUSES.get(fields["status"]))
+
+    # What a user writes by hand: the query as a dict, message-timestamp with strptime.
+    def run_alt() -> tuple[str, str, datetime]:
+        fields = dict(parse_qsl(query, keep_blank_values=True))
+        sent = datetime.strptime(fields["message-timestamp"] + "+0000", "%Y-%m-%d %H:%M:%S%z")
+        return fields["messageId"], fields["status"], sent
+
+    def check() -> None:
+        event, ack = run_mmsdr()
+        assert isinstance(event, mmsdr.DeliveryReport)
+        assert (event.message_id, event.status, event.provider_code, ack.status) == (
+            "0C0000002EEBDA56",
+            "delivered",
+            "0",
+            200,
+        )
+        record = run_floor()
+        assert (record.message_id, record.status, record.timestamp) == (event.message_id, "delivered", event.timestamp)
+        assert run_alt() == (event.message_id, event.provider_status, event.timestamp)
+
+    return Case(
+        name="vonage.sms_receipt",
+        mmsdr=run_mmsdr,
+        floor=run_floor,
+        alt_name="parse_qsl + strptime",
+        alt=run_alt,
+        check=check,
+    )
+
+
 MX_ZIP_BOUNDARY = "----mmsdrbench7d3f"
 MX_HEADERS: Headers = [("Content-Type", f"multipart/form-data; boundary={MX_ZIP_BOUNDARY}")]
 MX_SMIL = (
@@ -851,6 +898,7 @@ CASES: list[Callable[[], Case]] = [
     sinch_delivery_report,
     bandwidth_report,
     telnyx_report,
+    vonage_sms_receipt,
 ]
 
 

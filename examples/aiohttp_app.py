@@ -1,7 +1,7 @@
 """aiohttp callback endpoints with mmsdr: ``PYTHONPATH=examples python -m aiohttp.web aiohttp_app:create_app``.
 
 One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
-``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``, ``/bandwidth``, ``/telnyx``.
+``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``, ``/bandwidth``, ``/telnyx``, ``/vonage/sms-receipt``, ...
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Django callback endpoints with mmsdr, in one file: ``python examples/django_app.py runserver``.
 
 One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
-``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``, ``/bandwidth``, ``/telnyx``.
+``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``, ``/bandwidth``, ``/telnyx``, ``/vonage/sms-receipt``, ...
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ settings.configure(
     # Every endpoint's parser by its path, built once: MX Telecom's networks (MMSDR_TRUSTED_NETWORKS), the MM7,
     # OpenMarket and Bandwidth credentials (MMSDR_MM7_CREDENTIALS, MMSDR_OPENMARKET_CREDENTIALS,
     # MMSDR_BANDWIDTH_CREDENTIALS), the Twilio and Sinch secrets (MMSDR_TWILIO_AUTH_TOKENS, MMSDR_SINCH_SECRETS)
-    # and Telnyx's public keys (MMSDR_TELNYX_PUBLIC_KEYS) from the environment.
+    # Telnyx's public keys (MMSDR_TELNYX_PUBLIC_KEYS) and Vonage's signature secret (MMSDR_VONAGE_SIGNATURE_SECRETS,
+    # MMSDR_VONAGE_SIGNATURE_METHOD) from the environment.
     MMSDR_PARSERS=endpoints.parsers(),
     MMSDR_PUBLIC_URL=endpoints.PUBLIC_URL,  # the base of the URLs the providers call: Twilio signs them
 )

@@ -11,10 +11,12 @@ each, for all of that provider's formats. The paths are the ``mmsdr.testing`` bu
 Twilio posts status callbacks and inbound messages to the URLs you give it, Sinch its delivery reports and
 inbound messages to one callback URL, and Bandwidth and Telnyx theirs to the callback URL of the application or
 messaging profile: ``/twilio``, ``/sinch``, ``/bandwidth`` and ``/telnyx`` each take all of that provider's formats.
+Vonage takes one URL per kind, as MX Telecom does: the SMS API's delivery receipt and inbound URLs, a Messages API
+application's status and inbound URLs.
 
 Each endpoint checks who sent it (docs/security.md, "Who sent it"): MX Telecom's endpoints its source networks,
-``/mm7``, ``/openmarket`` and ``/bandwidth`` HTTP Basic credentials, ``/twilio``, ``/sinch`` and ``/telnyx``
-their provider's signature. An
+``/mm7``, ``/openmarket`` and ``/bandwidth`` HTTP Basic credentials, ``/twilio``, ``/sinch``, ``/telnyx`` and
+the ``/vonage/...`` endpoints their provider's signature. An
 endpoint whose credentials are not set refuses every request: it never accepts a callback it cannot check, and
 there is no default password. Twilio signs the URL it calls, which an app behind a proxy cannot rebuild: the apps
 take it from ``MMSDR_PUBLIC_URL``, and without it ``/twilio`` refuses every request.
@@ -30,6 +32,7 @@ import mmsdr.auth
 import mmsdr.sinch
 import mmsdr.telnyx
 import mmsdr.twilio
+import mmsdr.vonage
 
 #: User name to password, or to the passwords of a rotation.
 Credentials = Mapping[str, str | Sequence[str]]
@@ -51,6 +54,10 @@ ENDPOINTS = {
     "/sinch": "sinch",  # delivery reports (per recipient and per batch) and inbound SMS
     "/bandwidth": "bandwidth",  # message events (delivered, failed, received), a JSON array of them
     "/telnyx": "telnyx",  # message.finalized and message.received
+    "/vonage/sms-receipt": "vonage.sms_receipt",  # the SMS API's delivery receipts, one per part
+    "/vonage/sms-inbound": "vonage.sms_inbound",  # the SMS API's inbound SMS, one per part
+    "/vonage/message-status": "vonage.message_status",  # a Messages API application's status URL
+    "/vonage/message-inbound": "vonage.message_inbound",  # and its inbound URL
 }
 
 #: The realm of the ``WWW-Authenticate`` challenge a refused request gets.
@@ -118,6 +125,10 @@ TWILIO_AUTH_TOKENS = secrets_from("MMSDR_TWILIO_AUTH_TOKENS")
 SINCH_SECRETS = secrets_from("MMSDR_SINCH_SECRETS")
 # Telnyx's Ed25519 public keys, base64 as the Mission Control Portal shows them.
 TELNYX_PUBLIC_KEYS = secrets_from("MMSDR_TELNYX_PUBLIC_KEYS")
+# Vonage's signature secret (one per account, the Dashboard's; several during a rotation) and the SMS API's
+# signature method as the Dashboard names it; the Messages API always signs its JWT with HS256.
+VONAGE_SIGNATURE_SECRETS = secrets_from("MMSDR_VONAGE_SIGNATURE_SECRETS")
+VONAGE_SIGNATURE_METHOD = os.environ.get("MMSDR_VONAGE_SIGNATURE_METHOD", "") or "md5hash"
 # The scheme, host and port (and any prefix your proxy removes) of the URLs you gave the providers.
 PUBLIC_URL = public_url_from("MMSDR_PUBLIC_URL")
 
@@ -168,6 +179,8 @@ def parser(
     sinch_secrets: Sequence[str] | None,
     bandwidth_credentials: Credentials | None,
     telnyx_public_keys: Sequence[str] | None,
+    vonage_signature_secrets: Sequence[str] | None = None,
+    vonage_signature_method: str = "md5hash",
     limits: mmsdr.Limits | None = None,
 ) -> mmsdr.Parser:
     """The parser of one endpoint, built once at start-up: each provider's checks are added here."""
@@ -201,6 +214,24 @@ def parser(
             "public keys",
             "telnyx-signature-ed25519",
         )
+    elif formats.startswith("vonage.sms_"):
+        # Vonage signs the SMS API's parameters (sig) with the account's signature secret, once support enables it.
+        auth = signature(
+            lambda secrets: mmsdr.vonage.Signature(secrets, method=vonage_signature_method),
+            vonage_signature_secrets,
+            "MMSDR_VONAGE_SIGNATURE_SECRETS",
+            "signature secrets",
+            "sig",
+        )
+    elif provider == "vonage":
+        # The Messages API signs a JWT with the same secret; it answers an unsigned callback 503 (sent again, signed).
+        auth = signature(
+            mmsdr.vonage.JwtSignature,
+            vonage_signature_secrets,
+            "MMSDR_VONAGE_SIGNATURE_SECRETS",
+            "signature secrets",
+            "authorization",
+        )
     else:
         # OpenMarket sends HTTP Basic credentials when you ask it to, and publishes no networks.
         auth = basic_auth(openmarket_credentials, "MMSDR_OPENMARKET_CREDENTIALS")
@@ -216,6 +247,8 @@ def parsers(
     sinch_secrets: Sequence[str] | None = SINCH_SECRETS,
     bandwidth_credentials: Credentials | None = BANDWIDTH_CREDENTIALS,
     telnyx_public_keys: Sequence[str] | None = TELNYX_PUBLIC_KEYS,
+    vonage_signature_secrets: Sequence[str] | None = VONAGE_SIGNATURE_SECRETS,
+    vonage_signature_method: str = VONAGE_SIGNATURE_METHOD,
     limits: mmsdr.Limits | None = None,
 ) -> dict[str, mmsdr.Parser]:
     """Every endpoint's parser by its path: the environment's networks, credentials and secrets unless given."""
@@ -230,6 +263,8 @@ def parsers(
             sinch_secrets=sinch_secrets,
             bandwidth_credentials=bandwidth_credentials,
             telnyx_public_keys=telnyx_public_keys,
+            vonage_signature_secrets=vonage_signature_secrets,
+            vonage_signature_method=vonage_signature_method,
             limits=limits,
         )
         for path, formats in ENDPOINTS.items()

@@ -1,7 +1,7 @@
 """FastAPI (Starlette) callback endpoints with mmsdr: ``uvicorn --app-dir examples fastapi_app:app``.
 
 One endpoint per callback kind (``endpoints.py``): ``/mxtelecom/sms-report``, ``/mxtelecom/sms-inbound``, ...,
-``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``, ``/bandwidth``, ``/telnyx``.
+``/mm7``, ``/openmarket``, ``/twilio``, ``/sinch``, ``/bandwidth``, ``/telnyx``, ``/vonage/sms-receipt``, ...
 """
 
 from __future__ import annotations

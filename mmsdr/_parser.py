@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from . import _events, bandwidth, mm7, mxtelecom, openmarket, sinch, telnyx, twilio
+from . import _events, bandwidth, mm7, mxtelecom, openmarket, sinch, telnyx, twilio, vonage
 from ._errors import AuthenticationError, MmsdrError, UnsupportedFormatError
 from ._events import Callback, Event, dataclass_from_dict
 from ._format import Format, ParseContext, utc_now
@@ -35,6 +35,7 @@ _ORDERED_FORMATS: tuple[Format, ...] = (
     *twilio.FORMATS,
     *bandwidth.FORMATS,
     *telnyx.FORMATS,
+    *vonage.FORMATS,
 )
 
 #: Every format mmsdr reads, by name, in detection order.

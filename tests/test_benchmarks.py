@@ -24,6 +24,7 @@ CASE_NAMES = [
     "sinch.delivery_report 1,000 recipients",
     "bandwidth.report 100 events",
     "telnyx.report",
+    "vonage.sms_receipt",
 ]
 MEMORY_KEYS = ["name", "body_bytes", "peak_bytes", "ratio"]
 MEMORY_NAMES = ["OpenMarket MO MMS", "MX Telecom POST mms.zip", "MM7 DeliverReq"]

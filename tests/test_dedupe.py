@@ -858,7 +858,7 @@ def test_the_adapters_store_a_callback_once(kind: str, name: str) -> None:
 # --- dedupe_key across every format ----------------------------------------------------------------------------
 
 # Providers whose formats must all have an example request and, for reports, a LATER_STATUS entry: all of them.
-STRICT_PROVIDERS = ("mxtelecom", "mm7", "openmarket", "sinch", "twilio", "bandwidth", "telnyx")
+STRICT_PROVIDERS = ("mxtelecom", "mm7", "openmarket", "sinch", "twilio", "bandwidth", "telnyx", "vonage")
 
 
 def _sub(pattern: str, replace: Callable[[re.Match[str]], str]) -> Callable[[RawHttpRequest], RawHttpRequest]:
@@ -901,6 +901,8 @@ LATER_STATUS: dict[str, Callable[[RawHttpRequest], RawHttpRequest]] = {
     "twilio.status": _sub_body(b"MessageStatus=delivered", b"MessageStatus=undelivered"),
     "bandwidth.report": _sub_body(b'"type": "message-delivered"', b'"type": "message-failed"'),
     "telnyx.report": _sub_body(b'"status": "delivered"', b'"status": "delivery_failed"'),
+    "vonage.sms_receipt": _sub(r"([?&]status=)delivered", lambda m: m[1] + "failed"),
+    "vonage.message_status": _sub_body(b'"status": "delivered"', b'"status": "rejected"'),
 }
 
 

@@ -28,6 +28,7 @@ import mmsdr.auth
 import mmsdr.sinch
 import mmsdr.telnyx
 import mmsdr.twilio
+import mmsdr.vonage
 from mmsdr.__main__ import read_raw_request
 from mmsdr.testing import BUILDERS, TestRequest
 
@@ -51,11 +52,21 @@ PUBLIC_HOST = "callbacks.example.com"
 # Telnyx's key: the server is given its public key, as MMSDR_TELNYX_PUBLIC_KEYS would give it.
 TELNYX = mmsdr.telnyx.Signature.for_testing(bytes(range(32)))
 TELNYX_PUBLIC_KEY = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
+# Vonage's signature secret, as MMSDR_VONAGE_SIGNATURE_SECRETS would give it (the method: md5hash, the default).
+VONAGE_SECRET = "vonage-signature-secret"  # noqa: S105 - a test secret
 
 
-def signer(
-    path: str,
-) -> mmsdr.auth.BasicAuth | mmsdr.twilio.Signature | mmsdr.sinch.Signature | mmsdr.telnyx.Signature | None:
+Signer = (
+    mmsdr.auth.BasicAuth
+    | mmsdr.twilio.Signature
+    | mmsdr.sinch.Signature
+    | mmsdr.telnyx.Signature
+    | mmsdr.vonage.Signature
+    | mmsdr.vonage.JwtSignature
+)
+
+
+def signer(path: str) -> Signer | None:
     """What the endpoint at ``path`` checks, to sign with; None where it checks no credentials."""
     if path in CREDENTIALS:
         return mmsdr.auth.BasicAuth(CREDENTIALS[path])
@@ -65,18 +76,26 @@ def signer(
         return mmsdr.sinch.Signature(SECRETS[path])
     if path == "/telnyx":
         return TELNYX
+    if path.startswith("/vonage/sms-"):
+        return mmsdr.vonage.Signature(VONAGE_SECRET)
+    if path.startswith("/vonage/"):
+        return mmsdr.vonage.JwtSignature(VONAGE_SECRET)
     return None
 
 
-def authorization(method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> list[tuple[str, str]]:
-    """The headers the endpoint at ``target`` checks for this request (Basic credentials or its provider's
-    signature, Twilio's of the URL under the public URL); none where it checks no credentials."""
+def authorization(
+    method: str, target: str, headers: list[tuple[str, str]], body: bytes
+) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The target, the headers to add and the body for the endpoint at ``target``: Basic credentials or its
+    provider's signature (Twilio's of the URL under the public URL; Vonage's SMS API ``sig`` in the query or the
+    body); the request as it is where the endpoint checks no credentials."""
     auth = signer(target.partition("?")[0])
     if auth is None:
-        return []
+        return target, [], body
     kept = tuple((name, value) for name, value in headers if name.lower() != "host")
     request = TestRequest(method=method, target=target, headers=(("Host", PUBLIC_HOST), *kept), body=body)
-    return [header for header in request.signed(auth).headers if header not in request.headers]
+    signed = request.signed(auth)
+    return signed.target, [header for header in signed.headers if header not in request.headers], signed.body
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -95,6 +114,7 @@ def server() -> Iterator[tuple[int, list[mmsdr.Event]]]:
         sinch_secrets=[SECRETS["/sinch"]],
         bandwidth_credentials=CREDENTIALS["/bandwidth"],
         telnyx_public_keys=[TELNYX_PUBLIC_KEY],
+        vonage_signature_secrets=[VONAGE_SECRET],
         limits=mmsdr.Limits(max_body_bytes=64 * 1024),
     )
     app = wsgi_app.create_app(parsers, received.append, public_url=f"https://{PUBLIC_HOST}")
@@ -137,9 +157,10 @@ def test_every_example_request_over_http_at_its_format_s_endpoint(
     # The file's own path is where its provider once posted it; the example's is the builder's for the format.
     endpoint = BUILDERS[expected.format]().path
     headers = [(name, value) for name, value in raw.headers if name.lower() != "content-length"]
-    target = endpoint + (f"?{raw.query}" if raw.query else "")
-    headers += authorization(raw.method, target, headers, raw.body)
-    status, sent_headers, body = send(port, raw.method, target, headers, raw.body)
+    target, added, sent_body = authorization(
+        raw.method, endpoint + (f"?{raw.query}" if raw.query else ""), headers, raw.body
+    )
+    status, sent_headers, body = send(port, raw.method, target, [*headers, *added], sent_body)
     assert (status, body) == (ack.status, ack.body)
     for header in ack.headers:
         assert header in sent_headers
@@ -172,8 +193,14 @@ def test_a_sample_piped_to_send_reaches_its_endpoint(server: tuple[int, list[mms
     # Where the endpoint checks credentials or a signature, the lines a user adds under the request line.
     request_line, _, rest = sample.stdout.partition(b"\r\n")
     request = BUILDERS[name]()
-    signed = authorization(request.method, request.target, list(request.headers), request.body)
+    target, signed, body = authorization(request.method, request.target, list(request.headers), request.body)
     added = b"".join(f"{header}: {value}\r\n".encode() for header, value in signed)
+    if target != request.target:  # Vonage's SMS API signs in the query: the request line changes
+        request_line = f"{request.method} {target} HTTP/1.1".encode()
+    if body != request.body:  # or in the form body
+        rest = rest.replace(request.body, body).replace(
+            f"Content-Length: {len(request.body)}".encode(), f"Content-Length: {len(body)}".encode()
+        )
     sent = subprocess.run(
         [sys.executable, "-m", "mmsdr", "send", "-", f"http://127.0.0.1:{port}"],
         input=request_line + b"\r\n" + added + rest,

@@ -21,6 +21,7 @@ import mmsdr.sinch
 import mmsdr.telnyx
 import mmsdr.testing
 import mmsdr.twilio
+import mmsdr.vonage
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))
 import asgi_app
@@ -117,7 +118,17 @@ TELNYX = mmsdr.telnyx.Signature.for_testing(bytes(range(32)))
 TELNYX_PUBLIC_KEY = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
 OLD_TELNYX = mmsdr.telnyx.Signature.for_testing(bytes(32))
 OLD_TELNYX_PUBLIC_KEY = "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik="
-Signer = mmsdr.twilio.Signature | mmsdr.sinch.Signature | mmsdr.telnyx.Signature
+# Vonage's signature secret (one per account; the SMS API's method is the Dashboard's), and an older one.
+VONAGE = mmsdr.vonage.Signature("vonage-secret", method="sha256")
+VONAGE_JWT = mmsdr.vonage.JwtSignature("vonage-secret")
+OLD_VONAGE_JWT = mmsdr.vonage.JwtSignature("old-vonage-secret")
+Signer = (
+    mmsdr.twilio.Signature
+    | mmsdr.sinch.Signature
+    | mmsdr.telnyx.Signature
+    | mmsdr.vonage.Signature
+    | mmsdr.vonage.JwtSignature
+)
 
 
 @pytest.mark.parametrize(
@@ -141,6 +152,16 @@ Signer = mmsdr.twilio.Signature | mmsdr.sinch.Signature | mmsdr.telnyx.Signature
             ['Basic realm="mmsdr"'],
         ),
         (mmsdr.testing.telnyx_inbound().signed(TELNYX), "MMSDR_TELNYX_PUBLIC_KEYS (public keys)", []),
+        (
+            mmsdr.testing.vonage_sms_inbound(method="POST").signed(VONAGE),
+            "MMSDR_VONAGE_SIGNATURE_SECRETS (signature secrets)",
+            [],
+        ),
+        (
+            mmsdr.testing.vonage_message_inbound().signed(VONAGE_JWT),
+            "MMSDR_VONAGE_SIGNATURE_SECRETS (signature secrets)",
+            [],
+        ),
     ],
 )
 def test_wsgi_example_as_served_without_its_credentials_set_refuses_even_signed_requests(
@@ -153,7 +174,7 @@ def test_wsgi_example_as_served_without_its_credentials_set_refuses_even_signed_
         None,
     )
     assert (endpoints.TWILIO_AUTH_TOKENS, endpoints.SINCH_SECRETS, endpoints.PUBLIC_URL) == (None, None, None)
-    assert endpoints.TELNYX_PUBLIC_KEYS is None
+    assert (endpoints.TELNYX_PUBLIC_KEYS, endpoints.VONAGE_SIGNATURE_SECRETS) == (None, None)
     status, headers, body = call_wsgi("POST", request_.path, body=request_.body, extra=environ_headers(request_))
     message = f"request: this endpoint has no credentials to check; set {variable}"
     assert (status, [value for name, value in headers if name == "WWW-Authenticate"]) == (
@@ -515,6 +536,8 @@ def test_the_environment_s_secrets_and_public_url_reach_the_app(monkeypatch: pyt
     monkeypatch.setenv("MMSDR_TWILIO_AUTH_TOKENS", "old-token,twilio-auth-token")
     monkeypatch.setenv("MMSDR_SINCH_SECRETS", "sinch-secret")
     monkeypatch.setenv("MMSDR_TELNYX_PUBLIC_KEYS", f"{OLD_TELNYX_PUBLIC_KEY},{TELNYX_PUBLIC_KEY}")
+    monkeypatch.setenv("MMSDR_VONAGE_SIGNATURE_SECRETS", "old-vonage-secret,vonage-secret")
+    monkeypatch.setenv("MMSDR_VONAGE_SIGNATURE_METHOD", "sha256")
     monkeypatch.setenv("MMSDR_PUBLIC_URL", "https://callbacks.example.com")
     try:
         importlib.reload(endpoints)
@@ -527,6 +550,10 @@ def test_the_environment_s_secrets_and_public_url_reach_the_app(monkeypatch: pyt
             "https://callbacks.example.com",
         )
         assert endpoints.TELNYX_PUBLIC_KEYS == [OLD_TELNYX_PUBLIC_KEY, TELNYX_PUBLIC_KEY]
+        assert (endpoints.VONAGE_SIGNATURE_SECRETS, endpoints.VONAGE_SIGNATURE_METHOD) == (
+            ["old-vonage-secret", "vonage-secret"],
+            "sha256",
+        )
         replies = []
         sent: list[tuple[mmsdr.testing.TestRequest, Signer]] = [
             (mmsdr.testing.twilio_status(), TWILIO),  # the second token of a rotation
@@ -536,6 +563,10 @@ def test_the_environment_s_secrets_and_public_url_reach_the_app(monkeypatch: pyt
             (mmsdr.testing.telnyx_inbound(), TELNYX),  # the second key of a rotation
             (mmsdr.testing.telnyx_inbound(), OLD_TELNYX),
             (mmsdr.testing.telnyx_inbound(), mmsdr.telnyx.Signature.for_testing(b"\x07" * 32)),
+            (mmsdr.testing.vonage_sms_receipt(method="POST"), VONAGE),  # the second secret, the method set
+            (mmsdr.testing.vonage_sms_receipt(method="POST"), mmsdr.vonage.Signature("vonage-secret")),  # md5hash
+            (mmsdr.testing.vonage_message_status(), OLD_VONAGE_JWT),  # the first secret of the rotation
+            (mmsdr.testing.vonage_message_status(), mmsdr.vonage.JwtSignature("guessed")),
         ]
         for request, auth in sent:
             signed = request.signed(auth)
@@ -547,6 +578,7 @@ def test_the_environment_s_secrets_and_public_url_reach_the_app(monkeypatch: pyt
             mmsdr.acknowledge(mmsdr.testing.twilio_status().parse()),
             mmsdr.acknowledge(mmsdr.testing.sinch_inbound().parse()),
             mmsdr.acknowledge(mmsdr.testing.telnyx_inbound().parse()),
+            mmsdr.acknowledge(mmsdr.testing.vonage_sms_receipt().parse()),
         ]
         assert replies == [
             ("200 OK", acks[0].body),
@@ -556,16 +588,25 @@ def test_the_environment_s_secrets_and_public_url_reach_the_app(monkeypatch: pyt
             ("200 OK", acks[2].body),
             ("200 OK", acks[2].body),
             ("401 Unauthorized", b"request: the Telnyx signature does not match"),
+            ("200 OK", acks[3].body),
+            ("401 Unauthorized", b"request: the sig parameter does not match the parameters (sha256)"),
+            ("200 OK", acks[3].body),
+            ("401 Unauthorized", b"request: the JWT signature does not match"),
         ]
-        assert [event.provider for event in received] == ["twilio", "sinch", "telnyx"]  # a retry is handled once
+        # A retry is handled once.
+        assert [event.provider for event in received] == ["twilio", "sinch", "telnyx", "vonage", "vonage"]
     finally:
         for variable in (
             "MMSDR_TWILIO_AUTH_TOKENS",
             "MMSDR_SINCH_SECRETS",
             "MMSDR_TELNYX_PUBLIC_KEYS",
+            "MMSDR_VONAGE_SIGNATURE_SECRETS",
+            "MMSDR_VONAGE_SIGNATURE_METHOD",
             "MMSDR_PUBLIC_URL",
         ):
             monkeypatch.delenv(variable)
         importlib.reload(endpoints)
     assert (endpoints.TWILIO_AUTH_TOKENS, endpoints.SINCH_SECRETS, endpoints.PUBLIC_URL) == (None, None, None)
     assert endpoints.TELNYX_PUBLIC_KEYS is None
+    assert endpoints.VONAGE_SIGNATURE_SECRETS is None
+    assert endpoints.VONAGE_SIGNATURE_METHOD == "md5hash"

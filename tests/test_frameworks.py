@@ -17,6 +17,7 @@ import base64
 import dataclasses
 import importlib
 import io
+import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -36,6 +37,7 @@ import mmsdr.dedupe
 import mmsdr.sinch
 import mmsdr.telnyx
 import mmsdr.twilio
+import mmsdr.vonage
 from mmsdr.__main__ import read_raw_request
 from mmsdr.testing import BUILDERS, TestRequest
 
@@ -62,7 +64,14 @@ FORMATS_AT = {
     "/sinch": "sinch",
     "/bandwidth": "bandwidth",
     "/telnyx": "telnyx",
+    "/vonage/sms-receipt": "vonage.sms_receipt",
+    "/vonage/sms-inbound": "vonage.sms_inbound",
+    "/vonage/message-status": "vonage.message_status",
+    "/vonage/message-inbound": "vonage.message_inbound",
 }
+VONAGE_SMS = ("/vonage/sms-receipt", "/vonage/sms-inbound")
+VONAGE_MESSAGES = ("/vonage/message-status", "/vonage/message-inbound")
+VONAGE = (*VONAGE_SMS, *VONAGE_MESSAGES)
 SERVED = list(BUILDERS)
 # Each format's endpoint: the builder's default path, so that `mmsdr sample FORMAT | mmsdr send - URL` reaches it.
 PATH_OF = {name: BUILDERS[name]().path for name in SERVED}
@@ -79,8 +88,9 @@ def require(name: str) -> ModuleType:
 @dataclass(frozen=True)
 class Credentials:
     """What each endpoint is given here, as the examples read it from the environment: the HTTP Basic credentials
-    of MM7's, OpenMarket's and Bandwidth's endpoints, Twilio's Auth Token, Sinch's secret and the hex seed of
-    Telnyx's Ed25519 key (the endpoint is given its public key; MX Telecom's check the networks)."""
+    of MM7's, OpenMarket's and Bandwidth's endpoints, Twilio's Auth Token, Sinch's secret, the hex seed of
+    Telnyx's Ed25519 key (the endpoint is given its public key) and Vonage's signature secret (one for the account,
+    its SMS API and Messages API endpoints alike; MX Telecom's check the networks)."""
 
     basic: Mapping[str, Mapping[str, str]]
     secrets: Mapping[str, str]
@@ -92,7 +102,12 @@ CREDENTIALS = Credentials(
         "/openmarket": {"openmarket": "om-password"},
         "/bandwidth": {"bandwidth": "bw-password"},
     },
-    secrets={"/twilio": "twilio-auth-token", "/sinch": "sinch-secret", "/telnyx": bytes(range(32)).hex()},
+    secrets={
+        "/twilio": "twilio-auth-token",
+        "/sinch": "sinch-secret",
+        "/telnyx": bytes(range(32)).hex(),
+        **dict.fromkeys(VONAGE, "vonage-signature-secret"),
+    },
 )
 UNSET = Credentials(basic={}, secrets={})  # no variable set
 VARIABLES = {
@@ -102,6 +117,7 @@ VARIABLES = {
     "/sinch": "MMSDR_SINCH_SECRETS",
     "/bandwidth": "MMSDR_BANDWIDTH_CREDENTIALS",
     "/telnyx": "MMSDR_TELNYX_PUBLIC_KEYS",
+    **dict.fromkeys(VONAGE, "MMSDR_VONAGE_SIGNATURE_SECRETS"),
 }
 CHALLENGE = 'Basic realm="mmsdr", charset="UTF-8"'
 # The base of the URLs the providers are given (MMSDR_PUBLIC_URL): the samples' Host, so that what
@@ -120,7 +136,14 @@ class RefusesAll:
         raise mmsdr.AuthenticationError(message, field=self.field, challenge=self.challenge)
 
 
-Signer = mmsdr.auth.BasicAuth | mmsdr.twilio.Signature | mmsdr.sinch.Signature | mmsdr.telnyx.Signature
+Signer = (
+    mmsdr.auth.BasicAuth
+    | mmsdr.twilio.Signature
+    | mmsdr.sinch.Signature
+    | mmsdr.telnyx.Signature
+    | mmsdr.vonage.Signature
+    | mmsdr.vonage.JwtSignature
+)
 
 
 def public_key(seed: str) -> str:
@@ -144,6 +167,12 @@ def reference_check(path: str, credentials: Credentials) -> Signer | RefusesAll 
     if path == "/telnyx":
         unset = RefusesAll(VARIABLES[path], "public keys", "telnyx-signature-ed25519", None)
         return mmsdr.telnyx.Signature.for_testing(bytes.fromhex(secret)) if secret else unset
+    if path in VONAGE_SMS:
+        unset = RefusesAll(VARIABLES[path], "signature secrets", "sig", None)
+        return mmsdr.vonage.Signature(secret, method="md5hash") if secret else unset
+    if path in VONAGE_MESSAGES:
+        unset = RefusesAll(VARIABLES[path], "signature secrets", "authorization", None)
+        return mmsdr.vonage.JwtSignature(secret) if secret else unset
     return None
 
 
@@ -157,7 +186,7 @@ def reference_parser(path: str, mxtelecom_networks: Sequence[str], credentials: 
 def example_parsers(mxtelecom_networks: Sequence[str], credentials: Credentials) -> dict[str, mmsdr.Parser]:
     """The examples' parsers, given the networks, credentials and secrets as the environment would."""
     twilio, sinch = credentials.secrets.get("/twilio"), credentials.secrets.get("/sinch")
-    telnyx = credentials.secrets.get("/telnyx")
+    telnyx, vonage = credentials.secrets.get("/telnyx"), credentials.secrets.get(VONAGE[0])
     return endpoints.parsers(
         mxtelecom_networks=mxtelecom_networks,
         mm7_credentials=credentials.basic.get("/mm7"),
@@ -166,6 +195,8 @@ def example_parsers(mxtelecom_networks: Sequence[str], credentials: Credentials)
         sinch_secrets=[sinch] if sinch else None,
         bandwidth_credentials=credentials.basic.get("/bandwidth"),
         telnyx_public_keys=[public_key(telnyx)] if telnyx else None,
+        vonage_signature_secrets=[vonage] if vonage else None,
+        vonage_signature_method="md5hash",
     )
 
 
@@ -175,14 +206,29 @@ def authorization(credentials: Mapping[str, str]) -> tuple[str, str]:
     return header
 
 
-def signed_for(path: str, request: TestRequest) -> list[tuple[str, str]]:
-    """The headers of ``request`` sent to ``path``, with the credentials or the signature of ``CREDENTIALS`` for
-    ``path`` where its endpoint checks them (Twilio's over the URL the request is sent to)."""
+def signed_for(path: str, request: TestRequest) -> TestRequest:
+    """``request`` sent to ``path``, with the credentials or the signature of ``CREDENTIALS`` for ``path`` where
+    its endpoint checks them (Twilio's over the URL the request is sent to; Vonage's SMS API ``sig`` in the query
+    or the body)."""
+    target = path + (f"?{request.query}" if request.query else "")
+    request = dataclasses.replace(request, target=target)
     signer = reference_check(path, CREDENTIALS)
     if signer is None or isinstance(signer, RefusesAll):
-        return list(request.headers)
-    target = path + (f"?{request.query}" if request.query else "")
-    return list(dataclasses.replace(request, target=target).signed(signer).headers)
+        return request
+    if path in VONAGE_SMS and not vonage_parameters(request):
+        return request  # another provider's JSON at an SMS API endpoint: it has no parameters to sign, sent unsigned
+    return request.signed(signer)
+
+
+def vonage_parameters(request: TestRequest) -> bool:
+    """Whether ``request`` carries parameters Vonage's SMS API signs: a query, a form, or a JSON object of strings."""
+    if dict(request.headers).get("Content-Type", "").partition(";")[0] != "application/json":
+        return True
+    try:
+        obj = json.loads(request.body)
+    except ValueError:
+        return False
+    return isinstance(obj, dict) and all(type(value) is str for value in obj.values())
 
 
 @dataclass(frozen=True)
@@ -242,13 +288,14 @@ def sample_at(
     ``credentials`` and ``public_url``."""
     request = BUILDERS[name]()
     path = path or request.path
-    headers = signed_for(path, request) if signed else request.headers
+    if signed:
+        request = signed_for(path, request)
     return case_of(
         f"{name} at {path}",
         request.method,
         path,
         request.query,
-        headers,
+        request.headers,
         request.body,
         mxtelecom_networks,
         credentials,
@@ -261,8 +308,9 @@ def file_case(file: Path) -> Case:
     raw = read_raw_request(file.read_bytes())
     name = mmsdr.parse_request(raw.headers, raw.body, raw.query, method=raw.method).format
     path = PATH_OF[name]
-    request = TestRequest(method=raw.method, target=path, headers=tuple(raw.headers), body=raw.body)
-    return case_of(file.stem, raw.method, path, raw.query, signed_for(path, request), raw.body)
+    target = path + (f"?{raw.query}" if raw.query else "")
+    request = signed_for(path, TestRequest(method=raw.method, target=target, headers=tuple(raw.headers), body=raw.body))
+    return case_of(file.stem, raw.method, path, request.query, request.headers, request.body)
 
 
 def samples() -> list[Case]:
@@ -314,6 +362,10 @@ def test_the_endpoints_are_one_per_callback_kind_at_the_builders_paths() -> None
         "bandwidth.inbound": "/bandwidth",
         "telnyx.report": "/telnyx",
         "telnyx.inbound": "/telnyx",
+        "vonage.sms_receipt": "/vonage/sms-receipt",
+        "vonage.sms_inbound": "/vonage/sms-inbound",
+        "vonage.message_status": "/vonage/message-status",
+        "vonage.message_inbound": "/vonage/message-inbound",
     }
 
 
@@ -710,7 +762,15 @@ def test_only_mxtelecom_s_endpoints_check_mxtelecom_s_networks(framework: str) -
     }
     # The others from any address, with their credentials or signatures: acknowledged, their events received.
     check(cases, replies, received)
-    assert {event.provider for event in received} == {"mm7", "openmarket", "sinch", "twilio", "bandwidth", "telnyx"}
+    assert {event.provider for event in received} == {
+        "mm7",
+        "openmarket",
+        "sinch",
+        "twilio",
+        "bandwidth",
+        "telnyx",
+        "vonage",
+    }
 
 
 def mm7_fault(body: bytes) -> dict[str, str | None]:
@@ -752,10 +812,12 @@ GUESSED = {
     "/openmarket": {"openmarket": "guessed"},
     "/bandwidth": {"bandwidth": "guessed"},
 }
-GUESSED_SIGNATURES: dict[str, mmsdr.twilio.Signature | mmsdr.sinch.Signature | mmsdr.telnyx.Signature] = {
+GUESSED_SIGNATURES: dict[str, Signer] = {
     "/twilio": mmsdr.twilio.Signature("guessed"),
     "/sinch": mmsdr.sinch.Signature("guessed"),
     "/telnyx": mmsdr.telnyx.Signature.for_testing(bytes(32)),  # another key than the endpoint's
+    "/vonage/sms-receipt": mmsdr.vonage.Signature("guessed"),
+    "/vonage/message-status": mmsdr.vonage.JwtSignature("guessed"),
 }
 ANOTHER_URL = dataclasses.replace(mmsdr.testing.twilio_status(), target="/twilio?tenant=7")
 
@@ -775,13 +837,17 @@ def forged_everywhere() -> list[Case]:
         ]
     ]
     signed = [
-        case_of(f"a guessed secret at {path}", "POST", path, "", request.signed(signer).headers, request.body)
-        for path, name in [
-            ("/twilio", "twilio.inbound"),
-            ("/sinch", "sinch.delivery_report"),
-            ("/telnyx", "telnyx.report"),
+        case_of(f"a guessed secret at {path}", "POST", path, "", request.headers, request.body)
+        for path, name, method in [
+            ("/twilio", "twilio.inbound", None),
+            ("/sinch", "sinch.delivery_report", None),
+            ("/telnyx", "telnyx.report", None),
+            ("/vonage/sms-receipt", "vonage.sms_receipt", "POST"),  # a form: the sig in the body
+            ("/vonage/message-status", "vonage.message_status", None),
         ]
-        for request, signer in [(BUILDERS[name](), GUESSED_SIGNATURES[path])]
+        for request in [
+            BUILDERS[name](**({} if method is None else {"method": method})).signed(GUESSED_SIGNATURES[path])
+        ]
     ]
     twilio = mmsdr.twilio.Signature(CREDENTIALS.secrets["/twilio"])
     another_url = case_of(
@@ -801,17 +867,22 @@ def test_the_forged_requests_reach_every_endpoint() -> None:
     assert sorted({case.url.partition("?")[0] for case in forged}) == sorted(FORMATS_AT)
     assert [case.name for case in forged if case.callback] == []
     authorization = [dict(case.headers).get("Authorization", "") for case in forged]
-    assert [value.startswith("Basic ") for value in authorization] == [False] * len(SERVED) + [True] * 6 + [False] * 4
-    assert len(set(authorization)) == 7  # none, and at each Basic endpoint a guessed password and its credentials
+    assert [value.startswith("Basic ") for value in authorization] == [False] * len(SERVED) + [True] * 6 + [False] * 6
+    # None, at each Basic endpoint a guessed password and its credentials, and Vonage's guessed Bearer token.
+    assert len(set(authorization)) == 8
+    assert authorization[-2].startswith("Bearer ")
     signed = {"x-twilio-signature", "x-sinch-webhook-signature", "telnyx-signature-ed25519"}
     signatures = [{name.lower() for name, _ in case.headers} & signed for case in forged]
-    assert signatures[-4:] == [
+    assert signatures[-6:] == [
         {"x-twilio-signature"},
         {"x-sinch-webhook-signature"},
         {"telnyx-signature-ed25519"},
+        set(),  # Vonage's SMS API signs in the parameters
+        set(),
         {"x-twilio-signature"},
     ]
-    assert not any(signatures[:-4])
+    assert not any(signatures[:-6])
+    assert [b"&sig=" in case.body for case in forged[-6:]] == [False, False, False, True, False, False]
 
 
 NO_SIGNATURE = "request: the {} header is missing; the endpoint checks signatures"
@@ -868,13 +939,41 @@ def test_forged_requests_without_credentials_are_refused_at_every_endpoint(frame
             if name.startswith("telnyx.")
         },
         "a guessed secret at /telnyx": (401, [], b"request: the Telnyx signature does not match"),
+        **{
+            f"{name} at {PATH_OF[name]}": (
+                401,
+                [],
+                b"request: the sig parameter is missing; the endpoint checks Vonage signatures",
+            )
+            for name in SERVED
+            if name.startswith("vonage.sms_")
+        },
+        # An unsigned Messages API callback: 503, so that Vonage sends it again, signed.
+        **{
+            f"{name} at {PATH_OF[name]}": (
+                503,
+                [],
+                (
+                    b"request: no Authorization header; Vonage sends an unsigned callback after an internal error, "
+                    b"and answering 503 makes it send the callback again, signed"
+                ),
+            )
+            for name in SERVED
+            if name.startswith("vonage.message_")
+        },
+        "a guessed secret at /vonage/sms-receipt": (
+            401,
+            [],
+            b"request: the sig parameter does not match the parameters (md5hash)",
+        ),
+        "a guessed secret at /vonage/message-status": (401, [], b"request: the JWT signature does not match"),
     }
 
 
 @pytest.mark.parametrize("framework", CALLERS)
 def test_an_endpoint_without_its_credentials_set_refuses_every_request(framework: str) -> None:
-    # Fail closed: with no variable set, /mm7, /openmarket, /twilio, /sinch, /bandwidth and /telnyx refuse even the
-    # rightly signed request.
+    # Fail closed: with no variable set, /mm7, /openmarket, /twilio, /sinch, /bandwidth, /telnyx and Vonage's refuse
+    # even the rightly signed request.
     cases = [sample_at(name, credentials=UNSET) for name in SERVED]
     replies, received = CALLERS[framework](cases, LOCAL, None, UNSET)
     check(cases, replies, received)
@@ -932,6 +1031,18 @@ def test_an_endpoint_without_its_credentials_set_refuses_every_request(framework
             for name in SERVED
             if name.startswith("telnyx.")
         },
+        **{
+            f"{name} at {PATH_OF[name]}": (
+                401,
+                [],
+                (
+                    b"request: this endpoint has no credentials to check; set MMSDR_VONAGE_SIGNATURE_SECRETS "
+                    b"(signature secrets)"
+                ),
+            )
+            for name in SERVED
+            if name.startswith("vonage.")
+        },
     }
     assert {event.provider for event in received} == {"mxtelecom"}  # its endpoints check its networks only
 
@@ -954,7 +1065,7 @@ def test_twilio_s_endpoint_without_the_public_url_refuses_every_request(framewor
 def test_twilio_s_signature_covers_the_query_of_the_url_it_called(framework: str) -> None:
     # A query string in the URL given to Twilio is signed with it: each app passes the target on as received.
     path, query = "/twilio", ANOTHER_URL.query
-    case = case_of("a URL with a query", "POST", path, query, signed_for(path, ANOTHER_URL), ANOTHER_URL.body)
+    case = case_of("a URL with a query", "POST", path, query, signed_for(path, ANOTHER_URL).headers, ANOTHER_URL.body)
     assert case.callback is not None
     assert (case.url, case.expected.status) == ("/twilio?tenant=7", 200)
     check([case], *CALLERS[framework]([case], LOCAL))
@@ -986,6 +1097,8 @@ RETRIED = {
     "sinch.inbound",
     "bandwidth.report",
     "telnyx.inbound",
+    "vonage.sms_inbound",
+    "vonage.message_status",
 }
 
 

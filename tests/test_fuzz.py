@@ -181,6 +181,8 @@ def test_every_costly_shape_is_a_seed() -> None:
         "sinch-recipient-delivery-report.extra-keys",
         "telnyx-inbound.extra-keys",
         "telnyx-report.extra-keys",
+        "vonage-message-inbound.extra-keys",
+        "vonage-message-status.extra-keys",
     ]
 
 

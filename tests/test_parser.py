@@ -92,7 +92,7 @@ def test_every_format_says_how_it_comes(
 
 
 def test_the_format_table_is_the_whole_list() -> None:
-    assert len(mmsdr.FORMATS) == 20
+    assert len(mmsdr.FORMATS) == 24
 
 
 def test_formats_by_provider_or_name() -> None:

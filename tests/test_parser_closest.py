@@ -83,7 +83,7 @@ def test_the_closest_costs_one_lookup_per_required_field(count: int) -> None:
     request = cast("Any", type("StubRequest", (), {"field_names": names})())
     formats = tuple(mmsdr.FORMATS.values())
     assert _closest(formats, request) is mmsdr.FORMATS["mxtelecom.sms_report"]  # 1 of 2: the first with most
-    assert names.lookups == sum(len(fmt.required_fields) for fmt in formats) == 27
+    assert names.lookups == sum(len(fmt.required_fields) for fmt in formats) == 32
 
 
 def test_required_fields_of_the_field_formats() -> None:
@@ -96,6 +96,8 @@ def test_required_fields_of_the_field_formats() -> None:
         "mxtelecom.renewal": ("msisdn", "smsid", "shortcode", "network"),
         "twilio.status": ("MessageSid", "MessageStatus"),
         "twilio.inbound": ("MessageSid", "From"),
+        "vonage.sms_receipt": ("messageId", "msisdn", "status"),
+        "vonage.sms_inbound": ("messageId", "msisdn"),
     }
 
 

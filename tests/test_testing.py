@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 
 import mmsdr
-from mmsdr import bandwidth, mm7, openmarket, sinch, telnyx, testing, twilio
+from mmsdr import bandwidth, mm7, openmarket, sinch, telnyx, testing, twilio, vonage
 from mmsdr.__main__ import read_raw_request
 from mmsdr.mm7 import Envelope
 from mmsdr.mxtelecom import MmsInboundDetails, MmsReportDetails, ReasonCode, SmsInboundDetails, SmsReportDetails
@@ -44,6 +44,8 @@ ZONE_LESS = {
     "mxtelecom.unsubscribe": "date",
     "mxtelecom.renewal": "date",
     "twilio.status": "RawDlrDoneDate",  # YYMMDDhhmm, read as UTC
+    "vonage.sms_receipt": "message-timestamp",  # YYYY-MM-DD HH:MM:SS, read as UTC
+    "vonage.sms_inbound": "message-timestamp",
 }
 # Twilio sends no time with an inbound message: its event's timestamp is the parser's clock, fixed here.
 READ_AT = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -54,8 +56,10 @@ def built_warnings(name: str, kwargs: dict[str, Any] | None = None) -> tuple[str
         return ()  # no RawDlrDoneDate: the time of reading, as documented for most statuses
     if name == "bandwidth.report" and kwargs is not None and kwargs["as_object"]:
         return ("body is a JSON object, not an array of events: read as an array of one",)
+    if name.startswith("vonage.") and kwargs is not None:
+        return _vonage_warnings(name, kwargs)
     field = ZONE_LESS.get(name)
-    zone = "UTC" if name.startswith("twilio.") else "Europe/London"
+    zone = "UTC" if name.startswith(("twilio.", "vonage.")) else "Europe/London"
     return () if field is None else (f"field {field!r} has no UTC offset: read in {zone}",)
 
 
@@ -316,6 +320,8 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
         return _bandwidth_typed(name, k), None
     if name.startswith("telnyx."):
         return _telnyx_typed(name, k), None
+    if name.startswith("vonage."):
+        return _vonage_typed(name, k), None
     request = openmarket.RequestDetails(request_id=k["request_id"])
     if name == "openmarket.mms_report":
         return {
@@ -331,6 +337,108 @@ def _typed(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], mmsdr.Det
     operator_id = None if k["network"] is None else int(k["network"])
     details = openmarket.InboundDetails(operator_id=operator_id, user_agent=k["user_agent"])
     return {key: k[key] for key in inbound} | {"details": details}, request
+
+
+def _vonage_warnings(name: str, k: dict[str, Any]) -> tuple[str, ...]:
+    warnings = []
+    if name.endswith("inbound") and k["recipient"] is None:
+        warnings.append("field 'to' is missing: the message has no recipient")
+    field = "message-timestamp" if name.startswith("vonage.sms_") else "timestamp"
+    if k["timestamp"] is None:
+        warnings.append(f"field {field!r} is missing: timestamp is the time the request was read")
+    elif name.startswith("vonage.sms_"):
+        warnings.append(f"field {field!r} has no UTC offset: read in UTC")
+    return tuple(warnings)
+
+
+def _vonage_typed(name: str, k: dict[str, Any]) -> dict[str, Any]:
+    timestamp = READ_AT if k["timestamp"] is None else k["timestamp"]
+    if name == "vonage.sms_receipt":
+        code = None if k["error_code"] is None else str(k["error_code"])
+        return {
+            "message_id": k["message_id"],
+            "status": vonage.STATUSES.get(k["status"].lower(), mmsdr.Status.UNKNOWN),
+            "provider_status": k["status"],
+            "provider_code": code,
+            "recipient": k["recipient"],
+            "sender": k["sender"],
+            "timestamp": timestamp,
+            "details": vonage.SmsReceiptDetails(
+                error_text=None if code is None else vonage.ERROR_CODES.get(code),
+                scts=k["scts"],
+                network_code=k["network_code"],
+                price=k["price"],
+                client_ref=k["client_ref"],
+                api_key=k["api_key"],
+            ),
+        }
+    if name == "vonage.sms_inbound":
+        binary = k["message_type"] == "binary"
+        concat = k["concat"]
+        return {
+            "message_id": k["message_id"],
+            "channel": "sms",
+            "sender": k["sender"],
+            "recipients": () if k["recipient"] is None else (k["recipient"],),
+            "text": k["text"] or None,
+            "parts": (mmsdr.Part(content_type="application/octet-stream", data=k["data"]),)
+            if binary and k["data"] is not None
+            else (),
+            "timestamp": timestamp,
+            "details": vonage.SmsInboundDetails(
+                message_type=k["message_type"],
+                keyword=k["keyword"],
+                concat=concat is not None,
+                concat_ref=None if concat is None else concat[0],
+                concat_total=None if concat is None else concat[1],
+                concat_part=None if concat is None else concat[2],
+                udh=k["udh"] if binary else None,
+                api_key=k["api_key"],
+            ),
+        }
+    if name == "vonage.message_status":
+        error = k["error"]
+        status = vonage.MESSAGE_STATUSES[k["status"]]
+        return {
+            "__class__": mmsdr.ReadReport if status is mmsdr.Status.READ else mmsdr.DeliveryReport,
+            "message_id": k["message_id"],
+            "status": status,
+            "provider_status": k["status"],
+            "provider_code": None if error is None else str(error[0]),
+            "recipient": k["recipient"],
+            "sender": k["sender"],
+            "timestamp": timestamp,
+            "details": vonage.MessageStatusDetails(
+                channel=k["channel"],
+                error_type=None if error is None else f"https://developer.vonage.com/api-errors/messages#{error[0]}",
+                error_detail=None if error is None else error[1],
+                client_ref=k["client_ref"],
+                price=None if k["price"] is None else k["price"][1],
+                currency=None if k["price"] is None else k["price"][0],
+                network_code=k["network_code"],
+                sms_count_total=k["sms_count_total"],
+            ),
+        }
+    image = k["image"]
+    media = (() if image is None else (vonage.MediaItem(kind="image", url=image[0], caption=image[1]),)) + tuple(
+        vonage.MediaItem(kind=kind, url=url) for kind, url in k["content"]
+    )
+    return {
+        "message_id": k["message_id"],
+        "channel": k["channel"],
+        "sender": k["sender"],
+        "recipients": () if k["recipient"] is None else (k["recipient"],),
+        "text": k["text"] or None,
+        "parts": tuple(mmsdr.Part(content_type="application/octet-stream", url=item.url) for item in media),
+        "timestamp": timestamp,
+        "details": vonage.MessageInboundDetails(
+            message_type=k["message_type"],
+            media=media,
+            keyword=k["keyword"],
+            num_messages=k["num_messages"],
+            network_code=k["network_code"],
+        ),
+    }
 
 
 def _telnyx_typed(name: str, k: dict[str, Any]) -> dict[str, Any]:
@@ -572,13 +680,13 @@ _KINDS: list[tuple[Callable[[], SearchStrategy[Any]], type[mmsdr.Event], set[str
     (
         strategies.delivery_reports,
         mmsdr.DeliveryReport,
-        {"mxtelecom", "mm7", "openmarket", "sinch", "twilio", "bandwidth", "telnyx"},
+        {"mxtelecom", "mm7", "openmarket", "sinch", "twilio", "bandwidth", "telnyx", "vonage"},
     ),
-    (strategies.read_reports, mmsdr.ReadReport, {"mxtelecom", "mm7", "twilio", "bandwidth"}),
+    (strategies.read_reports, mmsdr.ReadReport, {"mxtelecom", "mm7", "twilio", "bandwidth", "vonage"}),
     (
         strategies.inbound_messages,
         mmsdr.InboundMessage,
-        {"mxtelecom", "mm7", "openmarket", "sinch", "twilio", "bandwidth", "telnyx"},
+        {"mxtelecom", "mm7", "openmarket", "sinch", "twilio", "bandwidth", "telnyx", "vonage"},
     ),
     (strategies.unsubscribes, mmsdr.Unsubscribe, {"mxtelecom"}),
     (strategies.subscription_renewals, mmsdr.SubscriptionRenewal, {"mxtelecom"}),

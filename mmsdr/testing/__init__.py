@@ -41,6 +41,8 @@ from ..telnyx import _builders as _telnyx
 from ..telnyx._builders import telnyx_inbound, telnyx_report
 from ..twilio import _builders as _twilio
 from ..twilio._builders import twilio_inbound, twilio_status
+from ..vonage import _builders as _vonage
+from ..vonage._builders import vonage_message_inbound, vonage_message_status, vonage_sms_inbound, vonage_sms_receipt
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -73,6 +75,10 @@ __all__ = (
     "telnyx_report",
     "twilio_inbound",
     "twilio_status",
+    "vonage_message_inbound",
+    "vonage_message_status",
+    "vonage_sms_inbound",
+    "vonage_sms_receipt",
 )
 
 
@@ -98,6 +104,10 @@ BUILDERS: Mapping[str, Callable[..., TestRequest]] = {
     "bandwidth.inbound": bandwidth_inbound,
     "telnyx.report": telnyx_report,
     "telnyx.inbound": telnyx_inbound,
+    "vonage.sms_receipt": vonage_sms_receipt,
+    "vonage.sms_inbound": vonage_sms_inbound,
+    "vonage.message_status": vonage_message_status,
+    "vonage.message_inbound": vonage_message_inbound,
 }
 
 
@@ -128,6 +138,7 @@ def request_for(event: Event, /, *, auth: Signer | None = None) -> TestRequest:
         "twilio": _twilio.request_for_event,
         "bandwidth": _bandwidth.request_for_event,
         "telnyx": _telnyx.request_for_event,
+        "vonage": _vonage.request_for_event,
     }
     if provider not in builders:
         msg = f"request_for() does not know the format {event.format!r}"

@@ -172,6 +172,30 @@ _TELNYX_STATUSES = (
     "delivery_unconfirmed",
     "expired",
 )
+_VONAGE_SMS_STATUSES = (
+    "delivered",
+    "DELIVRD",
+    "accepted",
+    "ACCEPTD",
+    "buffered",
+    "expired",
+    "failed",
+    "UNDELIV",
+    "rejected",
+    "DELETED",
+    "unknown",
+)
+_VONAGE_METHODS = ("GET", "POST", "POST-JSON")
+_VONAGE_CHANNELS = ("sms", "mms", "rcs", "whatsapp")
+
+
+def _scts() -> SearchStrategy[datetime]:
+    # YYMMDDHHMM: minutes of the years 2000 to 2099, read back as UTC.
+    return st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31), timezones=st.just(UTC)).map(  # noqa: DTZ001
+        lambda value: value.replace(second=0, microsecond=0)
+    )
+
+
 _BANDWIDTH_KINDS = ("message-sending", "message-sent", "message-delivered", "message-failed", "message-read")
 
 
@@ -483,6 +507,70 @@ _ARGUMENTS: dict[str, dict[str, SearchStrategy[Any]]] = {
         "event_id": _optional(_token(36)),
         "attempt": _optional(st.integers(1, 3)),
     },
+    "vonage.sms_receipt": {
+        "message_id": _token(),
+        "status": st.sampled_from(_VONAGE_SMS_STATUSES),
+        "error_code": _optional(st.sampled_from((0, 1, 2, 6, 15, 99, 31))),
+        "recipient": _phone(),
+        "sender": _optional(_phone()),
+        "network_code": _optional(_digits(5, 6)),
+        "price": _optional(st.sampled_from(("0.01820000", "0.00570000", "0"))),
+        "scts": _optional(_scts()),
+        "timestamp": _optional(_utc_seconds()),
+        "client_ref": _optional(_token()),
+        "api_key": _optional(_token(8)),
+        "method": st.sampled_from(_VONAGE_METHODS),
+    },
+    "vonage.sms_inbound": {
+        "message_id": _token(),
+        "sender": _phone(),
+        "recipient": _optional(_phone()),
+        "text": _optional(st.text(st.characters(codec="utf-8"), max_size=160)),
+        "message_type": st.sampled_from(("text", "unicode", "binary")),
+        "keyword": _optional(_token(12)),
+        "data": _optional(st.binary(min_size=1, max_size=140)),
+        "udh": _optional(st.binary(min_size=1, max_size=12)),
+        "concat": _optional(st.tuples(_token(4), st.integers(2, 9), st.integers(1, 9))),
+        "timestamp": _optional(_utc_seconds()),
+        "api_key": _optional(_token(8)),
+        "method": st.sampled_from(_VONAGE_METHODS),
+    },
+    "vonage.message_status": {
+        "message_id": _token(36),
+        "status": st.sampled_from(("submitted", "delivered", "read", "rejected", "undeliverable")),
+        "recipient": _phone(),
+        "sender": _optional(_phone()),
+        "timestamp": _optional(_milliseconds()),
+        "error": _optional(st.tuples(st.sampled_from((1000, 1300, 1320, "1460")), _words())),
+        "channel": st.sampled_from(_VONAGE_CHANNELS),
+        "client_ref": _optional(_token()),
+        "price": _optional(st.tuples(st.sampled_from(("EUR", "USD")), st.sampled_from(("0.0333", "0.0057")))),
+        "network_code": _optional(_digits(5, 6)),
+        "sms_count_total": _optional(st.integers(1, 9)),
+    },
+    "vonage.message_inbound": {
+        "message_id": _token(36),
+        "sender": _phone(),
+        "recipient": _optional(_phone()),
+        "channel": st.sampled_from(("sms", "mms")),
+        "message_type": st.sampled_from(("text", "image")),
+        "text": _optional(st.text(st.characters(codec="utf-8"), max_size=160)),
+        "image": _optional(
+            st.tuples(_token(12).map(lambda name: f"https://example.com/{name}.jpg"), _optional(_words()))
+        ),
+        "content": st.lists(
+            st.tuples(
+                st.sampled_from(("image", "video", "audio", "file")),
+                _token(12).map(lambda name: f"https://api-us.nexmo.com/v3/media/{name}"),
+            ),
+            max_size=3,
+            unique_by=lambda pair: pair[1],
+        ).map(tuple),
+        "timestamp": _optional(_milliseconds()),
+        "keyword": _optional(_token(12)),
+        "num_messages": _optional(st.integers(1, 9)),
+        "network_code": _optional(_digits(5, 6)),
+    },
 }
 
 
@@ -525,13 +613,15 @@ def delivery_reports() -> SearchStrategy[DeliveryReport]:
         "twilio.status",
         "bandwidth.report",
         "telnyx.report",
+        "vonage.sms_receipt",
+        "vonage.message_status",
     )
     return _of(DeliveryReport, *names)
 
 
 def read_reports() -> SearchStrategy[ReadReport]:
-    """Read reports: MX Telecom MMS (``type=2``), MM7 ``ReadReplyReq``, Twilio's ``read`` and Bandwidth's
-    ``message-read``."""
+    """Read reports: MX Telecom MMS (``type=2``), MM7 ``ReadReplyReq``, Twilio's ``read``, Bandwidth's
+    ``message-read`` and the Vonage Messages API's ``read``."""
     mxtelecom: SearchStrategy[Any] = arguments("mxtelecom.mms_report").map(
         lambda kwargs: BUILDERS["mxtelecom.mms_report"](**{**kwargs, "kind": "read"}).parse().events[0]
     )
@@ -541,7 +631,10 @@ def read_reports() -> SearchStrategy[ReadReport]:
     bandwidth: SearchStrategy[Any] = arguments("bandwidth.report").map(
         lambda kwargs: BUILDERS["bandwidth.report"](**{**kwargs, "kind": "message-read"}).parse().events[0]
     )
-    both: SearchStrategy[Any] = st.one_of(mxtelecom, events("mm7.read_reply"), twilio, bandwidth)
+    vonage: SearchStrategy[Any] = arguments("vonage.message_status").map(
+        lambda kwargs: BUILDERS["vonage.message_status"](**{**kwargs, "status": "read"}).parse().events[0]
+    )
+    both: SearchStrategy[Any] = st.one_of(mxtelecom, events("mm7.read_reply"), twilio, bandwidth, vonage)
     return both.filter(lambda event: isinstance(event, ReadReport))
 
 
@@ -556,6 +649,8 @@ def inbound_messages() -> SearchStrategy[InboundMessage]:
         "twilio.inbound",
         "bandwidth.inbound",
         "telnyx.inbound",
+        "vonage.sms_inbound",
+        "vonage.message_inbound",
     )
     return _of(InboundMessage, *names)
 

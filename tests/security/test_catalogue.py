@@ -24,9 +24,10 @@ ROW_IDS = (
     "C1",
     "F1",
     *(f"A{number}" for number in range(1, 11)),
-    *(f"R{number}" for number in range(1, 4)),
+    *(f"R{number}" for number in range(1, 5)),
     "J1",
     "J2",
+    "J3",
 )
 MODULES = (
     "test_xml_threats",
@@ -52,9 +53,9 @@ def threat_test_names() -> list[str]:
     return names
 
 
-def test_the_catalogue_has_59_rows() -> None:
-    # X1-X13, M1-M11, Z1-Z10, E1-E3, Q1-Q2, D1-D3, C1, F1, A1-A10, R1-R3, J1-J2.
-    assert len(ROW_IDS) == len(set(ROW_IDS)) == 59
+def test_the_catalogue_has_61_rows() -> None:
+    # X1-X13, M1-M11, Z1-Z10, E1-E3, Q1-Q2, D1-D3, C1, F1, A1-A10, R1-R4, J1-J3.
+    assert len(ROW_IDS) == len(set(ROW_IDS)) == 61
 
 
 def test_every_catalogue_row_has_a_test() -> None:

@@ -58,3 +58,41 @@ def test_j2_deep_json_is_refused(name: str, body: bytes) -> None:
         mmsdr.parse_request(JSON, body, formats=name, method="POST")
     assert str(caught.value) == f"{name}: body is nested too deeply"
     assert caught.value.ack.status == 400
+
+
+def vonage_mms(count: int, *, distinct: bool = True) -> bytes:
+    content = [{"type": "image", "url": f"https://m.example/{index if distinct else 0}"} for index in range(count)]
+    return json.dumps(
+        {"message_uuid": "u", "from": "1", "to": "2", "message_type": "image", "content": content}
+    ).encode()
+
+
+def test_j3_a_deeply_nested_content_is_refused() -> None:
+    body = b'{"message_uuid": "u", "message_type": "image", "content": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(mmsdr.MalformedRequestError) as caught:
+        mmsdr.parse_request(JSON, body, method="POST")
+    assert str(caught.value) == "vonage.message_inbound: body is nested too deeply"
+    assert caught.value.ack.status == 400
+
+
+def test_j3_a_content_past_the_json_limit_is_refused() -> None:
+    body = vonage_mms(30_000)
+    assert len(body) > mmsdr.Limits().max_json_bytes
+    with pytest.raises(mmsdr.LimitExceededError) as caught:
+        mmsdr.parse_request(JSON, body, method="POST")
+    assert str(caught.value) == "vonage.message_inbound: body is larger than 1048576 bytes (Limits.max_json_bytes)"
+    assert caught.value.ack.status == 413
+
+
+@pytest.mark.parametrize("distinct", [True, False])
+def test_j3_within_the_limit_the_work_is_linear_in_the_elements(distinct: bool) -> None:
+    small, large = vonage_mms(1_000, distinct=distinct), vonage_mms(4_000, distinct=distinct)
+    assert len(large) < mmsdr.Limits().max_json_bytes
+
+    def parse(body: bytes) -> Callable[[], object]:
+        return lambda: mmsdr.parse_request(JSON, body, method="POST").events
+
+    (event,) = mmsdr.parse_request(JSON, large, method="POST").events
+    assert len(event.parts) == (4_000 if distinct else 1)  # type: ignore[attr-defined]
+    ratio = calls_made(parse(large)) / calls_made(parse(small))
+    assert 3.5 < ratio < 4.5

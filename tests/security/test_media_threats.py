@@ -1,22 +1,29 @@
-"""Threat catalogue rows R1-R3 (media by reference in form fields: Twilio's MediaUrlN) against parse_request.
+"""Threat catalogue rows R1-R4 (form and query fields: Twilio's MediaUrlN, parameter floods) against parse_request.
 
 Twilio sends an inbound MMS's media as ``MediaUrl{N}`` and ``MediaContentType{N}`` with ``NumMedia``; a forged
-request can claim any count, leave gaps, repeat an index or flood the form. The work is counted, never timed.
+request can claim any count, leave gaps, repeat an index or flood the form. Vonage's SMS API sends its fields by
+GET, form or JSON, each of which can be flooded. The work is counted, never timed.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import pytest
+from _threats import calls_made
 
 import mmsdr
 from mmsdr import Callback, LimitExceededError, MalformedRequestError
 from mmsdr.twilio import inbound as inbound_module
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 FORM = [("Content-Type", "application/x-www-form-urlencoded")]
+JSON = [("Content-Type", "application/json")]
 SENT = [("MessageSid", "MM1"), ("AccountSid", "AC1"), ("From", "+1"), ("To", "+2")]
 
 
@@ -74,3 +81,53 @@ def test_r3_a_flooded_twilio_form_is_refused_at_the_limits(extra: list[tuple[str
     with pytest.raises(LimitExceededError) as caught:
         post([*SENT, *extra])
     assert (str(caught.value), caught.value.ack.status) == (message, 413)
+
+
+VONAGE_RECEIPT = [("messageId", "0C0000002EEBDA56"), ("msisdn", "4527631111"), ("status", "delivered")]
+
+
+@pytest.mark.parametrize(
+    ("method", "extra", "message"),
+    [
+        ("GET", [("X", "1")] * 300, "request: more than 256 fields in the query string (Limits.max_query_fields)"),
+        ("POST", [("X", "1")] * 300, "request: more than 256 fields in the form body (Limits.max_query_fields)"),
+        ("POST", [("text", "x" * 70_000)], "request: form body longer than 65536 bytes (Limits.max_query_bytes)"),
+    ],
+)
+def test_r4_a_flooded_vonage_callback_is_refused_at_the_limits(
+    method: str, extra: list[tuple[str, str]], message: str
+) -> None:
+    fields = urlencode([*VONAGE_RECEIPT, *extra])
+    headers, body, query = (None, b"", fields) if method == "GET" else (FORM, fields.encode(), None)
+    with pytest.raises(LimitExceededError) as caught:
+        mmsdr.parse_request(headers, body, query, method=method)
+    assert (str(caught.value), caught.value.ack.status) == (message, 413)
+
+
+def _vonage_json(count: int) -> bytes:
+    return json.dumps(dict(VONAGE_RECEIPT) | {f"x-{index}": "1" for index in range(count)}).encode()
+
+
+def test_r4_a_vonage_json_flood_is_refused_past_the_json_limit() -> None:
+    body = _vonage_json(80_000)
+    assert len(body) > mmsdr.Limits().max_json_bytes
+    with pytest.raises(LimitExceededError) as caught:
+        mmsdr.parse_request(JSON, body, None, method="POST")
+    assert str(caught.value) == "vonage.sms_receipt: body is larger than 1048576 bytes (Limits.max_json_bytes)"
+    assert caught.value.ack.status == 413
+
+
+def test_r4_within_the_json_limit_the_work_is_linear_in_the_members() -> None:
+    small, large = _vonage_json(1_000), _vonage_json(4_000)
+
+    def parse(body: bytes) -> Callable[[], object]:
+        def run() -> object:
+            # The parse, and the first read of raw (built lazily): every member once.
+            return mmsdr.parse_request(JSON, body, None, method="POST").events[0].raw.multi_items()
+
+        return run
+
+    (event,) = mmsdr.parse_request(JSON, large, None, method="POST").events
+    assert (event.format, len(event.raw)) == ("vonage.sms_receipt", 4_003)
+    ratio = calls_made(parse(large)) / calls_made(parse(small))
+    assert 3.5 < ratio < 4.5
