@@ -4,6 +4,7 @@ inbound SMS/MMS with media by URL; keys, acks, refusals and warnings."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import UTC, datetime
@@ -778,3 +779,41 @@ def test_a_callback_of_the_other_kind_is_not_read_as_an_inbound_message() -> Non
         "vonage.message_inbound: field 'status' is only sent with a status webhook: this request is not this format"
     )
     assert caught.value.ack.status == 415
+
+
+# --- builders signed when given a secret ------------------------------------------------------------------------
+
+SMS_BUILDERS = [testing.vonage_sms_receipt, testing.vonage_sms_inbound]
+MESSAGES_BUILDERS = [testing.vonage_message_status, testing.vonage_message_inbound]
+
+
+@pytest.mark.parametrize("builder", SMS_BUILDERS)
+@pytest.mark.parametrize("method", ["GET", "POST", "POST-JSON"])
+@pytest.mark.parametrize("signature_method", ["md5hash", "md5", "sha1", "sha256", "sha512"])
+def test_an_sms_api_builder_signs_when_given_a_secret(builder: Any, method: str, signature_method: str) -> None:
+    check = vonage.Signature("s3cret", method=signature_method)
+    signed = builder(method=method, signature_secret="s3cret", signature_method=signature_method)
+    unsigned = builder(method=method)
+    signed_event = only_event(signed.parse(auth=check))
+    unsigned_event = only_event(unsigned.parse())
+    # The same event as the unsigned request's (the same key too), its raw holding the signature fields as well.
+    assert dataclasses.replace(signed_event, raw=unsigned_event.raw) == unsigned_event
+    assert [name for name, _ in signed_event.raw.multi_items()][-2:] == ["timestamp", "sig"]
+    with pytest.raises(mmsdr.AuthenticationError) as caught:
+        unsigned.parse(auth=check)
+    assert (caught.value.status_hint, caught.value.field) == (401, "sig")
+    with pytest.raises(mmsdr.AuthenticationError):  # another method's signature does not pass
+        signed.parse(auth=vonage.Signature("s3cret", method="sha1" if signature_method != "sha1" else "md5"))
+
+
+@pytest.mark.parametrize("builder", MESSAGES_BUILDERS)
+def test_a_messages_api_builder_signs_when_given_a_secret(builder: Any) -> None:
+    check = vonage.JwtSignature("s3cret")
+    signed = builder(signature_secret="s3cret")
+    assert only_event(signed.parse(auth=check)) == only_event(builder().parse())
+    with pytest.raises(mmsdr.AuthenticationError) as caught:
+        builder().parse(auth=check)
+    assert (caught.value.status_hint, caught.value.ack.status) == (503, 503)  # unsigned: Vonage sends it again
+    with pytest.raises(mmsdr.AuthenticationError) as caught:
+        builder(signature_secret="another").parse(auth=check)
+    assert caught.value.status_hint == 401

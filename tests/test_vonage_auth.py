@@ -434,10 +434,12 @@ def test_sign_adds_timestamp_and_sig_where_the_callback_carries_them(method: str
     assert outcome(check, read(get_request("/vonage/inbound", [*fields, ("sig", "0" * 32)]))) is not None
 
 
-def test_a_signed_json_callback_must_carry_strings() -> None:
-    request = post_request("/vonage/inbound", "application/json", b'{"concat-part": 2}')
-    with pytest.raises(ValueError, match="every value as a string"):
+@pytest.mark.parametrize("body", [b'{"concat-part": 2}', b'[{"messageId": "m1"}]', b'"text"'])
+def test_a_signed_json_callback_must_be_one_object_of_strings(body: bytes) -> None:
+    request = post_request("/vonage/inbound", "application/json", body)
+    with pytest.raises(ValueError) as caught:
         request.signed(md5hash())
+    assert str(caught.value) == "a Vonage SMS API JSON callback is one object that carries every value as a string"
 
 
 # --- the Messages API JWT ------------------------------------------------------------------------------------

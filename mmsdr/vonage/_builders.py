@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from .._testing import HOST, TestRequest, aware, post_request, query_string
+from ._jwt import JwtSignature
+from ._signature import Signature
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -60,19 +62,30 @@ def iso_time(value: datetime | str | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def sms_request(fields: Iterable[tuple[str, str | None]], *, method: str, path: str) -> TestRequest:
+def sms_request(
+    fields: Iterable[tuple[str, str | None]],
+    *,
+    method: str,
+    path: str,
+    signature_secret: str | None = None,
+    signature_method: str = "md5hash",
+) -> TestRequest:
     """The SMS API's three ways, as the dashboard names them: ``GET`` (a query string), ``POST`` (a form body)
-    or ``POST-JSON`` (a JSON object of strings)."""
+    or ``POST-JSON`` (a JSON object of strings); signed (``timestamp`` and ``sig`` added) when given a secret."""
     listed = [(name, value) for name, value in fields if value is not None]
     if method == "GET":
         encoded = query_string(listed)
-        return TestRequest(method="GET", target=f"{path}?{encoded}" if encoded else path, headers=(("Host", HOST),))
-    if method == "POST":
-        return post_request(path, _FORM, query_string(listed).encode("ascii"))
-    if method == "POST-JSON":
-        return post_request(path, _JSON, json.dumps(dict(listed), ensure_ascii=False).encode("utf-8"))
-    msg = f"Vonage sends SMS API callbacks by GET, POST or POST-JSON, not {method!r}"
-    raise ValueError(msg)
+        request = TestRequest(method="GET", target=f"{path}?{encoded}" if encoded else path, headers=(("Host", HOST),))
+    elif method == "POST":
+        request = post_request(path, _FORM, query_string(listed).encode("ascii"))
+    elif method == "POST-JSON":
+        request = post_request(path, _JSON, json.dumps(dict(listed), ensure_ascii=False).encode("utf-8"))
+    else:
+        msg = f"Vonage sends SMS API callbacks by GET, POST or POST-JSON, not {method!r}"
+        raise ValueError(msg)
+    if signature_secret is None:
+        return request
+    return request.signed(Signature(signature_secret, method=signature_method))
 
 
 def vonage_sms_receipt(
@@ -90,9 +103,12 @@ def vonage_sms_receipt(
     api_key: str | None = None,
     method: str = "GET",
     path: str = SMS_RECEIPT_PATH,
+    signature_secret: str | None = None,
+    signature_method: str = "md5hash",
 ) -> TestRequest:
     """``vonage.sms_receipt``: a delivery receipt as Vonage sends it, by ``method`` ``GET``, ``POST`` (a form)
-    or ``POST-JSON``; ``timestamp`` is ``message-timestamp`` (seconds, UTC) and ``scts`` ``YYMMDDHHMM``."""
+    or ``POST-JSON``; ``timestamp`` is ``message-timestamp`` (seconds, UTC) and ``scts`` ``YYMMDDHHMM``. Signed
+    with ``signature_secret`` when given (``mmsdr.vonage.Signature(secret, method=signature_method)``)."""
     fields: Fields = [
         ("msisdn", recipient),
         ("to", sender),
@@ -106,7 +122,9 @@ def vonage_sms_receipt(
         ("client-ref", client_ref),
         ("message-timestamp", sms_time(timestamp)),
     ]
-    return sms_request(fields, method=method, path=path)
+    return sms_request(
+        fields, method=method, path=path, signature_secret=signature_secret, signature_method=signature_method
+    )
 
 
 def vonage_sms_inbound(
@@ -124,10 +142,12 @@ def vonage_sms_inbound(
     api_key: str | None = _API_KEY,
     method: str = "GET",
     path: str = SMS_INBOUND_PATH,
+    signature_secret: str | None = None,
+    signature_method: str = "md5hash",
 ) -> TestRequest:
     """``vonage.sms_inbound``: an inbound SMS or one part of a long one, by ``method`` ``GET``, ``POST`` or
     ``POST-JSON``; ``concat`` is ``(concat-ref, concat-total, concat-part)``; ``data`` and ``udh`` (a binary
-    message) are sent as hex."""
+    message) are sent as hex. Signed with ``signature_secret`` when given (``mmsdr.vonage.Signature``)."""
     fields: Fields = [
         ("api-key", api_key),
         ("msisdn", sender),
@@ -143,11 +163,14 @@ def vonage_sms_inbound(
     if concat is not None:
         ref, total, part = concat
         fields += [("concat", "true"), ("concat-ref", ref), ("concat-total", str(total)), ("concat-part", str(part))]
-    return sms_request(fields, method=method, path=path)
+    return sms_request(
+        fields, method=method, path=path, signature_secret=signature_secret, signature_method=signature_method
+    )
 
 
-def _json_request(obj: dict[str, object], path: str) -> TestRequest:
-    return post_request(path, _JSON, json.dumps(obj, ensure_ascii=False).encode("utf-8"))
+def _json_request(obj: dict[str, object], path: str, signature_secret: str | None = None) -> TestRequest:
+    request = post_request(path, _JSON, json.dumps(obj, ensure_ascii=False).encode("utf-8"))
+    return request if signature_secret is None else request.signed(JwtSignature(signature_secret))
 
 
 def vonage_message_status(
@@ -164,9 +187,11 @@ def vonage_message_status(
     network_code: str | None = "12345",
     sms_count_total: int | None = 1,
     path: str = MESSAGE_STATUS_PATH,
+    signature_secret: str | None = None,
 ) -> TestRequest:
     """``vonage.message_status``: a Messages API status webhook; ``error`` is ``(code, detail)`` (``error.title``
-    and ``error.detail``), ``price`` ``(currency, price)``."""
+    and ``error.detail``), ``price`` ``(currency, price)``. Signed with ``signature_secret`` when given (a Bearer
+    JWT, ``mmsdr.vonage.JwtSignature``: needs ``mmsdr[vonage]``)."""
     obj: dict[str, object] = {"message_uuid": message_id, "to": recipient}
     if sender is not None:
         obj["from"] = sender
@@ -190,7 +215,7 @@ def vonage_message_status(
         obj["destination"] = {"network_code": network_code}
     if sms_count_total is not None:
         obj["sms"] = {"count_total": str(sms_count_total)}
-    return _json_request(obj, path)
+    return _json_request(obj, path, signature_secret)
 
 
 def vonage_message_inbound(
@@ -208,10 +233,11 @@ def vonage_message_inbound(
     num_messages: int | None = None,
     network_code: str | None = "12345",
     path: str = MESSAGE_INBOUND_PATH,
+    signature_secret: str | None = None,
 ) -> TestRequest:
     """``vonage.message_inbound``: a Messages API inbound message; ``image`` is ``(url, caption)``, ``content``
     the ``(type, url)`` elements of a multi-part MMS's ``content[]``; ``keyword`` and ``num_messages`` go in
-    ``sms``."""
+    ``sms``. Signed with ``signature_secret`` when given (a Bearer JWT, ``mmsdr.vonage.JwtSignature``)."""
     obj: dict[str, object] = {"channel": channel, "message_uuid": message_id}
     if recipient is not None:
         obj["to"] = recipient
@@ -235,7 +261,7 @@ def vonage_message_inbound(
         obj["sms"] = sms
     if network_code is not None:
         obj["origin"] = {"network_code": network_code}
-    return _json_request(obj, path)
+    return _json_request(obj, path, signature_secret)
 
 
 # The Messages API members whose raw text is the string itself; any other member's raw is its JSON text.

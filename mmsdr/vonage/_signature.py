@@ -186,9 +186,9 @@ class Signature(SignatureCheck):
         content_type = next((value for name, value in request.headers if name.lower() == "content-type"), "")
         media_type = content_type.split(";", 1)[0].strip().lower() if request.method == "POST" else ""
         if media_type == _JSON:
-            obj: dict[str, Any] = json.loads(request.body)
-            if not all(type(value) is str for value in obj.values()):
-                msg = "a Vonage SMS API JSON callback carries every value as a string"
+            obj: Any = json.loads(request.body)
+            if not isinstance(obj, dict) or not all(type(value) is str for value in obj.values()):
+                msg = "a Vonage SMS API JSON callback is one object that carries every value as a string"
                 raise ValueError(msg)
             obj = {name: value for name, value in obj.items() if name not in {_SIG, _TIMESTAMP}}
             obj[_TIMESTAMP] = signed_time
