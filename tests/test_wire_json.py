@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mmsdr import MalformedRequestError
-from mmsdr._wire.json import load_json_array, load_json_object
+from mmsdr._wire.json import JsonFields, load_json_array, load_json_object
 
 
 def test_an_array_of_objects_is_read_in_order() -> None:
@@ -35,3 +35,19 @@ def test_an_object_reader_refuses_an_array() -> None:
     with pytest.raises(MalformedRequestError) as caught:
         load_json_object(b"[{}]", max_bytes=100, format_name="acme.report")
     assert str(caught.value) == "acme.report: body must be a JSON object, got list"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "warnings"),
+    [
+        (b'{"usage": {"price": "0.01"}}', {"price": "0.01"}, []),
+        (b"{}", {}, []),
+        (b'{"usage": null}', {}, []),
+        (b'{"usage": "0.01"}', {}, ["field 'data.usage' is not a JSON object: left out"]),
+        (b'{"usage": [1]}', {}, ["field 'data.usage' is not a JSON object: left out"]),
+    ],
+)
+def test_a_secondary_object_never_costs_the_message(body: bytes, expected: dict[str, str], warnings: list[str]) -> None:
+    seen: list[str] = []
+    fields = JsonFields(load_json_object(body, max_bytes=100, format_name="acme.report"), format_name="acme.report")
+    assert (fields.secondary_object("usage", seen, where="data."), seen) == (expected, warnings)

@@ -199,6 +199,17 @@ class JsonFields:
             warnings.append(f"field {where + name!r} is not a string: left out")
             return None
 
+    def secondary_object(self, name: str, warnings: list[str], *, where: str = "") -> dict[str, Any]:
+        """An optional JSON object the message does not depend on: ``{}`` when absent; a value of another JSON
+        type costs a warning naming it (``where`` as in ``secondary_text``), never the message."""
+        value = self._object.get(name)
+        if value is None:
+            return {}
+        if type(value) is dict:  # json gives exactly dict
+            return value
+        warnings.append(f"field {where + name!r} is not a JSON object: left out")
+        return {}
+
     def required_text(self, name: str) -> str:
         value = self.text(name, required=True)
         assert value is not None

@@ -85,16 +85,6 @@ def status_for(provider_status: str, code: str | None) -> Status:
     return status
 
 
-def _object(obj: dict[str, Any], name: str, warnings: list[str], where: str) -> dict[str, Any]:
-    value = obj.get(name)
-    if value is None:
-        return {}
-    if isinstance(value, dict):
-        return value
-    warnings.append(f"field {where + name!r} is not a JSON object: left out")
-    return {}
-
-
 def _objects(obj: dict[str, Any], name: str, warnings: list[str], where: str) -> list[dict[str, Any]]:
     value = obj.get(name)
     if value is None:
@@ -164,7 +154,7 @@ class _Envelope:
         times = Times(context, warnings, form=_DATE_FORM)
         self.times = times
         self.time = times.read("data.occurred_at", data_fields.secondary_text("occurred_at", warnings, where="data."))
-        meta = _object(obj, "meta", warnings, "")
+        meta = top.secondary_object("meta", warnings)
         self.attempt = _integer(meta.get("attempt"), "meta.attempt", warnings)
         self.message_type = self.payload_fields.secondary_text("type", warnings, where="data.payload.")
         self.errors = tuple(
@@ -221,7 +211,7 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
     warnings: list[str] = []
     envelope = _Envelope(request, context, INBOUND, warnings)
     payload = envelope.payload
-    sender_party = _object(payload, "from", warnings, "data.payload.")
+    sender_party = envelope.payload_fields.secondary_object("from", warnings, where="data.payload.")
     sender = envelope.number(sender_party)
     if sender is None:
         raise envelope.fields.error("data.payload.from.phone_number", "is missing", show=False)
@@ -273,7 +263,7 @@ def parse_report(request: Request, context: ParseContext) -> Callback:
     payload = envelope.payload
     fields = envelope.payload_fields
     where = "data.payload."
-    sender = envelope.number(_object(payload, "from", warnings, where))
+    sender = envelope.number(fields.secondary_object("from", warnings, where=where))
     code = envelope.errors[0].code if envelope.errors else None
     tags_value = payload.get("tags")
     tags = tuple(tag for tag in tags_value if isinstance(tag, str)) if isinstance(tags_value, list) else ()

@@ -58,16 +58,6 @@ def _names(request: Request) -> set[str]:
     return {match.decode("ascii") for match in _JSON_NAMES.findall(request.body)}
 
 
-def _object(obj: dict[str, Any], name: str, warnings: list[str]) -> dict[str, Any]:
-    value = obj.get(name)
-    if value is None:
-        return {}
-    if isinstance(value, dict):
-        return value
-    warnings.append(f"field {name!r} is not a JSON object: left out")
-    return {}
-
-
 def _text(obj: dict[str, Any], path: str, warnings: list[str]) -> str | None:
     """A member of a nested object as text: a string stripped, a number's text; else None, with a warning
     when it is of another type."""
@@ -100,8 +90,8 @@ def parse_status(request: Request, context: ParseContext) -> Callback:
     recipient = fields.identifier("to")
     provider_status = fields.required_text("status").strip()
     time = Times(context, warnings, form=_DATE_FORM).read("timestamp", fields.secondary_text("timestamp", warnings))
-    error = _object(obj, "error", warnings)
-    usage = _object(obj, "usage", warnings)
+    error = fields.secondary_object("error", warnings)
+    usage = fields.secondary_object("usage", warnings)
     status = status_from_table(MESSAGE_STATUSES, provider_status.lower())
     sender = fields.secondary_text("from", warnings)
     kind = ReadReport if status is Status.READ else DeliveryReport
@@ -124,16 +114,18 @@ def parse_status(request: Request, context: ParseContext) -> Callback:
             client_ref=_text(obj, "client_ref", warnings),
             price=_text(usage, "usage.price", warnings),
             currency=_text(usage, "usage.currency", warnings),
-            network_code=_text(_object(obj, "destination", warnings), "destination.network_code", warnings),
+            network_code=_text(fields.secondary_object("destination", warnings), "destination.network_code", warnings),
             sms_count_total=_count(
-                _text(_object(obj, "sms", warnings), "sms.count_total", warnings), "sms.count_total", warnings
+                _text(fields.secondary_object("sms", warnings), "sms.count_total", warnings),
+                "sms.count_total",
+                warnings,
             ),
         ),
     )
     return one_event(event, warnings=tuple(warnings))
 
 
-def _media(obj: dict[str, Any], warnings: list[str]) -> tuple[MediaItem, ...]:
+def _media(fields: JsonFields, obj: dict[str, Any], warnings: list[str]) -> tuple[MediaItem, ...]:
     """The media: the per-type objects, then ``content[]``; a URL given twice (an ``image`` also listed in
     ``content[]``) once. Work: one look at each object and each ``content[]`` element, one set per URL."""
     items: list[MediaItem] = []
@@ -152,7 +144,7 @@ def _media(obj: dict[str, Any], warnings: list[str]) -> tuple[MediaItem, ...]:
         items.append(MediaItem(kind=kind, url=url, name=name, caption=caption))
 
     for kind in _MEDIA_OBJECTS:
-        element = _object(obj, kind, warnings)
+        element = fields.secondary_object(kind, warnings)
         if element:
             add(kind, element, kind)
     content = obj.get("content")
@@ -182,9 +174,9 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
     if recipient is None:
         warnings.append("field 'to' is missing: the message has no recipient")
     time = Times(context, warnings, form=_DATE_FORM).read("timestamp", fields.secondary_text("timestamp", warnings))
-    media = _media(obj, warnings)
-    sms = _object(obj, "sms", warnings)
-    usage = _object(obj, "usage", warnings)
+    media = _media(fields, obj, warnings)
+    sms = fields.secondary_object("sms", warnings)
+    usage = fields.secondary_object("usage", warnings)
     channel = _text(obj, "channel", warnings)
     text = fields.secondary_text("text", warnings)
     event = InboundMessage(
@@ -204,7 +196,7 @@ def parse_inbound(request: Request, context: ParseContext) -> Callback:
             media=media,
             keyword=_text(sms, "sms.keyword", warnings),
             num_messages=_count(_text(sms, "sms.num_messages", warnings), "sms.num_messages", warnings),
-            network_code=_text(_object(obj, "origin", warnings), "origin.network_code", warnings),
+            network_code=_text(fields.secondary_object("origin", warnings), "origin.network_code", warnings),
             client_ref=_text(obj, "client_ref", warnings),
             price=_text(usage, "usage.price", warnings),
             currency=_text(usage, "usage.currency", warnings),
