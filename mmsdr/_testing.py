@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ __all__ = (
     "boundary_for",
     "get_request",
     "iso_date",
+    "json_member",
     "media_headers",
     "multipart_body",
     "mx_date",
@@ -35,6 +37,7 @@ __all__ = (
     "post_request",
     "query_string",
     "quoted",
+    "utc_minutes",
     "utc_offset_text",
 )
 
@@ -106,6 +109,24 @@ def utc_offset_text(value: datetime) -> str:
     sign = "-" if offset < timedelta() else "+"
     minutes = abs(offset) // timedelta(minutes=1)
     return f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
+
+
+def utc_minutes(value: datetime | str | None) -> str | None:
+    """``YYMMDDhhmm`` in UTC (Twilio's ``RawDlrDoneDate``, Vonage's ``scts``); a str verbatim, None for none."""
+    if value is None or isinstance(value, str):
+        return value
+    return aware(value).astimezone(UTC).strftime("%y%m%d%H%M")
+
+
+def json_member(text: str, *, string: bool) -> object:
+    """The JSON member a ``raw`` text stands for: the text itself for a member that is a string, else the
+    JSON value the text is (the text where it is not JSON)."""
+    if string:
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def mx_date(value: datetime | str, *, with_offset: bool) -> str:

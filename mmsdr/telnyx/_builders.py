@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .._testing import TestRequest, aware, post_request
+from .._testing import TestRequest, aware, json_member, post_request
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -131,20 +131,11 @@ def request_for_event(event: Event) -> TestRequest:
             assert isinstance(payload, dict)
             payload["to"] = [json.loads(value)]
         elif key.startswith("data."):
-            data[key.removeprefix("data.")] = _member(key, value)
+            data[key.removeprefix("data.")] = json_member(value, string=key in _STRINGS)
         else:
-            top[key] = _member(key, value)
+            top[key] = json_member(value, string=key in _STRINGS)
     body = json.dumps({"data": data, **top}, ensure_ascii=False).encode("utf-8")
     return post_request(PATH, "application/json", body)
 
 
 _STRINGS = frozenset({"data.event_type", "data.id", "data.occurred_at", "data.record_type"})
-
-
-def _member(key: str, text: str) -> object:
-    if key in _STRINGS:
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .._testing import HOST, TestRequest, aware, post_request, query_string
+from .._testing import HOST, TestRequest, post_request, query_string, utc_minutes
 from ._signature import Signature
 
 if TYPE_CHECKING:
@@ -22,13 +22,6 @@ _FORM = "application/x-www-form-urlencoded"
 PATH = "/twilio"
 
 Fields = list[tuple[str, str | None]]
-
-
-def done_date(value: datetime | str | None) -> str | None:
-    """``RawDlrDoneDate``: ``YYMMDDhhmm`` in UTC."""
-    if value is None or isinstance(value, str):
-        return value
-    return aware(value).astimezone(UTC).strftime("%y%m%d%H%M")
 
 
 def form_request(
@@ -73,7 +66,7 @@ def twilio_status(
         ("MessageSid", message_id),
         ("MessageStatus", status),
         ("MessagingServiceSid", messaging_service_sid),
-        ("RawDlrDoneDate", done_date(timestamp)),
+        ("RawDlrDoneDate", utc_minutes(timestamp)),
         ("SmsSid", message_id),
         ("SmsStatus", status),
         ("To", recipient),

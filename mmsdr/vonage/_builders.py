@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .._testing import HOST, TestRequest, aware, post_request, query_string
+from .._testing import HOST, TestRequest, aware, json_member, post_request, query_string, utc_minutes
 from ._jwt import JwtSignature
 from ._signature import Signature
 
@@ -43,13 +43,6 @@ def sms_time(value: datetime | str | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
     return aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def scts_text(value: datetime | str | None) -> str | None:
-    """``scts``: ``YYMMDDHHMM`` in UTC."""
-    if value is None or isinstance(value, str):
-        return value
-    return aware(value).astimezone(UTC).strftime("%y%m%d%H%M")
 
 
 def iso_time(value: datetime | str | None) -> str | None:
@@ -116,7 +109,7 @@ def vonage_sms_receipt(
         ("messageId", message_id),
         ("price", price),
         ("status", status),
-        ("scts", scts_text(scts)),
+        ("scts", utc_minutes(scts)),
         ("err-code", None if error_code is None else str(error_code)),
         ("api-key", api_key),
         ("client-ref", client_ref),
@@ -282,20 +275,11 @@ _STRINGS = frozenset(
 )
 
 
-def _member(key: str, text: str) -> object:
-    if key in _STRINGS:
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def request_for_event(event: Event) -> TestRequest:
     """The request ``raw`` holds: an SMS API callback as a form POST of its fields (which gives the same event
     as the GET or the JSON it came as), a Messages API one as its JSON object."""
     path = PATHS[event.format]
     if event.format.startswith("vonage.sms_"):
         return sms_request(event.raw.multi_items(), method="POST", path=path)
-    obj = {key: _member(key, value) for key, value in event.raw.multi_items()}
+    obj = {key: json_member(value, string=key in _STRINGS) for key, value in event.raw.multi_items()}
     return _json_request(obj, path)
