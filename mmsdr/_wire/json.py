@@ -4,6 +4,7 @@ typed field access."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -30,15 +31,50 @@ def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+class _MayHoldLoneSurrogates(dict[str, Any]):
+    """An object of a document whose text has a lone surrogate, or a ``\\u`` escape of one: ``JsonFields``
+    looks through the fields of such objects. An object of any other document is a plain ``dict`` and nothing
+    in it can hold one, so the common case costs one scan of the text, not a walk of every nested value at
+    every level a format reads."""
+
+    __slots__ = ()
+
+
+def _object_that_may_hold_lone_surrogates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return _MayHoldLoneSurrogates(_object_without_duplicates(pairs))
+
+
+# A \u escape of a surrogate (D800 to DFFF). An escaped backslash before "ud800" matches too: it only costs the
+# look through. (A regex that also matched the surrogates themselves scans ten times slower.)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_lone_surrogates(text: str) -> bool:
+    """Whether the value decoded from ``text`` can hold a lone surrogate: ``text`` holds one (the body was
+    decoded with "surrogatepass"; a str encodes to UTF-8 unless it holds one) or a ``\\u`` escape of one."""
+    if not text.isascii():  # O(1): CPython keeps the flag
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+    return _SURROGATE_ESCAPE.search(text) is not None
+
+
 def _refuse_constant(name: str) -> Any:
     msg = f"{name} is not JSON"
     raise ValueError(msg)
 
 
-# One decoder for every body: json.loads with hooks would build a new decoder and scanner on every call.
+# A decoder built once: json.loads with hooks would build a new decoder and scanner on every call. The second
+# one, for a text where a lone surrogate can be, differs only in the objects it makes.
 _DECODER = json.JSONDecoder(
     object_pairs_hook=_object_without_duplicates,
     parse_float=Decimal,  # exact: an id sent as 1.5e14 is refused, not rounded
+    parse_constant=_refuse_constant,
+)
+_DECODER_LOOKING_THROUGH = json.JSONDecoder(
+    object_pairs_hook=_object_that_may_hold_lone_surrogates,
+    parse_float=Decimal,
     parse_constant=_refuse_constant,
 )
 
@@ -51,7 +87,9 @@ def _load(data: bytes, *, max_bytes: int, format_name: str, what: str) -> Any:
         raise LimitExceededError(msg, provider=provider, format=format_name, field=what)
     try:
         # What json.loads does with bytes: UTF-8, -16 or -32 told apart by the first bytes (RFC 8259 8.1).
-        value = _DECODER.decode(data.decode(json.detect_encoding(data), "surrogatepass"))
+        text = data.decode(json.detect_encoding(data), "surrogatepass")
+        decoder = _DECODER_LOOKING_THROUGH if _may_hold_lone_surrogates(text) else _DECODER
+        value = decoder.decode(text)
     except _DuplicateKeyError as exc:
         msg = f"{format_name}: {what} has the key {shown(str(exc))} more than once"
         raise MalformedRequestError(msg, provider=provider, format=format_name, field=what) from None
@@ -108,7 +146,7 @@ def _lone_surrogate_in(value: Any) -> str | None:
             found = first_lone_surrogate(item)
             if found is not None:
                 return found
-        elif type(item) is dict:
+        elif isinstance(item, dict):  # json gives dict or _MayHoldLoneSurrogates, never another mapping
             pending.extend(item)
             pending.extend(item.values())
         elif type(item) is list:
@@ -133,7 +171,8 @@ class JsonFields:
 
     A field holding a lone surrogate (a ``"\\ud800"`` escape: valid JSON, but not text) is refused where it
     identifies the message (``required_text``, ``identifier``, ``text_list``: ids, statuses, addresses), and
-    elsewhere read with U+FFFD in the surrogate's place and named in ``warnings``.
+    elsewhere read with U+FFFD in the surrogate's place and named in ``warnings``. ``obj`` is an object of a
+    document ``load_json``, ``load_json_object`` or ``load_json_array`` decoded: they tell which may hold one.
     """
 
     __slots__ = ("_object", "_unreadable", "format")
@@ -141,7 +180,8 @@ class JsonFields:
     def __init__(self, obj: dict[str, Any], /, *, format_name: str, warnings: list[str] | None = None) -> None:
         self._object = obj
         self.format = format_name
-        self._unreadable = _unreadable_fields(obj)
+        # A plain dict comes from a document without a lone surrogate (load_json*): nothing to look through.
+        self._unreadable = {} if type(obj) is dict else _unreadable_fields(obj)
         if warnings is not None:
             warnings.extend(
                 f"field {shown(without_lone_surrogates(name))} holds a lone surrogate ({surrogate}), which is not "
@@ -205,7 +245,7 @@ class JsonFields:
         value = self._object.get(name)
         if value is None:
             return {}
-        if type(value) is dict:  # json gives exactly dict
+        if isinstance(value, dict):
             return value
         warnings.append(f"field {where + name!r} is not a JSON object: left out")
         return {}
