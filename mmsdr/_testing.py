@@ -9,10 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
-from ._dates import resolve_zone
 from ._events import Callback, Part
 from ._parser import parse_request
-from .mxtelecom._common import ZONE as MXTELECOM_ZONE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -23,7 +21,6 @@ __all__ = (
     "DEFAULT_PARTS",
     "HOST",
     "JPEG",
-    "LONDON",
     "TestRequest",
     "aware",
     "boundary_for",
@@ -32,7 +29,6 @@ __all__ = (
     "json_member",
     "media_headers",
     "multipart_body",
-    "mx_date",
     "part_bytes",
     "post_request",
     "query_string",
@@ -42,7 +38,6 @@ __all__ = (
 )
 
 HOST = "callbacks.example.com"
-LONDON = resolve_zone(MXTELECOM_ZONE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,17 +122,6 @@ def json_member(text: str, *, string: bool) -> object:
         return json.loads(text)
     except ValueError:
         return text
-
-
-def mx_date(value: datetime | str, *, with_offset: bool) -> str:
-    """``yyyy-MM-dd HH:mm:ss``: in London time when the format has no offset, else with the value's own
-    offset attached (``+0100``, the form of the vendor's MMS document)."""
-    if isinstance(value, str):
-        return value
-    value = aware(value)
-    if with_offset:
-        return value.strftime("%Y-%m-%d %H:%M:%S") + utc_offset_text(value)
-    return value.astimezone(LONDON).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def iso_date(value: datetime | str, *, milliseconds: bool) -> str:

@@ -7,22 +7,38 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Literal
 
+from .._dates import resolve_zone
 from .._events import Event, InboundMessage, Part
 from .._testing import (
-    LONDON,
     TestRequest,
+    aware,
     boundary_for,
     get_request,
     multipart_body,
-    mx_date,
     part_bytes,
     post_request,
     quoted,
+    utc_offset_text,
 )
+from ._common import ZONE
 from .reason import ReasonCode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+#: MX Telecom's zone: the builders' default times are in it, and its formats without an offset are sent in it.
+LONDON = resolve_zone(ZONE)
+
+
+def mx_date(value: datetime | str, *, with_offset: bool) -> str:
+    """``yyyy-MM-dd HH:mm:ss``: in London time when the format has no offset, else with the value's own
+    offset attached (``+0100``, the form of the vendor's MMS document)."""
+    if isinstance(value, str):
+        return value
+    value = aware(value)
+    if with_offset:
+        return value.strftime("%Y-%m-%d %H:%M:%S") + utc_offset_text(value)
+    return value.astimezone(LONDON).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def mxtelecom_sms_report(

@@ -30,7 +30,7 @@ from .._events import (
 )
 from .._parser import FORMATS
 from .._public import public_dir
-from .._testing import LONDON as _LONDON
+from ..mxtelecom._builders import LONDON as _LONDON
 from . import BUILDERS, TestRequest
 
 if TYPE_CHECKING:
