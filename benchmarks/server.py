@@ -169,7 +169,8 @@ def openmarket_request() -> mmsdr.testing.TestRequest:
     return mmsdr.testing.openmarket_mms_inbound(parts=parts)
 
 
-OPENMARKET_ANSWER = Answer(200, [(b"Content-Length", b"0")], b"")
+EMPTY_ANSWER = Answer(200, [(b"Content-Length", b"0")], b"")
+"""OpenMarket's, Twilio's status callback's and Telnyx's answer: 200, no body."""
 
 
 def minimal_openmarket_mms(headers: HeaderPairs, body: bytes, _query: bytes) -> tuple[FloorRecord, Answer]:
@@ -188,7 +189,40 @@ def minimal_openmarket_mms(headers: HeaderPairs, body: bytes, _query: bytes) -> 
         sender=main["source"],
         text=media[-1].decode(),
     )
-    return record, OPENMARKET_ANSWER
+    return record, EMPTY_ANSWER
+
+
+def twilio_status_request() -> mmsdr.testing.TestRequest:
+    return mmsdr.testing.twilio_status()
+
+
+def minimal_twilio_status(_headers: HeaderPairs, body: bytes, _query: bytes) -> tuple[FloorRecord, Answer]:
+    """run.py's Twilio floor: ``parse_qsl`` of the form body, ``RawDlrDoneDate`` (``YYMMDDhhmm``, UTC) as an ISO
+    date, the record; the empty 200."""
+    fields = dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+    done = fields["RawDlrDoneDate"]
+    date = f"20{done[0:2]}-{done[2:4]}-{done[4:6]}T{done[6:8]}:{done[8:10]}+00:00"
+    record = floor_record(
+        "twilio_status",
+        fields["MessageSid"],
+        date,
+        fields["MessageStatus"],
+        recipient=fields["To"],
+        sender=fields["From"],
+    )
+    return record, EMPTY_ANSWER
+
+
+def minimal_telnyx_report(_headers: HeaderPairs, body: bytes, _query: bytes) -> tuple[FloorRecord, Answer]:
+    """run.py's Telnyx floor: ``json.loads``, ``occurred_at``, one record per ``to[]`` recipient (one here); the
+    empty 200."""
+    data = json.loads(body)["data"]
+    payload = data["payload"]
+    records = [
+        floor_record("telnyx", payload["id"], data["occurred_at"], entry["status"], recipient=entry["phone_number"])
+        for entry in payload["to"]
+    ]
+    return records[0], EMPTY_ANSWER
 
 
 def build_cases() -> list[ServerCase]:
@@ -214,6 +248,26 @@ def build_cases() -> list[ServerCase]:
             request=openmarket_request(),
             minimal=minimal_openmarket_mms,
             expected={"message_id": "123456789012345", "sender": "447800000001", "text": "This is a text attachment"},
+        ),
+        ServerCase(
+            name="twilio.status",
+            request=twilio_status_request(),
+            minimal=minimal_twilio_status,
+            expected={
+                "message_id": "SMc0ffee00c0ffee00c0ffee00c0ffee00",
+                "provider_status": "delivered",
+                "timestamp": datetime(2026, 7, 17, 12, 6, tzinfo=UTC),
+            },
+        ),
+        ServerCase(
+            name="telnyx.report",
+            request=mmsdr.testing.telnyx_report(),
+            minimal=minimal_telnyx_report,
+            expected={
+                "message_id": "40385f64-5717-4562-b3fc-2c963f66afa6",
+                "provider_status": "delivered",
+                "recipient": "+18665550001",
+            },
         ),
     ]
 
@@ -358,14 +412,26 @@ class Settings:
 
 FULL = Settings(
     warmup=1000,
-    requests={"mxtelecom.sms_report": 3_000, "mm7.delivery_report": 2_000, "openmarket.mms_inbound 100 KB": 600},
+    requests={
+        "mxtelecom.sms_report": 3_000,
+        "mm7.delivery_report": 2_000,
+        "openmarket.mms_inbound 100 KB": 600,
+        "twilio.status": 3_000,
+        "telnyx.report": 3_000,
+    },
     repeats=15,
     connections=8,
     deadline_seconds=900.0,
 )
 QUICK = Settings(
     warmup=100,
-    requests={"mxtelecom.sms_report": 100, "mm7.delivery_report": 100, "openmarket.mms_inbound 100 KB": 100},
+    requests={
+        "mxtelecom.sms_report": 100,
+        "mm7.delivery_report": 100,
+        "openmarket.mms_inbound 100 KB": 100,
+        "twilio.status": 100,
+        "telnyx.report": 100,
+    },
     repeats=2,
     connections=2,
     deadline_seconds=60.0,

@@ -78,7 +78,13 @@ def test_quick_run_writes_the_json_shape(tmp_path: Path) -> None:
     assert alternatives["openmarket.mms_report"] is None
 
 
-SERVER_CASE_NAMES = ["mxtelecom.sms_report", "mm7.delivery_report", "openmarket.mms_inbound 100 KB"]
+SERVER_CASE_NAMES = [
+    "mxtelecom.sms_report",
+    "mm7.delivery_report",
+    "openmarket.mms_inbound 100 KB",
+    "twilio.status",
+    "telnyx.report",
+]
 SERVER_APPS = ["mmsdr", "minimal", "constant"]
 
 
@@ -119,7 +125,8 @@ def test_server_quick_run_writes_the_json_shape(tmp_path: Path) -> None:
         assert isinstance(case["figure"], float)
         assert len(case["figure_range"]) == 2
         assert case["figure_range"][0] <= case["figure_range"][1]
-    assert case["request_bytes"] > 100_000  # the OpenMarket MMS, last, with its 100 KB image
+    sizes = {case["name"]: case["request_bytes"] for case in result["cases"]}
+    assert sizes["openmarket.mms_inbound 100 KB"] > 100_000  # the OpenMarket MMS, with its 100 KB image
     environment = result["environment"]
     for key in ("python", "mmsdr", "uvicorn", "httptools", "lxml", "python_multipart"):
         assert isinstance(environment[key], str)
