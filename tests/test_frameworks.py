@@ -978,72 +978,27 @@ def test_an_endpoint_without_its_credentials_set_refuses_every_request(framework
     replies, received = CALLERS[framework](cases, LOCAL, None, UNSET)
     check(cases, replies, received)
     unset = 'Basic realm="mmsdr"'
-    assert {case.name: refusal(reply) for case, reply in zip(cases, replies, strict=True) if reply.status != 200} == {
-        **{
-            f"{name} at /mm7": mm7_refusal(
-                "request: this endpoint has no credentials to check; set MMSDR_MM7_CREDENTIALS (user:password)", unset
-            )
-            for name in SERVED
-            if name.startswith("mm7.")
-        },
-        **{
-            f"{name} at /openmarket": (
-                401,
-                [unset],
-                b"request: this endpoint has no credentials to check; set MMSDR_OPENMARKET_CREDENTIALS (user:password)",
-            )
-            for name in SERVED
-            if name.startswith("openmarket.")
-        },
-        **{
-            f"{name} at /twilio": (
-                401,
-                [],
-                b"request: this endpoint has no credentials to check; set MMSDR_TWILIO_AUTH_TOKENS (auth tokens)",
-            )
-            for name in SERVED
-            if name.startswith("twilio.")
-        },
-        **{
-            f"{name} at /sinch": (
-                401,
-                [],
-                b"request: this endpoint has no credentials to check; set MMSDR_SINCH_SECRETS (secrets)",
-            )
-            for name in SERVED
-            if name.startswith("sinch.")
-        },
-        **{
-            f"{name} at /bandwidth": (
-                401,
-                [unset],
-                b"request: this endpoint has no credentials to check; set MMSDR_BANDWIDTH_CREDENTIALS (user:password)",
-            )
-            for name in SERVED
-            if name.startswith("bandwidth.")
-        },
-        **{
-            f"{name} at /telnyx": (
-                401,
-                [],
-                b"request: this endpoint has no credentials to check; set MMSDR_TELNYX_PUBLIC_KEYS (public keys)",
-            )
-            for name in SERVED
-            if name.startswith("telnyx.")
-        },
-        **{
-            f"{name} at {PATH_OF[name]}": (
-                401,
-                [],
-                (
-                    b"request: this endpoint has no credentials to check; set MMSDR_VONAGE_SIGNATURE_SECRETS "
-                    b"(signature secrets)"
-                ),
-            )
-            for name in SERVED
-            if name.startswith("vonage.")
-        },
+    # Each provider's variable, what it holds, and whether its refusal asks for Basic credentials.
+    variables = {
+        "mm7.": ("MMSDR_MM7_CREDENTIALS (user:password)", True),
+        "openmarket.": ("MMSDR_OPENMARKET_CREDENTIALS (user:password)", True),
+        "twilio.": ("MMSDR_TWILIO_AUTH_TOKENS (auth tokens)", False),
+        "sinch.": ("MMSDR_SINCH_SECRETS (secrets)", False),
+        "bandwidth.": ("MMSDR_BANDWIDTH_CREDENTIALS (user:password)", True),
+        "telnyx.": ("MMSDR_TELNYX_PUBLIC_KEYS (public keys)", False),
+        "vonage.": ("MMSDR_VONAGE_SIGNATURE_SECRETS (signature secrets)", False),
     }
+    expected: dict[str, tuple[Any, ...]] = {}
+    for name in SERVED:
+        for prefix, (variable, basic) in variables.items():
+            if name.startswith(prefix):
+                said = f"request: this endpoint has no credentials to check; set {variable}"
+                expected[f"{name} at {PATH_OF[name]}"] = (
+                    mm7_refusal(said, unset) if prefix == "mm7." else (401, [unset] if basic else [], said.encode())
+                )
+    assert {case.name: refusal(reply) for case, reply in zip(cases, replies, strict=True) if reply.status != 200} == (
+        expected
+    )
     assert {event.provider for event in received} == {"mxtelecom"}  # its endpoints check its networks only
 
 
