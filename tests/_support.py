@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypeVar, overload
@@ -166,3 +167,10 @@ def count_comparisons(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
 
     monkeypatch.setattr(hmac, "compare_digest", counting)
     return compared
+
+
+def hide_module(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Make ``import name`` fail as it does where the package is not installed (an optional extra missing)."""
+    for loaded in [module for module in sys.modules if module == name or module.startswith(name + ".")]:
+        monkeypatch.delitem(sys.modules, loaded)
+    monkeypatch.setitem(sys.modules, name, None)

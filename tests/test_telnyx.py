@@ -6,12 +6,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from _support import DATA, only_event, without_key
+from _support import DATA, hide_module, only_event, without_key
 
 import mmsdr
 from mmsdr import Status, telnyx, testing
@@ -356,9 +355,7 @@ def test_a_key_that_is_not_32_bytes_of_base64_is_refused(key: str | bytes) -> No
 
 def test_without_cryptography_building_the_check_fails_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     # The import fails as it does where the package is missing: nothing must pass unchecked.
-    for name in [name for name in sys.modules if name == "cryptography" or name.startswith("cryptography.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "cryptography", None)
+    hide_module(monkeypatch, "cryptography")
     with pytest.raises(ImportError) as caught:
         Signature(PUBLIC_KEY)
     assert str(caught.value) == (

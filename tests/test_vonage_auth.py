@@ -11,12 +11,11 @@ import base64
 import hashlib
 import hmac
 import json
-import sys
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from _support import count_comparisons
+from _support import count_comparisons, hide_module
 
 import mmsdr
 from mmsdr import AuthenticationError, Limits
@@ -678,9 +677,7 @@ def test_jwt_signature_never_shows_a_secret() -> None:
 
 def test_without_pyjwt_building_the_check_fails_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     # The import fails as it does where the package is missing: nothing must pass unchecked.
-    for name in [name for name in sys.modules if name == "jwt" or name.startswith("jwt.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "jwt", None)
+    hide_module(monkeypatch, "jwt")
     with pytest.raises(ImportError) as caught:
         JwtSignature(JWT_SECRET)
     assert str(caught.value) == (
