@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TypeVar, overload
+from typing import Protocol, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +28,7 @@ from mmsdr import (
 )
 from mmsdr._format import ParseContext, make_dedupe_key, retry_later
 from mmsdr._request import Request
-from mmsdr.auth import SignatureCheck
+from mmsdr.auth import Authenticator, SignatureCheck, Signer
 from mmsdr.testing import TestRequest
 
 DATA = Path(__file__).parent / "data"
@@ -174,3 +174,8 @@ def hide_module(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     for loaded in [module for module in sys.modules if module == name or module.startswith(name + ".")]:
         monkeypatch.delitem(sys.modules, loaded)
     monkeypatch.setitem(sys.modules, name, None)
+
+
+class SigningCheck(Authenticator, Signer, Protocol):
+    """A check that can also sign (``BasicAuth``, every provider's ``Signature``): what the example apps'
+    endpoints are given, and what the tests sign their requests with."""

@@ -22,6 +22,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
+from _support import SigningCheck
 
 import mmsdr
 import mmsdr.auth
@@ -56,17 +57,7 @@ TELNYX_PUBLIC_KEY = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
 VONAGE_SECRET = "vonage-signature-secret"  # noqa: S105 - a test secret
 
 
-Signer = (
-    mmsdr.auth.BasicAuth
-    | mmsdr.twilio.Signature
-    | mmsdr.sinch.Signature
-    | mmsdr.telnyx.Signature
-    | mmsdr.vonage.Signature
-    | mmsdr.vonage.JwtSignature
-)
-
-
-def signer(path: str) -> Signer | None:
+def signer(path: str) -> SigningCheck | None:
     """What the endpoint at ``path`` checks, to sign with; None where it checks no credentials."""
     if path in CREDENTIALS:
         return mmsdr.auth.BasicAuth(CREDENTIALS[path])

@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from _support import SigningCheck
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from lxml import etree
 
@@ -136,23 +137,13 @@ class RefusesAll:
         raise mmsdr.AuthenticationError(message, field=self.field, challenge=self.challenge)
 
 
-Signer = (
-    mmsdr.auth.BasicAuth
-    | mmsdr.twilio.Signature
-    | mmsdr.sinch.Signature
-    | mmsdr.telnyx.Signature
-    | mmsdr.vonage.Signature
-    | mmsdr.vonage.JwtSignature
-)
-
-
 def public_key(seed: str) -> str:
     """The public key of the Ed25519 ``seed`` (hex), base64 as Telnyx's portal shows it."""
     raw = ed25519.Ed25519PrivateKey.from_private_bytes(bytes.fromhex(seed)).public_key().public_bytes_raw()
     return base64.b64encode(raw).decode("ascii")
 
 
-def reference_check(path: str, credentials: Credentials) -> Signer | RefusesAll | None:
+def reference_check(path: str, credentials: Credentials) -> SigningCheck | RefusesAll | None:
     """The check of the endpoint at ``path`` beyond MX Telecom's networks, written out here."""
     basic, secret = credentials.basic.get(path), credentials.secrets.get(path)
     if path in {"/mm7", "/openmarket", "/bandwidth"}:
@@ -812,7 +803,7 @@ GUESSED = {
     "/openmarket": {"openmarket": "guessed"},
     "/bandwidth": {"bandwidth": "guessed"},
 }
-GUESSED_SIGNATURES: dict[str, Signer] = {
+GUESSED_SIGNATURES: dict[str, SigningCheck] = {
     "/twilio": mmsdr.twilio.Signature("guessed"),
     "/sinch": mmsdr.sinch.Signature("guessed"),
     "/telnyx": mmsdr.telnyx.Signature.for_testing(bytes(32)),  # another key than the endpoint's
